@@ -1,0 +1,68 @@
+// CEL conditions: one environment declaring what a condition can read, compiled and type-checked at save time.
+import { Environment } from '@marcbachmann/cel-js';
+
+const TIMESTAMP = 'google.protobuf.Timestamp';
+
+/** The `event` a condition sees; a class so that CEL knows its fields and catches `event.propertes`. */
+export class CelEvent {
+  constructor(
+    readonly id: string,
+    readonly type: string,
+    readonly subject: string,
+    readonly time: Date,
+    readonly properties: Readonly<Record<string, unknown>>,
+  ) {}
+}
+
+const environment = new Environment({ unlistedVariablesAreDyn: false, enableOptionalTypes: true, homogeneousAggregateLiterals: false })
+  .registerType('Event', { ctor: CelEvent, fields: { id: 'string', type: 'string', subject: 'string', time: TIMESTAMP, properties: 'map<string, dyn>' } })
+  .registerVariable('event', 'Event')
+  .registerVariable('subject', 'map<string, dyn>')
+  .registerVariable('now', TIMESTAMP);
+
+export interface CelContext {
+  readonly event: CelEvent;
+  readonly subject: Readonly<Record<string, unknown>>;
+  readonly now: Date;
+}
+
+export type CelProgram = (context: CelContext) => unknown;
+
+export class CelCompileError extends Error {
+  constructor(message: string, readonly line: number, readonly column: number) {
+    super(message);
+  }
+}
+
+/** Parses and type-checks; the condition must be a bool (or dyn, checked again when it runs). */
+export function compileCondition(source: string): CelProgram {
+  let program: ReturnType<Environment['parse']>;
+  try {
+    program = environment.parse(source);
+  } catch (error) {
+    throw toCompileError(source, error);
+  }
+  const checked = environment.check(source);
+  if (!checked.valid) throw toCompileError(source, checked.error);
+  if (checked.type !== 'bool' && checked.type !== 'dyn') {
+    throw new CelCompileError(`must be a true/false condition, but it gives ${checked.type}`, 1, 1);
+  }
+  return program as unknown as CelProgram;
+}
+
+/** cel-js puts the position in a caret drawing below the message; lift it into line and column. */
+function toCompileError(source: string, error: unknown): CelCompileError {
+  const text = error instanceof Error ? error.message : String(error);
+  const [headline, ...drawing] = text.split('\n');
+  const pointerLine = drawing.find((l) => /^\s*\^\s*$/.test(l));
+  const codeLine = drawing.find((l) => /^>\s+\d+ \| /.test(l));
+  let line = 1;
+  let column = 1;
+  if (pointerLine && codeLine) {
+    const match = /^>\s+(\d+) \| /.exec(codeLine)!;
+    line = Number(match[1]);
+    column = pointerLine.indexOf('^') - match[0].length + 1;
+  }
+  const lineText = source.split('\n')[line - 1] ?? '';
+  return new CelCompileError(`${headline} at line ${line}, column ${column}: ${lineText}`, line, Math.max(1, column));
+}

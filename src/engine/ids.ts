@@ -1,0 +1,19 @@
+// Deterministic ids: re-processing the same input yields the same firing, delivery and emitted-event ids,
+// so a replay after a crash produces the same idempotency keys instead of new ones.
+import { createHash } from 'node:crypto';
+
+function digest(parts: readonly string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 22);
+}
+
+export function firingId(ruleId: string, ruleVersion: number, triggerKey: string): string {
+  return `f_${digest([ruleId, String(ruleVersion), triggerKey])}`;
+}
+
+export function deliveryId(firingIdValue: string, actionIndex: number): string {
+  return `${firingIdValue}.${actionIndex}`;
+}
+
+export function emittedEventId(firingIdValue: string, actionIndex: number): string {
+  return `e_${digest([firingIdValue, String(actionIndex)])}`;
+}

@@ -1,0 +1,72 @@
+// Phase 2 of a step: a matched rule becomes a firing. External actions become delivery requests
+// (rendered later, when secrets are at hand); `set` and `emit` are applied here, inside the same step.
+import type { LoggedEvent, NewEvent } from './event.ts';
+import type { CompiledRule } from './rule/compile.ts';
+import type { Action, ActionSpec } from './rule/schema.ts';
+import type { ActionOutcome, Clock, DeliveryContext, DeliveryRequest, EngineOptions, Firing, Trace } from './types.ts';
+import { deliveryId, emittedEventId, firingId } from './ids.ts';
+import { renderText, renderValue } from './template.ts';
+
+export interface PlannedFiring {
+  readonly firing: Firing;
+  readonly emits: readonly NewEvent[];
+  /** Attribute changes from `set` actions; `null` removes an attribute. */
+  readonly sets: ReadonlyArray<readonly [string, unknown]>;
+}
+
+export function planFiring(rule: CompiledRule, event: LoggedEvent, subject: Readonly<Record<string, unknown>>, trace: Trace, clock: Clock, options: EngineOptions): PlannedFiring {
+  const id = firingId(rule.id, rule.version, event.id);
+  const context: DeliveryContext = {
+    event: { id: event.id, type: event.type, subject: event.subject, time: new Date(event.time).toISOString(), properties: event.properties },
+    subject,
+    firing: { id, rule: rule.id, version: rule.version },
+    now: new Date(clock.now).toISOString(),
+  };
+  const deliveries: DeliveryRequest[] = [];
+  const emits: NewEvent[] = [];
+  const sets: Array<readonly [string, unknown]> = [];
+  const outcomes: ActionOutcome[] = [];
+
+  rule.actions.forEach((action, index) => {
+    const [kind, spec] = Object.entries(action)[0] as [keyof Action & string, ActionSpec];
+    try {
+      if (kind === 'set') {
+        const values = renderValue(spec, context) as Record<string, unknown>;
+        for (const key of Object.keys(values)) sets.push([key, values[key]]);
+        outcomes.push({ index, kind, outcome: 'applied', detail: `set ${Object.keys(values).join(', ')}` });
+      } else if (kind === 'emit') {
+        const emit = spec as ActionSpec<'emit'>;
+        if (event.depth + 1 > options.maxEmitDepth) {
+          outcomes.push({ index, kind, outcome: 'skipped', detail: `chain depth limit ${options.maxEmitDepth} reached` });
+          return;
+        }
+        const newEvent: NewEvent = {
+          id: emittedEventId(id, index),
+          type: emit.event,
+          subject: emit.subject ? renderText(emit.subject, context) : event.subject,
+          time: clock.now,
+          receivedAt: clock.now,
+          properties: (renderValue(emit.properties ?? {}, context) ?? {}) as Record<string, unknown>,
+          causationId: event.id,
+          depth: event.depth + 1,
+        };
+        emits.push(newEvent);
+        outcomes.push({ index, kind, outcome: 'applied', detail: `emitted ${newEvent.type} ${newEvent.id}` });
+      } else {
+        deliveries.push({
+          id: deliveryId(id, index), firingId: id, ruleId: rule.id, subject: event.subject, actionIndex: index,
+          kind, spec: spec as Record<string, unknown>, context, policy: rule.policy, createdAt: clock.now,
+        });
+        outcomes.push({ index, kind, outcome: 'queued' });
+      }
+    } catch (error) {
+      outcomes.push({ index, kind, outcome: 'failed', detail: (error as Error).message });
+    }
+  });
+
+  const firing: Firing = {
+    id, ruleId: rule.id, ruleVersion: rule.version, subject: event.subject, eventIds: [event.id],
+    group: 'treatment', time: clock.now, trace: { ...trace, actions: outcomes }, deliveries,
+  };
+  return { firing, emits, sets };
+}

@@ -1,0 +1,111 @@
+// Schema versions of the embedded store; each entry runs once, in order (PRAGMA user_version).
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    time INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    properties TEXT NOT NULL,
+    causation_id TEXT,
+    depth INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX events_subject ON events (subject, seq);
+  CREATE INDEX events_type ON events (type, seq);
+  CREATE TABLE positions (consumer TEXT PRIMARY KEY, seq INTEGER NOT NULL);
+  CREATE TABLE subjects (id TEXT PRIMARY KEY, attributes TEXT NOT NULL, updated_at INTEGER NOT NULL);
+  CREATE TABLE rules (
+    id TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    enabled INTEGER NOT NULL,
+    deleted_at INTEGER,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE rule_versions (
+    rule_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    document TEXT NOT NULL,
+    source TEXT,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (rule_id, version)
+  );
+  CREATE TABLE firings (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    rule_id TEXT NOT NULL,
+    rule_version INTEGER NOT NULL,
+    subject TEXT NOT NULL,
+    event_ids TEXT NOT NULL,
+    grp TEXT NOT NULL,
+    trace TEXT NOT NULL,
+    time INTEGER NOT NULL
+  );
+  CREATE INDEX firings_rule ON firings (rule_id, seq);
+  CREATE INDEX firings_subject ON firings (subject, seq);
+  CREATE TABLE deliveries (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    firing_id TEXT NOT NULL,
+    rule_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    action_index INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    destination TEXT NOT NULL,
+    spec TEXT NOT NULL,
+    context TEXT NOT NULL,
+    policy TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    attempt_base INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    window_started_at INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    lease_until INTEGER,
+    last_error TEXT,
+    delivered_at INTEGER,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);
+  CREATE INDEX deliveries_rule ON deliveries (rule_id, seq);
+  CREATE INDEX deliveries_subject ON deliveries (subject, seq);
+  CREATE INDEX deliveries_firing ON deliveries (firing_id);
+  CREATE TABLE delivery_attempts (
+    delivery_id TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    latency_ms REAL NOT NULL,
+    status_code INTEGER,
+    error TEXT,
+    response TEXT,
+    PRIMARY KEY (delivery_id, attempt)
+  );
+  CREATE TABLE timers (
+    id TEXT PRIMARY KEY,
+    rule_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    due_at INTEGER NOT NULL,
+    payload TEXT NOT NULL
+  );
+  CREATE INDEX timers_due ON timers (due_at);
+  CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  );
+  CREATE TABLE secrets (
+    name TEXT PRIMARY KEY,
+    ciphertext BLOB NOT NULL,
+    iv BLOB NOT NULL,
+    tag BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
+];

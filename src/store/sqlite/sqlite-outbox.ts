@@ -1,0 +1,96 @@
+// The outbox in SQLite: the dispatcher leases due rows, records attempts, and a person replays the dead.
+import type { AttemptRecord, Delivery, DeliveryStatus, OutboxStore, ReplayFilter } from '../contracts.ts';
+import { writeTransaction, type SqliteDatabase } from './sqlite-database.ts';
+
+export interface DeliveryRow {
+  id: string; firing_id: string; rule_id: string; subject: string; action_index: number; kind: string; destination: string;
+  spec: string; context: string; policy: string; status: string; attempts: number; attempt_base: number; created_at: number;
+  window_started_at: number; next_attempt_at: number; last_error: string | null; delivered_at: number | null;
+}
+
+export function rowToDelivery(row: DeliveryRow): Delivery {
+  return {
+    id: row.id, firingId: row.firing_id, ruleId: row.rule_id, subject: row.subject, actionIndex: row.action_index,
+    kind: row.kind as Delivery['kind'], destination: row.destination, spec: JSON.parse(row.spec), context: JSON.parse(row.context),
+    policy: JSON.parse(row.policy), status: row.status as DeliveryStatus, attempts: row.attempts,
+    attemptsSinceReplay: row.attempts - row.attempt_base, createdAt: row.created_at, windowStartedAt: row.window_started_at,
+    nextAttemptAt: row.next_attempt_at, lastError: row.last_error, deliveredAt: row.delivered_at,
+  };
+}
+
+export class SqliteOutbox implements OutboxStore {
+  readonly #insertAttempt;
+  readonly #delivered;
+  readonly #retry;
+  readonly #dead;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.#insertAttempt = db.prepare(
+      'INSERT OR REPLACE INTO delivery_attempts (delivery_id, attempt, started_at, latency_ms, status_code, error, response) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.#delivered = db.prepare(
+      "UPDATE deliveries SET status = 'delivered', attempts = ?, delivered_at = ?, last_error = NULL, lease_until = NULL, updated_at = ? WHERE id = ?",
+    );
+    this.#retry = db.prepare(
+      "UPDATE deliveries SET status = 'pending', attempts = ?, next_attempt_at = ?, last_error = ?, lease_until = NULL, updated_at = ? WHERE id = ?",
+    );
+    this.#dead = db.prepare(
+      "UPDATE deliveries SET status = 'dead', attempts = ?, last_error = ?, lease_until = NULL, updated_at = ? WHERE id = ?",
+    );
+  }
+
+  async claim(now: number, limit: number, busyDestinations: readonly string[], leaseMs: number): Promise<Delivery[]> {
+    if (limit <= 0) return [];
+    const exclude = busyDestinations.length ? `AND destination NOT IN (${busyDestinations.map(() => '?').join(', ')})` : '';
+    return writeTransaction(this.db, () => {
+      const rows = this.db
+        .prepare(`SELECT * FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ? ${exclude} ORDER BY next_attempt_at, seq LIMIT ?`)
+        .all(now, ...busyDestinations, limit) as DeliveryRow[];
+      if (!rows.length) return [];
+      const lease = this.db.prepare(`UPDATE deliveries SET status = 'delivering', lease_until = ?, updated_at = ? WHERE id = ?`);
+      for (const row of rows) lease.run(now + leaseMs, now, row.id);
+      return rows.map(rowToDelivery);
+    });
+  }
+
+  async record(attempts: readonly AttemptRecord[]): Promise<void> {
+    if (!attempts.length) return;
+    writeTransaction(this.db, () => {
+      for (const a of attempts) {
+        const error = a.error ?? (a.statusCode !== null && a.outcome !== 'delivered' ? `HTTP ${a.statusCode}` : null);
+        this.#insertAttempt.run(a.deliveryId, a.attempt, a.startedAt, a.latencyMs, a.statusCode, a.error, a.response);
+        const at = a.startedAt + Math.round(a.latencyMs);
+        if (a.outcome === 'delivered') this.#delivered.run(a.attempt, at, at, a.deliveryId);
+        else if (a.outcome === 'retry') this.#retry.run(a.attempt, a.nextAttemptAt ?? at, error, at, a.deliveryId);
+        else this.#dead.run(a.attempt, error, at, a.deliveryId);
+      }
+    });
+  }
+
+  async releaseLeases(now: number): Promise<number> {
+    return this.db.prepare("UPDATE deliveries SET status = 'pending', lease_until = NULL, updated_at = ? WHERE status = 'delivering'").run(now).changes;
+  }
+
+  async nextDueAt(): Promise<number | null> {
+    return (this.db.prepare("SELECT MIN(next_attempt_at) FROM deliveries WHERE status = 'pending'").pluck().get() as number | null) ?? null;
+  }
+
+  async counts(): Promise<{ pending: number; delivering: number; dead: number }> {
+    const rows = this.db.prepare("SELECT status, COUNT(*) AS n FROM deliveries WHERE status IN ('pending', 'delivering', 'dead') GROUP BY status").all() as { status: string; n: number }[];
+    const by = Object.fromEntries(rows.map((r) => [r.status, r.n]));
+    return { pending: by.pending ?? 0, delivering: by.delivering ?? 0, dead: by.dead ?? 0 };
+  }
+
+  /** Puts dead deliveries back in the queue with a fresh attempt and age budget. Returns how many. */
+  replay(filter: ReplayFilter, now: number): number {
+    const where = ["status = 'dead'"];
+    const args: unknown[] = [];
+    if (filter.id) { where.push('id = ?'); args.push(filter.id); }
+    if (filter.ruleId) { where.push('rule_id = ?'); args.push(filter.ruleId); }
+    if (filter.from !== undefined) { where.push('created_at >= ?'); args.push(filter.from); }
+    if (filter.to !== undefined) { where.push('created_at < ?'); args.push(filter.to); }
+    return this.db
+      .prepare(`UPDATE deliveries SET status = 'pending', attempt_base = attempts, window_started_at = ?, next_attempt_at = ?, lease_until = NULL, updated_at = ? WHERE ${where.join(' AND ')}`)
+      .run(now, now, now, ...args).changes;
+  }
+}
