@@ -1,0 +1,91 @@
+// The HTTP API: Fastify with ifthen's error registry, authentication per route, OpenAPI at /docs.
+import Fastify, { type FastifyInstance, type FastifyError, type FastifyBaseLogger } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { TSchema } from '@sinclair/typebox';
+import type { Logger } from 'pino';
+import { ApiError } from './errors.ts';
+import { Authenticator, type Access } from './auth.ts';
+import { formatFieldErrors, schemaErrors } from '../engine/schema-errors.ts';
+import type { ApiDeps } from './deps.ts';
+import { ingestRoutes } from './routes/ingest.ts';
+import { ruleRoutes } from './routes/rules.ts';
+import { runRoutes } from './routes/runs.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { opsRoutes } from './routes/ops.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig { access?: Access }
+}
+
+export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger as unknown as FastifyBaseLogger,
+    bodyLimit: deps.config.limits.bodyBytes,
+    // Keys such as __proto__ and constructor are data: JSON.parse stores them as own properties, and we never merge into prototypes.
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
+    disableRequestLogging: true,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  const json = (_req: unknown, body: string, done: (err: Error | null, value?: unknown) => void) => {
+    try { done(null, JSON.parse(body)); } catch (error) { done(new ApiError('IFTHEN_ERR_INVALID_JSON', [(error as Error).message])); }
+  };
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(['application/json', 'application/cloudevents+json', 'application/cloudevents-batch+json'], { parseAs: 'string' }, json);
+  app.addContentTypeParser(['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.setValidatorCompiler(({ schema }) => {
+    const compiled = TypeCompiler.Compile(schema as TSchema);
+    return (data: unknown) => (compiled.Check(data) ? { value: data } : { error: new ApiError('IFTHEN_ERR_INVALID_BODY', [formatFieldErrors(schemaErrors(schema as TSchema, data))]) });
+  });
+
+  app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+    const api = toApiError(error, deps.config.limits.bodyBytes, request.id);
+    if (api.status >= 500) request.log.error({ err: error }, 'request failed');
+    reply.status(api.status).send(api.toJSON());
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const error = new ApiError('IFTHEN_ERR_NOT_FOUND', [`no route ${request.method} ${request.url.split('?')[0]}`]);
+    reply.status(404).send(error.toJSON());
+  });
+
+  const auth = new Authenticator(deps.keys, deps.config.adminToken);
+  app.addHook('onRequest', async (request) => {
+    auth.check(request, request.routeOptions.config.access ?? 'admin');
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'ifthen', version: '0.1.0', description: 'Real-time "if this, then that" for your own event data.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, writeKey: { type: 'http', scheme: 'basic' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), access: 'public' } as typeof route.config;
+  });
+
+  await app.register(opsRoutes(deps));
+  await app.register(ingestRoutes(deps));
+  await app.register(ruleRoutes(deps));
+  await app.register(runRoutes(deps));
+  await app.register(adminRoutes(deps));
+  return app;
+}
+
+function toApiError(error: FastifyError | ApiError, bodyLimit: number, requestId: string): ApiError {
+  if (error instanceof ApiError) return error;
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return new ApiError('IFTHEN_ERR_BODY_TOO_LARGE', [bodyLimit]);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new ApiError('IFTHEN_ERR_UNSUPPORTED_MEDIA_TYPE', [String(error.message.split(': ')[1] ?? 'given'), 'application/json']);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY': return new ApiError('IFTHEN_ERR_INVALID_JSON', ['the body is empty']);
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH': return new ApiError('IFTHEN_ERR_INVALID_BODY', ['Content-Length does not match the body']);
+  }
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return new ApiError('IFTHEN_ERR_INVALID_BODY', [error.message]);
+  return new ApiError('IFTHEN_ERR_INTERNAL', [requestId]);
+}

@@ -1,0 +1,61 @@
+// Ingest endpoints: ifthen's own events, CloudEvents structured mode, and Segment's track/identify/batch.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from '../plugin.ts';
+import type { ApiDeps } from '../deps.ts';
+import { ApiError } from '../errors.ts';
+import { ingest, type IngestReport } from '../../ingest/ingest.ts';
+import { fromCloudEvents, fromEventsBody, fromSegmentBatch, fromSegmentCall, type Item } from '../../ingest/normalize.ts';
+import { EventInputSchema } from '../../engine/event.ts';
+
+const ingestDoc = (summary: string, description: string) => ({
+  tags: ['ingest'], summary, description, security: [{ bearer: [] as string[] }, { writeKey: [] as string[] }] as Array<Record<string, string[]>>,
+  response: { 200: { description: 'Every event stored (accepted or duplicate); per-event results' }, 207: { description: 'Some events rejected; the others stored' }, 400: { description: 'No event could be stored' }, 413: { description: 'Body or event-count limit' } },
+});
+
+export const ingestRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => {
+  const send = async (request: FastifyRequest, reply: FastifyReply, source: string, items: Item[] | string, segment = false) => {
+    if (typeof items === 'string') throw new ApiError('IFTHEN_ERR_INVALID_BODY', [items]);
+    const max = deps.config.limits.eventsPerRequest;
+    if (items.length > max) throw new ApiError('IFTHEN_ERR_TOO_MANY_EVENTS', [items.length, max]);
+    if (!items.length) throw new ApiError('IFTHEN_ERR_INVALID_BODY', ['the request has no events']);
+    const report = await ingest(items, deps.config.limits, deps.now(), (events) => deps.pipeline.append(events));
+    count(source, report);
+    const status = report.rejected === 0 ? 200 : report.rejected === items.length ? 400 : 207;
+    if (status === 400) {
+      const first = report.results.find((r) => r.status === 'rejected');
+      const message = first && 'error' in first ? `${first.error.path}: ${first.error.message}` : 'no valid event';
+      return reply.status(400).send({ error: { code: first && 'error' in first ? first.error.code : 'IFTHEN_ERR_INVALID_EVENT', message, details: report.results } });
+    }
+    return reply.status(status).send(segment ? { success: true, ...report } : report);
+  };
+  const count = (source: string, report: IngestReport) => {
+    if (report.accepted) deps.metrics.ingested.inc({ source, status: 'accepted' }, report.accepted);
+    if (report.duplicate) deps.metrics.ingested.inc({ source, status: 'duplicate' }, report.duplicate);
+    if (report.rejected) deps.metrics.ingested.inc({ source, status: 'rejected' }, report.rejected);
+  };
+  const config = { access: 'ingest' as const };
+
+  app.post('/v1/events', {
+    config,
+    schema: ingestDoc('Send events', 'One event, an array of events, or {"batch": [...]}. Also CloudEvents structured mode (application/cloudevents+json, application/cloudevents-batch+json): `subject` is the subject, `data` the properties. A 2xx means durably stored.'),
+  }, async (request, reply) => {
+    const type = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (type === 'application/cloudevents+json') return send(request, reply, 'cloudevents', fromCloudEvents(request.body, false));
+    if (type === 'application/cloudevents-batch+json') return send(request, reply, 'cloudevents', fromCloudEvents(request.body, true));
+    if (type !== 'application/json') throw new ApiError('IFTHEN_ERR_UNSUPPORTED_MEDIA_TYPE', [type || 'none', 'application/json or application/cloudevents(+batch)+json']);
+    return send(request, reply, 'events', fromEventsBody(request.body));
+  });
+
+  app.post('/v1/track', { config, schema: ingestDoc('Segment track', 'Segment-compatible: write key as the basic-auth user; userId or anonymousId is the subject; messageId the event id.') },
+    (request, reply) => send(request, reply, 'segment', [fromSegmentCall(request.body, '', 'track')], true));
+  app.post('/v1/identify', { config, schema: ingestDoc('Segment identify', 'Becomes an `identify` event whose traits are set on the subject.') },
+    (request, reply) => send(request, reply, 'segment', [fromSegmentCall(request.body, '', 'identify')], true));
+  app.post('/v1/page', { config, schema: ingestDoc('Segment page', 'Becomes a `page` event.') },
+    (request, reply) => send(request, reply, 'segment', [fromSegmentCall(request.body, '', 'page')], true));
+  app.post('/v1/screen', { config, schema: ingestDoc('Segment screen', 'Becomes a `screen` event.') },
+    (request, reply) => send(request, reply, 'segment', [fromSegmentCall(request.body, '', 'screen')], true));
+  app.post('/v1/batch', { config, schema: ingestDoc('Segment batch', '{"batch": [track|identify|page|screen calls]} as sent by Segment and RudderStack libraries.') },
+    (request, reply) => send(request, reply, 'segment', fromSegmentBatch(request.body), true));
+
+  app.addSchema({ ...EventInputSchema });
+});

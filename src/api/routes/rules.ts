@@ -1,0 +1,116 @@
+// Rules: save (YAML or JSON, each save a new version), read, enable/disable, delete, versions, test.
+import type { FastifyInstance } from 'fastify';
+import { parse as parseYaml } from 'yaml';
+import { Type } from '@sinclair/typebox';
+import fp from '../plugin.ts';
+import type { ApiDeps } from '../deps.ts';
+import { ApiError } from '../errors.ts';
+import { validateRule } from '../../engine/rule/validate.ts';
+import { RuleSchema, type RuleDocument } from '../../engine/rule/schema.ts';
+import { formatFieldErrors } from '../../engine/schema-errors.ts';
+import type { RuleRecord } from '../../store/sqlite/sqlite-rule-store.ts';
+import { testRule } from '../../processor/test-rule.ts';
+import { EventInputSchema } from '../../engine/event.ts';
+
+const tags = ['rules'];
+const IdParams = Type.Object({ id: Type.String() });
+
+export function ruleView(rule: RuleRecord) {
+  return {
+    id: rule.id, version: rule.version, enabled: rule.enabled, createdAt: new Date(rule.createdAt).toISOString(),
+    updatedAt: new Date(rule.updatedAt).toISOString(), document: rule.document,
+  };
+}
+
+/** A rule body as YAML text or JSON; validated against the schema, CEL compiled, templates parsed. */
+export function parseRuleBody(body: unknown, urlId?: string): { document: RuleDocument; source: string | null } {
+  let doc: unknown = body;
+  let source: string | null = null;
+  if (typeof body === 'string') {
+    source = body;
+    try { doc = parseYaml(body, { uniqueKeys: true }); } catch (error) { throw new ApiError('IFTHEN_ERR_INVALID_YAML', [(error as Error).message.split('\n')[0]]); }
+  }
+  if (urlId !== undefined && doc !== null && typeof doc === 'object' && !Array.isArray(doc)) {
+    const given = (doc as Record<string, unknown>).id;
+    if (given === undefined) doc = { id: urlId, ...(doc as object) };
+    else if (given !== urlId) throw new ApiError('IFTHEN_ERR_RULE_ID_MISMATCH', [String(given), urlId]);
+  }
+  const checked = validateRule(doc);
+  if (!checked.ok) throw new ApiError('IFTHEN_ERR_INVALID_RULE', [formatFieldErrors(checked.errors)], checked.errors);
+  return { document: checked.rule, source };
+}
+
+export const ruleRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => {
+  const find = (id: string) => {
+    const rule = deps.rules.get(id);
+    if (!rule) throw new ApiError('IFTHEN_ERR_NOT_FOUND', [`no rule "${id}"`]);
+    return rule;
+  };
+  const changed = () => deps.pipeline.notify('rules-changed');
+
+  app.get('/v1/rules', { schema: { tags, summary: 'List rules' } }, async () => ({ items: deps.rules.list().map(ruleView) }));
+
+  app.put<{ Params: { id: string }; Querystring: { dry_run?: string } }>('/v1/rules/:id', {
+    schema: { tags, summary: 'Create or update a rule (application/yaml or application/json); ?dry_run=true only validates', params: IdParams, body: { ...RuleSchema, $id: undefined } as never },
+    validatorCompiler: ({ httpPart }) => (httpPart === 'body' ? (data: unknown) => ({ value: data }) : (data: unknown) => ({ value: data })),
+  }, async (request, reply) => {
+    const { document, source } = parseRuleBody(request.body, request.params.id);
+    if (request.query.dry_run === 'true') return { valid: true, document };
+    const existed = deps.rules.get(document.id) !== undefined;
+    const { rule, changed: didChange } = deps.rules.put(document, source, deps.now());
+    if (didChange) changed();
+    return reply.status(existed ? 200 : 201).send({ ...ruleView(rule), changed: didChange });
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/rules/:id', { schema: { tags, summary: 'Get a rule', params: IdParams } }, async (request) => {
+    const rule = find(request.params.id);
+    return { ...ruleView(rule), source: rule.source };
+  });
+
+  app.delete<{ Params: { id: string } }>('/v1/rules/:id', { schema: { tags, summary: 'Delete a rule (its versions and history are kept)', params: IdParams } }, async (request, reply) => {
+    if (!deps.rules.delete(request.params.id, deps.now())) throw new ApiError('IFTHEN_ERR_NOT_FOUND', [`no rule "${request.params.id}"`]);
+    changed();
+    return reply.status(204).send();
+  });
+
+  for (const action of ['enable', 'disable'] as const) {
+    app.post<{ Params: { id: string } }>(`/v1/rules/:id/${action}`, { schema: { tags, summary: `${action[0].toUpperCase()}${action.slice(1)} a rule`, params: IdParams } }, async (request) => {
+      const rule = deps.rules.setEnabled(request.params.id, action === 'enable', deps.now());
+      if (!rule) throw new ApiError('IFTHEN_ERR_NOT_FOUND', [`no rule "${request.params.id}"`]);
+      changed();
+      return ruleView(rule);
+    });
+  }
+
+  app.get<{ Params: { id: string } }>('/v1/rules/:id/versions', { schema: { tags, summary: 'All versions of a rule, newest first', params: IdParams } }, async (request) => {
+    const versions = deps.rules.versions(request.params.id);
+    if (!versions.length) throw new ApiError('IFTHEN_ERR_NOT_FOUND', [`no rule "${request.params.id}"`]);
+    return { items: versions.map((v) => ({ version: v.version, createdAt: new Date(v.createdAt).toISOString(), document: v.document })) };
+  });
+
+  app.get<{ Params: { id: string; version: string } }>('/v1/rules/:id/versions/:version', { schema: { tags, summary: 'One version of a rule' } }, async (request) => {
+    const v = deps.rules.version(request.params.id, Number(request.params.version));
+    if (!v) throw new ApiError('IFTHEN_ERR_NOT_FOUND', [`no version ${request.params.version} of rule "${request.params.id}"`]);
+    return { version: v.version, createdAt: new Date(v.createdAt).toISOString(), document: v.document, source: v.source };
+  });
+
+  app.post<{ Params: { id: string }; Body: { event: unknown; subject?: Record<string, unknown>; rule?: unknown } }>('/v1/rules/:id/test', {
+    schema: {
+      tags, summary: 'Test a rule on one event: the trace of every condition and what each action would do (nothing is sent)', params: IdParams,
+      body: Type.Object({
+        event: EventInputSchema,
+        subject: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Subject attributes to use; default: the stored profile' })),
+        rule: Type.Optional(Type.Unknown({ description: 'An unsaved rule document to test instead of the saved one' })),
+      }),
+    },
+  }, async (request) => {
+    const body = request.body;
+    const document = body.rule !== undefined ? parseRuleBody(body.rule, request.params.id).document : find(request.params.id).document;
+    const version = body.rule !== undefined ? 0 : find(request.params.id).version;
+    const stored = deps.history.subject(String((body.event as { subject?: unknown }).subject ?? ''));
+    return testRule({
+      document, version, event: body.event, attributes: body.subject ?? stored?.attributes ?? {}, now: deps.now(),
+      limits: deps.config.limits, secretNames: deps.secrets.list().map((s) => s.name), maxEmitDepth: deps.config.engine.maxEmitDepth,
+    });
+  });
+});

@@ -1,0 +1,32 @@
+// Prometheus metrics owned by the pipeline thread; the HTTP thread serves them with its own.
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { EventLog, OutboxStore } from '../store/contracts.ts';
+
+export function pipelineMetrics(registry: Registry, sources: { log: EventLog; outbox: OutboxStore; position: () => number }) {
+  const registers = [registry];
+  new Gauge({
+    name: 'ifthen_processing_lag_events', help: 'Events in the log not yet processed', registers,
+    async collect() { const lag = await sources.log.lag(sources.position()); this.set(lag.head - sources.position()); },
+  });
+  new Gauge({
+    name: 'ifthen_processing_lag_seconds', help: 'Age of the oldest event not yet processed', registers,
+    async collect() {
+      const lag = await sources.log.lag(sources.position());
+      this.set(lag.oldestUnprocessedAt ? Math.max(0, (Date.now() - lag.oldestUnprocessedAt) / 1000) : 0);
+    },
+  });
+  new Gauge({
+    name: 'ifthen_outbox_depth', help: 'Deliveries waiting or in flight', registers,
+    async collect() { const c = await sources.outbox.counts(); this.set(c.pending + c.delivering); },
+  });
+  new Gauge({
+    name: 'ifthen_deliveries_dead', help: 'Deliveries that are dead (replayable)', registers,
+    async collect() { this.set((await sources.outbox.counts()).dead); },
+  });
+  return {
+    processed: new Counter({ name: 'ifthen_events_processed_total', help: 'Events the processor has committed', registers }),
+    firings: new Counter({ name: 'ifthen_firings_total', help: 'Rule firings', labelNames: ['rule'], registers }),
+    eventErrors: new Counter({ name: 'ifthen_processing_errors_total', help: 'Events skipped because processing threw', registers }),
+    batchSeconds: new Histogram({ name: 'ifthen_processing_batch_seconds', help: 'Time to process and commit one batch', registers, buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] }),
+  };
+}

@@ -1,0 +1,108 @@
+// The pipeline thread: owns the SQLite write connection. Group-commits ingest, runs the processor and
+// the dispatcher, so that fsyncs and rule evaluation never block the HTTP thread.
+import { parentPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { openDatabase } from '../store/sqlite/sqlite-database.ts';
+import { SqliteEventLog } from '../store/sqlite/sqlite-event-log.ts';
+import { SqlitePipelineStore } from '../store/sqlite/sqlite-pipeline-store.ts';
+import { SqliteOutbox } from '../store/sqlite/sqlite-outbox.ts';
+import { SqliteRuleStore } from '../store/sqlite/sqlite-rule-store.ts';
+import { SqliteSecretStore } from '../store/sqlite/sqlite-secret-store.ts';
+import { SecretBox } from '../secrets/secret-box.ts';
+import { RuleCache } from '../processor/rule-cache.ts';
+import { Processor, PROCESSOR_CONSUMER } from '../processor/processor.ts';
+import { Dispatcher } from '../dispatcher/index.ts';
+import { GroupCommit } from './group-commit.ts';
+import { pipelineMetrics } from './pipeline-metrics.ts';
+import type { FromWorker, PipelineWorkerData, ToWorker } from './worker-protocol.ts';
+
+const data = workerData as PipelineWorkerData;
+const { config } = data;
+const port = parentPort!;
+const send = (message: FromWorker) => port.postMessage(message);
+const logger = pino({ level: config.logLevel, base: { thread: 'pipeline' } });
+
+const db = openDatabase(data.dbFile);
+const log = new SqliteEventLog(db);
+const store = new SqlitePipelineStore(db, log);
+const outbox = new SqliteOutbox(db);
+const ruleStore = new SqliteRuleStore(db);
+const secrets = new SqliteSecretStore(db, SecretBox.fromConfig(data.dataDir, config.secretKey));
+const registry = new Registry();
+const metrics = pipelineMetrics(registry, { log, outbox, position: () => processor.position });
+
+const dispatcher = new Dispatcher({
+  outbox,
+  secrets: () => secrets.values(),
+  logger,
+  registry,
+  config: {
+    ...config.dispatcher,
+    leaseMs: Math.max(60_000, config.dispatcher.defaultTimeoutMs * 3),
+    allowPrivateTargets: config.allowPrivateTargets,
+    signingSecret: data.signingSecret,
+    smtp: config.smtp,
+    userAgent: 'ifthen/0.1',
+  },
+});
+
+const rules = new RuleCache(ruleStore, config.delivery, (ruleId, error) => logger.error({ ruleId, err: error }, 'rule does not compile; skipped'));
+const processor = new Processor(log, store, rules, { batchSize: config.engine.batchSize, engine: { maxEmitDepth: config.engine.maxEmitDepth }, now: Date.now }, {
+  onCommitted({ events, firings, durationMs }) {
+    metrics.processed.inc(events);
+    for (const f of firings) metrics.firings.inc({ rule: f.ruleId });
+    metrics.batchSeconds.observe(durationMs / 1000);
+    if (firings.some((f) => f.deliveries.length)) dispatcher.wake();
+  },
+  onEventError(eventId, error) {
+    metrics.eventErrors.inc();
+    logger.error({ eventId, err: error }, 'event could not be processed; skipped');
+  },
+  onBatchError(error) {
+    logger.error({ err: error }, 'batch failed; retrying');
+  },
+});
+
+const commits = new GroupCommit((events) => log.appendSync(events), () => processor.wake());
+
+port.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'append':
+      commits.submit(message.events, (result) =>
+        send(result instanceof Error ? { type: 'reply', id: message.id, error: result.message } : { type: 'reply', id: message.id, result }));
+      break;
+    case 'rules-changed':
+      processor.wake();
+      break;
+    case 'deliveries-replayed':
+      dispatcher.wake();
+      break;
+    case 'metrics':
+      registry.metrics().then((text) => send({ type: 'reply', id: message.id, result: text }), (error: Error) => send({ type: 'reply', id: message.id, error: error.message }));
+      break;
+    case 'status':
+      status().then((result) => send({ type: 'reply', id: message.id, result }), (error: Error) => send({ type: 'reply', id: message.id, error: error.message }));
+      break;
+    case 'stop':
+      stop().then(() => send({ type: 'reply', id: message.id, result: null }));
+      break;
+  }
+});
+
+async function status() {
+  const position = await store.position(PROCESSOR_CONSUMER);
+  const lag = await log.lag(position);
+  return { position, head: lag.head, lagEvents: lag.head - position, lagSeconds: lag.oldestUnprocessedAt ? Math.max(0, (Date.now() - lag.oldestUnprocessedAt) / 1000) : 0 };
+}
+
+async function stop(): Promise<void> {
+  commits.flush();
+  await processor.stop();
+  await dispatcher.stop(config.shutdownGraceMs);
+  db.close();
+}
+
+processor.start();
+dispatcher.start();
+send({ type: 'ready' });

@@ -1,0 +1,74 @@
+// Configuration from the environment: every knob has a documented default (README "Configuration").
+import { join, resolve } from 'node:path';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly dbFile: string;
+  readonly adminToken?: string;
+  readonly allowPrivateTargets: boolean;
+  readonly secretKey?: string;
+  readonly logLevel: string;
+  readonly limits: {
+    readonly bodyBytes: number;
+    readonly eventsPerRequest: number;
+    readonly propertyDepth: number;
+    readonly typeLength: number;
+  };
+  readonly engine: { readonly maxEmitDepth: number; readonly batchSize: number };
+  readonly dispatcher: {
+    readonly globalConcurrency: number;
+    readonly perDestinationConcurrency: number;
+    readonly defaultTimeoutMs: number;
+    readonly pollMs: number;
+  };
+  readonly delivery: { readonly maxAttempts: number; readonly maxAgeMs: number; readonly backoffMs: number; readonly backoffMaxMs: number };
+  readonly smtp: { readonly url?: string; readonly from?: string };
+  readonly shutdownGraceMs: number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function int(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name}: must be a non-negative number, got "${raw}"`);
+  return value;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const dataDir = resolve(env.IFTHEN_DATA ?? './data');
+  return {
+    port: int(env, 'PORT', 8787),
+    host: env.HOST ?? '0.0.0.0',
+    dataDir,
+    dbFile: join(dataDir, 'ifthen.db'),
+    adminToken: env.IFTHEN_ADMIN_TOKEN || undefined,
+    allowPrivateTargets: env.IFTHEN_ALLOW_PRIVATE_TARGETS === 'true',
+    secretKey: env.IFTHEN_SECRET_KEY || undefined,
+    logLevel: env.LOG_LEVEL ?? 'info',
+    limits: {
+      bodyBytes: int(env, 'IFTHEN_MAX_BODY_BYTES', 1024 * 1024),
+      eventsPerRequest: int(env, 'IFTHEN_MAX_EVENTS_PER_REQUEST', 1000),
+      propertyDepth: int(env, 'IFTHEN_MAX_PROPERTY_DEPTH', 32),
+      typeLength: int(env, 'IFTHEN_MAX_TYPE_LENGTH', 200),
+    },
+    engine: { maxEmitDepth: int(env, 'IFTHEN_MAX_EMIT_DEPTH', 8), batchSize: int(env, 'IFTHEN_PROCESS_BATCH', 500) },
+    dispatcher: {
+      globalConcurrency: int(env, 'IFTHEN_DELIVERY_CONCURRENCY', 64),
+      perDestinationConcurrency: int(env, 'IFTHEN_DELIVERY_CONCURRENCY_PER_HOST', 8),
+      defaultTimeoutMs: int(env, 'IFTHEN_DELIVERY_TIMEOUT_MS', 10_000),
+      pollMs: int(env, 'IFTHEN_DELIVERY_POLL_MS', 250),
+    },
+    delivery: {
+      maxAttempts: int(env, 'IFTHEN_DELIVERY_MAX_ATTEMPTS', 10),
+      maxAgeMs: int(env, 'IFTHEN_DELIVERY_MAX_AGE_MS', 86_400_000),
+      backoffMs: int(env, 'IFTHEN_DELIVERY_BACKOFF_MS', 1000),
+      backoffMaxMs: int(env, 'IFTHEN_DELIVERY_BACKOFF_MAX_MS', 3_600_000),
+    },
+    smtp: { url: env.IFTHEN_SMTP_URL || undefined, from: env.IFTHEN_SMTP_FROM || undefined },
+    shutdownGraceMs: int(env, 'IFTHEN_SHUTDOWN_GRACE_MS', 10_000),
+  };
+}

@@ -1,0 +1,65 @@
+// Checks one incoming event against the schema and the configured limits, and gives it an id and a time.
+import { randomUUID } from 'node:crypto';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { EventInputSchema, type NewEvent } from '../engine/event.ts';
+import { pointerToPath } from '../engine/schema-errors.ts';
+import { schemaErrors } from '../engine/schema-errors.ts';
+
+const check = TypeCompiler.Compile(EventInputSchema);
+
+export interface EventLimits {
+  readonly propertyDepth: number;
+  readonly typeLength: number;
+}
+
+export interface EventError {
+  readonly code: 'IFTHEN_ERR_INVALID_EVENT' | 'IFTHEN_ERR_TOO_DEEP' | 'IFTHEN_ERR_TYPE_TOO_LONG';
+  readonly path: string;
+  readonly message: string;
+}
+
+export function validateEvent(input: unknown, limits: EventLimits, receivedAt: number, base: string): { event: NewEvent } | { error: EventError } {
+  if (!check.Check(input)) {
+    const [first] = schemaErrors(EventInputSchema, input);
+    const path = first ? joinPath(base, first.path) : base || '(root)';
+    const message = first?.path === '(root)' ? 'an event must be an object with type and subject' : first?.message ?? 'is not a valid event';
+    return { error: { code: 'IFTHEN_ERR_INVALID_EVENT', path, message } };
+  }
+  if (input.type.length > limits.typeLength) {
+    return { error: { code: 'IFTHEN_ERR_TYPE_TOO_LONG', path: joinPath(base, 'type'), message: `must be at most ${limits.typeLength} characters (limit IFTHEN_MAX_TYPE_LENGTH)` } };
+  }
+  const properties = input.properties ?? {};
+  const deepPath = tooDeep(properties, limits.propertyDepth);
+  if (deepPath !== undefined) {
+    return { error: { code: 'IFTHEN_ERR_TOO_DEEP', path: joinPath(base, `properties${deepPath}`), message: `nesting is deeper than ${limits.propertyDepth} levels (limit IFTHEN_MAX_PROPERTY_DEPTH)` } };
+  }
+  const time = parseTime(input.time, receivedAt);
+  if (time === undefined) return { error: { code: 'IFTHEN_ERR_INVALID_EVENT', path: joinPath(base, 'time'), message: 'must be an ISO 8601 time or epoch milliseconds' } };
+  return {
+    event: { id: input.id ?? randomUUID(), type: input.type, subject: input.subject, time, receivedAt, properties, depth: 0 },
+  };
+}
+
+function joinPath(base: string, path: string): string {
+  if (!base) return path;
+  return path.startsWith('[') ? `${base}${path}` : `${base}.${path}`;
+}
+
+function parseTime(time: string | number | undefined, fallback: number): number | undefined {
+  if (time === undefined) return fallback;
+  const ms = typeof time === 'number' ? time : Date.parse(time);
+  return Number.isFinite(ms) && ms >= 0 && ms < 8.64e15 ? Math.trunc(ms) : undefined;
+}
+
+/** The path of the first value nested deeper than `limit`, or undefined. Iterative: hostile depth cannot overflow the stack. */
+function tooDeep(root: unknown, limit: number): string | undefined {
+  const stack: Array<[unknown, number, string]> = [[root, 1, '']];
+  while (stack.length) {
+    const [value, depth, path] = stack.pop()!;
+    if (value === null || typeof value !== 'object') continue;
+    if (depth > limit) return path;
+    if (Array.isArray(value)) value.forEach((item, i) => stack.push([item, depth + 1, `${path}[${i}]`]));
+    else for (const key of Object.keys(value)) stack.push([(value as Record<string, unknown>)[key], depth + 1, path + pointerToPath(`/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, 'x').slice(1)]);
+  }
+  return undefined;
+}

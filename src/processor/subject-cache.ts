@@ -1,0 +1,23 @@
+// Recently seen subject states, so that a busy subject is not read back from the store for every event.
+// The processor is the only writer of subject state, so the cache is exact while the process lives.
+import type { SubjectState } from '../engine/types.ts';
+
+export class SubjectCache {
+  readonly #entries = new Map<string, SubjectState>();
+
+  constructor(private readonly capacity: number) {}
+
+  get(id: string): SubjectState | undefined {
+    return this.#entries.get(id);
+  }
+
+  set(state: SubjectState): void {
+    this.#entries.delete(state.id);
+    this.#entries.set(state.id, state);
+    if (this.#entries.size > this.capacity) this.#entries.delete(this.#entries.keys().next().value as string);
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}

@@ -1,0 +1,66 @@
+// "Test on one event": runs the real engine on an event without storing or sending anything, and
+// shows the trace and what each action would do, rendered, with secrets masked.
+import { compileRule } from '../engine/rule/compile.ts';
+import type { RuleDocument } from '../engine/rule/schema.ts';
+import { RuleSet } from '../engine/ruleset.ts';
+import { step } from '../engine/step.ts';
+import { evaluateRule, celContext } from '../engine/evaluate.ts';
+import { renderText, renderValue } from '../engine/template.ts';
+import type { LoggedEvent } from '../engine/event.ts';
+import { validateEvent, type EventLimits } from '../ingest/validate-event.ts';
+import { ApiError } from '../api/errors.ts';
+
+export interface TestRuleInput {
+  readonly document: RuleDocument;
+  readonly version: number;
+  readonly event: unknown;
+  readonly attributes: Readonly<Record<string, unknown>>;
+  readonly now: number;
+  readonly limits: EventLimits;
+  readonly secretNames: readonly string[];
+  readonly maxEmitDepth: number;
+}
+
+export function testRule(input: TestRuleInput) {
+  const checked = validateEvent(input.event, input.limits, input.now, 'event');
+  if ('error' in checked) throw new ApiError('IFTHEN_ERR_INVALID_EVENT', [`${checked.error.path}: ${checked.error.message}`]);
+  const event: LoggedEvent = { ...checked.event, seq: 0 };
+  const rule = compileRule(input.document, input.version);
+  const attributes: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(input.attributes)) attributes[key] = input.attributes[key];
+  const subject = { id: event.subject, attributes };
+  const clock = { now: input.now };
+
+  const out = step(new RuleSet([rule]), subject, { kind: 'event', event }, clock, { maxEmitDepth: input.maxEmitDepth });
+  const firing = out.firings[0];
+  if (!firing) return { matched: false, trace: evaluateRule(rule, event, celContext(event, subject, clock)) };
+
+  // Secrets are shown by name, never by value.
+  const secrets: Record<string, string> = {};
+  for (const name of input.secretNames) secrets[name] = `[secret:${name}]`;
+  const actions = firing.trace.actions?.map((outcome) => {
+    const delivery = firing.deliveries.find((d) => d.actionIndex === outcome.index);
+    if (!delivery) return outcome;
+    const context = { ...delivery.context, secrets };
+    try {
+      return { ...outcome, preview: preview(delivery.kind, delivery.spec, context) };
+    } catch (error) {
+      return { ...outcome, outcome: 'failed', detail: `template error: ${(error as Error).message}` };
+    }
+  });
+  return { matched: true, firingId: firing.id, trace: { ...firing.trace, actions }, emits: out.emits, subjectAfter: { ...out.subject.attributes } };
+}
+
+function preview(kind: string, spec: Readonly<Record<string, unknown>>, context: object) {
+  const text = (v: unknown) => (typeof v === 'string' ? renderText(v, context) : undefined);
+  switch (kind) {
+    case 'webhook': {
+      const headers = spec.headers ? renderValue(spec.headers, context) : {};
+      const body = typeof spec.body === 'string' ? renderText(spec.body, context) : spec.body === undefined ? undefined : JSON.stringify(renderValue(spec.body, context));
+      return { method: spec.method ?? 'POST', url: text(spec.url), headers, body };
+    }
+    case 'chat': return { url: text(spec.url), body: JSON.stringify({ text: text(spec.text) }) };
+    case 'email': return { to: text(spec.to), subject: text(spec.subject), text: text(spec.text), html: text(spec.html), from: text(spec.from) };
+    default: return { message: text(spec.message), level: spec.level ?? 'info' };
+  }
+}
