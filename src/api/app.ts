@@ -1,5 +1,5 @@
 // The HTTP API: Fastify with ifthen's error registry, authentication per route, OpenAPI at /docs.
-import Fastify, { type FastifyInstance, type FastifyError, type FastifyBaseLogger } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyError, type FastifyBaseLogger } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
@@ -26,7 +26,7 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     // Keys such as __proto__ and constructor are data: JSON.parse stores them as own properties, and we never merge into prototypes.
     onProtoPoisoning: 'ignore',
     onConstructorPoisoning: 'ignore',
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
@@ -58,6 +58,9 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     auth.check(request, request.routeOptions.config.access ?? 'admin');
   });
 
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), access: 'public' } as typeof route.config;
+  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'ifthen', version: '0.1.0', description: 'Real-time "if this, then that" for your own event data.' },
@@ -66,9 +69,6 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
-  app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), access: 'public' } as typeof route.config;
-  });
 
   await app.register(opsRoutes(deps));
   await app.register(ingestRoutes(deps));

@@ -9,13 +9,13 @@ export class PipelineClient {
   readonly #worker: Worker;
   readonly #waiting = new Map<number, (reply: Reply) => void>();
   #nextId = 1;
+  #stopping = false;
   readonly ready: Promise<void>;
 
   constructor(data: PipelineWorkerData, onFatal: (error: Error) => void) {
-    const url = new URL(`./pipeline-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-    // Running from TypeScript source: the worker needs the same loader, whatever way the main thread got it.
-    const execArgv = import.meta.url.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [];
-    this.#worker = new Worker(url, { workerData: data, execArgv });
+    const fromSource = import.meta.url.endsWith('.ts');
+    const url = new URL(fromSource ? './pipeline-worker-entry.mjs' : './pipeline-worker.js', import.meta.url);
+    this.#worker = new Worker(url, { workerData: data });
     this.ready = new Promise((resolve, reject) => {
       this.#worker.on('message', (message: FromWorker) => {
         if (message.type === 'ready') resolve();
@@ -27,7 +27,7 @@ export class PipelineClient {
         const error = new Error(`pipeline thread exited with code ${code}`);
         for (const done of this.#waiting.values()) done({ type: 'reply', id: 0, error: error.message });
         this.#waiting.clear();
-        if (code !== 0) onFatal(error);
+        if (!this.#stopping) onFatal(error);
       });
     });
   }
@@ -50,6 +50,7 @@ export class PipelineClient {
 
   /** Stops the pipeline gracefully (finish the batch, finish or release deliveries) and ends the thread. */
   async stop(): Promise<void> {
+    this.#stopping = true;
     await this.request((id) => ({ type: 'stop', id })).catch(() => undefined);
     await this.#worker.terminate();
   }

@@ -21,8 +21,9 @@ export interface EventError {
 export function validateEvent(input: unknown, limits: EventLimits, receivedAt: number, base: string): { event: NewEvent } | { error: EventError } {
   if (!check.Check(input)) {
     const [first] = schemaErrors(EventInputSchema, input);
-    const path = first ? joinPath(base, first.path) : base || '(root)';
-    const message = first?.path === '(root)' ? 'an event must be an object with type and subject' : first?.message ?? 'is not a valid event';
+    const atRoot = !first || first.path === '(root)';
+    const path = atRoot ? base || '(root)' : joinPath(base, first.path);
+    const message = atRoot ? 'an event must be an object with type and subject' : first.message;
     return { error: { code: 'IFTHEN_ERR_INVALID_EVENT', path, message } };
   }
   if (input.type.length > limits.typeLength) {

@@ -1,0 +1,35 @@
+// The contract between the dispatcher and the action adapters.
+import type { Logger } from 'pino';
+import type { HttpClient } from './http/http-client.ts';
+import type { Mailer } from './email/mailer.ts';
+import type { Redactor } from './redact.ts';
+
+/** Long-lived pieces shared by every attempt (connection pools), created once per dispatcher. */
+export interface ActionRuntime {
+  readonly http: HttpClient;
+  /** Null when no SMTP server is configured: email deliveries are dead with a clear error. */
+  readonly mailer: Mailer | null;
+  readonly logger: Logger;
+  readonly defaultTimeoutMs: number;
+  /** Upper bound of any action's own timeout (below the dispatcher's lease). */
+  readonly maxTimeoutMs: number;
+}
+
+/** What one attempt knows besides the delivery. */
+export interface AttemptScope {
+  /** 1-based, counting every attempt ever made (sent as X-Ifthen-Delivery-Attempt). */
+  readonly attempt: number;
+  readonly secrets: Readonly<Record<string, string>>;
+  /** Replaces secret values in text bound for a log or the store. */
+  readonly redact: Redactor;
+  /** Aborted when the dispatcher stops; the attempt's outcome is then not recorded. */
+  readonly signal: AbortSignal;
+  readonly now: () => number;
+}
+
+/** A successful attempt. Failures are thrown as `DeliveryError`s (see errors.ts). */
+export interface ActionResult {
+  readonly statusCode: number | null;
+  readonly response: string | null;
+  readonly responseTruncated?: boolean;
+}

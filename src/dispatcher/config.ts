@@ -1,0 +1,56 @@
+// The dispatcher's settings, their defaults, and the one rule between them (a lease outlives an attempt).
+
+export interface DispatcherConfig {
+  /** Attempts in flight across all destinations. Default 64. */
+  readonly globalConcurrency?: number;
+  /** Attempts in flight per destination (URL host, `smtp`, `log`). Default 8. */
+  readonly perDestinationConcurrency?: number;
+  /** How long a claimed delivery stays leased; must exceed the attempt timeout. Default 60 000 ms. */
+  readonly leaseMs?: number;
+  /** Longest sleep between looks at the outbox when nothing woke the dispatcher. Default 250 ms. */
+  readonly pollMs?: number;
+  /** Attempt timeout for actions without their own `timeout`. Default 10 000 ms. */
+  readonly defaultTimeoutMs?: number;
+  /** Allow webhooks to loopback/private/link-local addresses (IFTHEN_ALLOW_PRIVATE_TARGETS). */
+  readonly allowPrivateTargets: boolean;
+  /** HMAC key of the X-Ifthen-Signature header; no signature when empty. */
+  readonly signingSecret: string;
+  readonly smtp?: { readonly url?: string; readonly from?: string };
+  /** Default "ifthen/0.1". */
+  readonly userAgent?: string;
+}
+
+export type ResolvedDispatcherConfig = Required<Omit<DispatcherConfig, 'smtp'>> & Pick<DispatcherConfig, 'smtp'>;
+
+export const DISPATCHER_DEFAULTS = {
+  globalConcurrency: 64,
+  perDestinationConcurrency: 8,
+  leaseMs: 60_000,
+  pollMs: 250,
+  defaultTimeoutMs: 10_000,
+  userAgent: 'ifthen/0.1',
+} as const;
+
+/** Margin kept between the longest attempt and the lease, for recording the outcome. */
+export const LEASE_MARGIN_MS = 1000;
+
+export function resolveDispatcherConfig(config: DispatcherConfig): ResolvedDispatcherConfig {
+  const resolved: ResolvedDispatcherConfig = {
+    globalConcurrency: config.globalConcurrency ?? DISPATCHER_DEFAULTS.globalConcurrency,
+    perDestinationConcurrency: config.perDestinationConcurrency ?? DISPATCHER_DEFAULTS.perDestinationConcurrency,
+    leaseMs: config.leaseMs ?? DISPATCHER_DEFAULTS.leaseMs,
+    pollMs: config.pollMs ?? DISPATCHER_DEFAULTS.pollMs,
+    defaultTimeoutMs: config.defaultTimeoutMs ?? DISPATCHER_DEFAULTS.defaultTimeoutMs,
+    allowPrivateTargets: config.allowPrivateTargets,
+    signingSecret: config.signingSecret,
+    smtp: config.smtp,
+    userAgent: config.userAgent ?? DISPATCHER_DEFAULTS.userAgent,
+  };
+  for (const key of ['globalConcurrency', 'perDestinationConcurrency', 'leaseMs', 'pollMs', 'defaultTimeoutMs'] as const) {
+    if (!Number.isFinite(resolved[key]) || resolved[key] < 1) throw new Error(`dispatcher ${key} must be a positive number, got ${resolved[key]}`);
+  }
+  if (resolved.leaseMs < resolved.defaultTimeoutMs + LEASE_MARGIN_MS) {
+    throw new Error(`dispatcher leaseMs (${resolved.leaseMs}) must exceed defaultTimeoutMs (${resolved.defaultTimeoutMs}) by at least ${LEASE_MARGIN_MS} ms`);
+  }
+  return resolved;
+}
