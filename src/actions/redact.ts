@@ -27,12 +27,13 @@ export function createRedactor(secrets: Readonly<Record<string, string>>): Redac
  * value cut in half at the limit does not leak its first characters.
  */
 export function redactTruncated(text: string, secrets: Readonly<Record<string, string>>, redact: Redactor): string {
-  let out = redact(text);
+  // Cut the raw text first: once redacted, a half value no longer looks like the start of the secret.
+  let cut = 0;
   for (const value of Object.values(secrets)) {
     if (!value) continue;
-    for (let k = Math.min(value.length - 1, out.length); k > 0; k--) {
-      if (out.endsWith(value.slice(0, k))) { out = out.slice(0, out.length - k); break; }
+    for (let k = Math.min(value.length - 1, text.length); k > cut; k--) {
+      if (text.endsWith(value.slice(0, k))) { cut = k; break; }
     }
   }
-  return out;
+  return redact(text.slice(0, text.length - cut));
 }

@@ -54,9 +54,16 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
   const url = `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}`;
 
   const close = () => (closing ??= (async () => {
-    await app.close(); // stop accepting, let in-flight requests finish
+    // Stop accepting and let in-flight requests finish. Node closes idle keep-alive connections only once,
+    // at close(); a connection whose request finishes later would stay open, so keep reaping them.
+    const reaper = setInterval(() => app.server.closeIdleConnections(), 50);
+    const deadline = setTimeout(() => app.server.closeAllConnections(), config.shutdownGraceMs);
+    await app.close();
+    clearInterval(reaper);
+    clearTimeout(deadline);
     await pipeline.stop(); // finish the batch, finish or release deliveries, commit
     db.close();
+    logger.info('stopped');
   })());
   return { app, url, generatedAdminToken, close };
 }

@@ -29,7 +29,7 @@ export function freePort(): Promise<number> {
 export function testEnv(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     IFTHEN_DATA: dataDir, IFTHEN_ADMIN_TOKEN: ADMIN_TOKEN, IFTHEN_ALLOW_PRIVATE_TARGETS: 'true', HOST: '127.0.0.1', PORT: '0',
-    LOG_LEVEL: 'warn', IFTHEN_DELIVERY_POLL_MS: '50', ...extra,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn", IFTHEN_DELIVERY_POLL_MS: '50', ...extra,
   };
 }
 

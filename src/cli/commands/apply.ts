@@ -3,7 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { type Client, segment } from './client.ts';
+import { type Client, ConnectionError, segment } from './client.ts';
 import { COMMON_OPTIONS, UsageError, clientFor, command, out, printJson, readStdin, report } from './args.ts';
 
 export const help = `usage: ifthen apply -f <file-or-folder> [-f ...] [--dry-run]
@@ -69,6 +69,8 @@ async function save(client: Client, document: RuleDocument, dryRun: boolean, jso
     else out(`${status === 201 ? 'created' : body.changed === false ? 'unchanged' : 'updated'} ${document.id} v${body.version}`);
     return true;
   } catch (error) {
+    // Without a server every other rule would fail the same way: stop and say it once.
+    if (error instanceof ConnectionError) throw error;
     out(`failed ${label} (${document.where})`);
     report(error, 'apply');
     return false;

@@ -39,7 +39,9 @@ export function report(error: unknown, name: string): number {
     for (const line of detailLines(error.details)) err(`  ${line}`);
     return 1;
   }
-  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+  // parseArgs reports unknown or malformed options as TypeErrors with an ERR_PARSE_ARGS_* code.
+  const badOption = error instanceof TypeError && String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
+  if (error instanceof UsageError || badOption) {
     err(`ifthen: ${(error as Error).message}\nrun "ifthen ${name} --help" for usage`);
     return 2;
   }

@@ -39,7 +39,7 @@ export interface RequestOptions {
   readonly contentType?: string;
 }
 
-export interface Response<T> {
+export interface ApiResponse<T> {
   readonly status: number;
   readonly body: T;
 }
@@ -55,7 +55,7 @@ export class Client {
   put<T>(path: string, json: unknown): Promise<T> { return this.request<T>('PUT', path, { json }).then((r) => r.body); }
   delete(path: string): Promise<void> { return this.request<void>('DELETE', path).then(() => undefined); }
 
-  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<Response<T>> {
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
     const url = new URL(this.connection.url + path);
     for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -64,7 +64,7 @@ export class Client {
     if (options.text !== undefined) { body = options.text; headers['content-type'] = options.contentType ?? 'text/plain'; }
     else if (options.json !== undefined) { body = JSON.stringify(options.json); headers['content-type'] = 'application/json'; }
 
-    let response: globalThis.Response;
+    let response: Response;
     try {
       response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(TIMEOUT_MS) });
     } catch (error) {

@@ -40,8 +40,8 @@ export function compact(value: unknown, max = 80): string {
   return truncate(JSON.stringify(value) ?? '', max);
 }
 
-export function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? '' : 's'}`;
+export function plural(count: number, word: string, words = `${word}s`): string {
+  return `${count} ${count === 1 ? word : words}`;
 }
 
 /** Indents every line of a block. */

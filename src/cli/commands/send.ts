@@ -83,7 +83,7 @@ function print(report: IngestReport): void {
   const idNote = ids.length === 1 ? ` (id ${ids[0].id})` : '';
   out(`accepted ${report.accepted}, duplicate ${report.duplicate}, rejected ${report.rejected}${idNote}`);
   for (const r of report.results) {
-    if (r.status === 'rejected' && r.error) out(`  rejected event ${r.index + 1}: ${r.error.path}: ${r.error.message}`);
+    if (r.status === 'rejected' && r.error) out(`  rejected ${r.error.path}: ${r.error.message}`);
   }
 }
 

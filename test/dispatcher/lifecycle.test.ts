@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Registry } from 'prom-client';
+import type { OutboxStore } from '../../src/store/contracts.ts';
+import { attemptRows, deliveryRow, insertFiring, openStore, startDispatcher, startReceiver, waitFor } from './support.ts';
+
+test('stop() lets an attempt in flight finish within the grace period and records it', async () => {
+  const store = openStore();
+  const receiver = await startReceiver((_req, res) => setTimeout(() => res.writeHead(200).end('late but fine'), 300));
+  const dispatcher = startDispatcher(store);
+  try {
+    const [id] = insertFiring(store, [{ kind: 'webhook', spec: { url: receiver.url } }]);
+    dispatcher.wake();
+    await waitFor(() => receiver.requests.length === 1, 2000, 'request in flight');
+    await dispatcher.stop(5000);
+    assert.equal(deliveryRow(store, id).status, 'delivered');
+    assert.equal(attemptRows(store, id).length, 1);
+  } finally {
+    await receiver.close();
+    store.close();
+  }
+});
+
+test('stop() abandons attempts still running after the grace period: nothing recorded, back to pending', async () => {
+  const store = openStore();
+  const receiver = await startReceiver(() => { /* hangs */ });
+  const dispatcher = startDispatcher(store, { perDestinationConcurrency: 2 });
+  try {
+    const ids = [0, 1, 2, 3].map(() => insertFiring(store, [{ kind: 'webhook', spec: { url: receiver.url, timeout: '20s' } }])[0]);
+    dispatcher.wake();
+    await waitFor(() => receiver.requests.length === 2, 2000, 'two requests in flight');
+    const started = Date.now();
+    await dispatcher.stop(100);
+    assert.ok(Date.now() - started < 1500, `stop took ${Date.now() - started} ms`);
+    for (const id of ids) {
+      assert.equal(deliveryRow(store, id).status, 'pending', id);
+      assert.equal(deliveryRow(store, id).attempts, 0, id);
+      assert.equal(attemptRows(store, id).length, 0, id);
+    }
+  } finally {
+    await receiver.close();
+    store.close();
+  }
+});
+
+test('start() releases leases left by a crashed run, so those deliveries are sent', async () => {
+  const store = openStore();
+  const receiver = await startReceiver((_req, res) => res.writeHead(200).end());
+  const [id] = insertFiring(store, [{ kind: 'webhook', spec: { url: receiver.url } }]);
+  // A previous process leased the row and died.
+  assert.equal((await store.outbox.claim(Date.now(), 10, [], 60_000)).length, 1);
+  const dispatcher = startDispatcher(store);
+  try {
+    await waitFor(() => deliveryRow(store, id).status === 'delivered', 3000, 'delivered');
+  } finally {
+    await dispatcher.stop(1000);
+    await receiver.close();
+    store.close();
+  }
+});
+
+test('attempt outcomes are counted in the Prometheus registry', async () => {
+  const store = openStore();
+  const receiver = await startReceiver((_req, res, index) => res.writeHead(index === 0 ? 503 : 200).end());
+  const registry = new Registry();
+  const dispatcher = startDispatcher(store, {}, { registry });
+  try {
+    const [id] = insertFiring(store, [{ kind: 'webhook', spec: { url: receiver.url } }, { kind: 'log', spec: { message: 'hello' } }]);
+    dispatcher.wake();
+    await waitFor(() => deliveryRow(store, id).status === 'delivered', 3000, 'delivered');
+    await waitFor(() => deliveryRow(store, id.replace(/\.0$/, '.1')).status === 'delivered', 3000, 'log delivered');
+    const text = await registry.metrics();
+    assert.match(text, /ifthen_deliveries_total\{kind="webhook",outcome="retry"\} 1/);
+    assert.match(text, /ifthen_deliveries_total\{kind="webhook",outcome="delivered"\} 1/);
+    assert.match(text, /ifthen_deliveries_total\{kind="log",outcome="delivered"\} 1/);
+    assert.match(text, /ifthen_delivery_duration_seconds_count\{kind="webhook"\} 2/);
+    assert.match(text, /ifthen_deliveries_in_flight 0/);
+  } finally {
+    await dispatcher.stop(1000);
+    await receiver.close();
+    store.close();
+  }
+});
+
+test('outcomes that finish in the same turn are written with one outbox.record call', async () => {
+  const store = openStore();
+  const calls: number[] = [];
+  const real = store.outbox;
+  const outbox: OutboxStore = {
+    claim: (now, limit, busy, leaseMs) => real.claim(now, limit, busy, leaseMs),
+    record: (records) => { calls.push(records.length); return real.record(records); },
+    releaseLeases: (now) => real.releaseLeases(now),
+    nextDueAt: () => real.nextDueAt(),
+    counts: () => real.counts(),
+  };
+  const actions = Array.from({ length: 20 }, (_, i) => ({ kind: 'log' as const, spec: { message: `line ${i}` } }));
+  const ids = insertFiring(store, actions);
+  const dispatcher = startDispatcher(store, { perDestinationConcurrency: 32 }, { outbox });
+  try {
+    await waitFor(() => ids.every((id) => deliveryRow(store, id).status === 'delivered'), 3000, 'all delivered');
+    assert.deepEqual(calls, [20]);
+  } finally {
+    await dispatcher.stop(1000);
+    store.close();
+  }
+});
