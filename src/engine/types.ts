@@ -19,19 +19,7 @@ export interface SubjectState {
   readonly attributes: Readonly<Record<string, unknown>>;
 }
 
-/** A durable timer that came due (absence, delay); reserved for rules with memory. */
-export interface TimerFire {
-  readonly id: string;
-  readonly ruleId: string;
-  readonly subject: string;
-  readonly dueAt: number;
-  readonly payload: Readonly<Record<string, unknown>>;
-}
-
-export type EngineInput =
-  | { readonly kind: 'event'; readonly event: LoggedEvent }
-  | { readonly kind: 'timer'; readonly timer: TimerFire };
-
+/** A durable timer a step asks for (absence, delay); reserved for rules with memory. */
 export interface TimerRequest {
   readonly id: string;
   readonly ruleId: string;
@@ -39,6 +27,13 @@ export interface TimerRequest {
   readonly dueAt: number;
   readonly payload: Readonly<Record<string, unknown>>;
 }
+
+/** A timer that came due, fed back into the core as its input. */
+export type TimerFire = TimerRequest;
+
+export type EngineInput =
+  | { readonly kind: 'event'; readonly event: LoggedEvent }
+  | { readonly kind: 'timer'; readonly timer: TimerFire };
 
 export type TraceStep =
   | { readonly check: 'event'; readonly expected: readonly string[] | '*'; readonly actual: string; readonly passed: boolean }

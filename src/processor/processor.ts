@@ -26,7 +26,6 @@ export class Processor {
   readonly #subjects = new SubjectCache(50_000);
   #position: number | undefined;
   #running = false;
-  #stopped = false;
   #idle: (() => void) | undefined;
   #loop: Promise<void> | undefined;
 
@@ -75,7 +74,6 @@ export class Processor {
       if (processed === 0) await this.sleep(1000);
       else await new Promise((resolve) => setImmediate(resolve)); // let ingest and deliveries in between batches
     }
-    this.#stopped = true;
   }
 
   /** Processes at most one batch; returns how many events it consumed. */

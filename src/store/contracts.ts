@@ -1,8 +1,7 @@
 // The storage contracts the pipeline runs on. Embedded: one SQLite file (store/sqlite). Cluster: a
 // NATS JetStream log and PostgreSQL (later), implementing the same interfaces.
 import type { LoggedEvent, NewEvent } from '../engine/event.ts';
-import type { Firing, SubjectState, TimerRequest, DeliveryKind, DeliveryContext } from '../engine/types.ts';
-import type { DeliveryPolicy } from '../engine/rule/compile.ts';
+import type { Firing, SubjectState, TimerRequest, DeliveryRequest } from '../engine/types.ts';
 
 export type AppendStatus = 'accepted' | 'duplicate';
 
@@ -39,24 +38,14 @@ export interface PipelineStore {
 
 export type DeliveryStatus = 'pending' | 'delivering' | 'delivered' | 'dead';
 
-/** One outbox row as the dispatcher sees it. */
-export interface Delivery {
-  readonly id: string;
-  readonly firingId: string;
-  readonly ruleId: string;
-  readonly subject: string;
-  readonly actionIndex: number;
-  readonly kind: DeliveryKind;
+/** One outbox row as the dispatcher sees it: the engine's request plus its delivery state. */
+export interface Delivery extends DeliveryRequest {
   /** Destination key for per-destination concurrency: the URL's host, `smtp`, or `log`. */
   readonly destination: string;
-  readonly spec: Readonly<Record<string, unknown>>;
-  readonly context: DeliveryContext;
-  readonly policy: DeliveryPolicy;
   readonly status: DeliveryStatus;
   /** Attempts made so far (all time) and since the last replay (what the attempt limit counts). */
   readonly attempts: number;
   readonly attemptsSinceReplay: number;
-  readonly createdAt: number;
   /** When the current run of attempts started: creation, or the last replay (what the age limit counts). */
   readonly windowStartedAt: number;
   readonly nextAttemptAt: number;
