@@ -10,7 +10,10 @@ export class GroupCommit {
   #queue: Pending[] = [];
   #scheduled = false;
 
-  constructor(private readonly appendAll: (events: readonly EncodedEvent[]) => AppendStatus[], private readonly afterCommit: () => void) {}
+  constructor(
+    private readonly appendAll: (events: readonly EncodedEvent[]) => AppendStatus[],
+    private readonly afterCommit: (summary: { requests: number; events: number }) => void,
+  ) {}
 
   submit(events: readonly EncodedEvent[], done: Pending['done']): void {
     this.#queue.push({ events, done });
@@ -38,6 +41,6 @@ export class GroupCommit {
       p.done(results.slice(offset, offset + p.events.length));
       offset += p.events.length;
     }
-    this.afterCommit();
+    this.afterCommit({ requests: batch.length, events: offset });
   }
 }

@@ -27,6 +27,8 @@ export function pipelineMetrics(registry: Registry, sources: { log: EventLog; ou
     processed: new Counter({ name: 'ifthen_events_processed_total', help: 'Events the processor has committed', registers }),
     firings: new Counter({ name: 'ifthen_firings_total', help: 'Rule firings', labelNames: ['rule'], registers }),
     eventErrors: new Counter({ name: 'ifthen_processing_errors_total', help: 'Events skipped because processing threw', registers }),
+    ingestCommits: new Counter({ name: 'ifthen_ingest_commits_total', help: 'Durable ingest commits (each one fsync); concurrent requests share one', registers }),
+    requestsPerCommit: new Histogram({ name: 'ifthen_ingest_requests_per_commit', help: 'Ingest requests that shared one commit (group commit)', registers, buckets: [1, 2, 4, 8, 16, 32, 64] }),
     batchSeconds: new Histogram({ name: 'ifthen_processing_batch_seconds', help: 'Time to process and commit one batch', registers, buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] }),
   };
 }

@@ -64,7 +64,11 @@ const processor = new Processor(log, store, rules, { batchSize: config.engine.ba
   },
 });
 
-const commits = new GroupCommit((events) => log.appendSync(events), () => processor.wake());
+const commits = new GroupCommit((events) => log.appendSync(events), ({ requests }) => {
+  metrics.ingestCommits.inc();
+  metrics.requestsPerCommit.observe(requests);
+  processor.wake();
+});
 
 port.on('message', (message: ToWorker) => {
   switch (message.type) {

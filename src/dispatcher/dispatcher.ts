@@ -2,13 +2,14 @@
 // limits, and records each attempt's outcome (delivered, retry at a time, or dead). See ARCHITECTURE.md.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { createActionRuntime, createRedactor, type ActionRuntime } from '../actions/index.ts';
+import { createActionRuntime, createRedactor, type ActionRuntime, type Redactor } from '../actions/index.ts';
 import type { AttemptRecord, Delivery, OutboxStore } from '../store/contracts.ts';
 import { LEASE_MARGIN_MS, resolveDispatcherConfig, type DispatcherConfig, type ResolvedDispatcherConfig } from './config.ts';
 import { DestinationSlots } from './destination-slots.ts';
 import { dispatcherMetrics, type DispatcherMetrics } from './metrics.ts';
 import { OutcomeBuffer } from './outcome-buffer.ts';
 import { runAttempt } from './run-attempt.ts';
+import { WakeTimer } from './wake-timer.ts';
 
 export interface DispatcherDeps {
   readonly outbox: OutboxStore;
@@ -42,11 +43,10 @@ export class Dispatcher {
   readonly #inFlight = new Map<string, InFlight>();
   #state: State = 'idle';
   #startup: Promise<void> = Promise.resolve();
-  #timer: NodeJS.Timeout | undefined;
-  #timerAt = Infinity;
-  #claiming: Promise<void> | null = null;
-  /** Earliest wake-up asked for while a claim was running; applied when it ends. */
-  #wakeAfterClaim = Infinity;
+  #stopped: Promise<void> | undefined;
+  readonly #wake: WakeTimer;
+  /** Secret values and their redactor, read once per look at the outbox (before anything is leased). */
+  #secrets: { values: Readonly<Record<string, string>>; redact: Redactor } = { values: {}, redact: createRedactor({}) };
 
   constructor(private readonly deps: DispatcherDeps) {
     this.#outbox = deps.outbox;
@@ -60,6 +60,7 @@ export class Dispatcher {
       connectionsPerDestination: this.#config.perDestinationConcurrency, allowPrivateTargets: this.#config.allowPrivateTargets,
       signingSecret: this.#config.signingSecret, userAgent: this.#config.userAgent, smtp: this.#config.smtp,
     });
+    this.#wake = new WakeTimer(() => this.#look(), this.#now);
     this.#outcomes = new OutcomeBuffer((records) => this.#outbox.record(records), (records, error) => this.#written(records, error));
   }
 
@@ -70,25 +71,28 @@ export class Dispatcher {
     this.#startup = this.#outbox.releaseLeases(this.#now()).then(
       (released) => { if (released) this.#logger.info({ released }, 'released deliveries leased by a previous run'); },
       (error: unknown) => this.#logger.error({ err: error }, 'could not release old leases'),
-    ).finally(() => this.#wakeAt(this.#now()));
+    ).finally(() => this.#wake.at(this.#now()));
   }
 
   /** New deliveries were committed or replayed: look at the outbox now. */
   wake(): void {
-    this.#wakeAt(this.#now());
+    if (this.#state === 'running') this.#wake.at(this.#now());
   }
 
   /**
    * Stops claiming, lets attempts in flight finish for up to `graceMs`, then aborts the rest without
    * recording them; every lease still held (aborted or never started) goes back to pending.
    */
-  async stop(graceMs: number): Promise<void> {
-    if (this.#state === 'stopped' || this.#state === 'stopping') return;
+  stop(graceMs: number): Promise<void> {
+    this.#stopped ??= this.#stop(graceMs);
+    return this.#stopped;
+  }
+
+  async #stop(graceMs: number): Promise<void> {
     const wasRunning = this.#state === 'running';
     this.#state = 'stopping';
-    this.#clearTimer();
     await this.#startup;
-    await this.#claiming;
+    await this.#wake.disable();
     const neverStarted = this.#slots.drainQueued().length;
     if (!(await settledWithin(this.#pending(), graceMs))) {
       const abandoned = this.#inFlight.size;
@@ -108,43 +112,22 @@ export class Dispatcher {
     this.#state = 'stopped';
   }
 
-  /** Schedules a look at the outbox at `at`, unless one is already due sooner. */
-  #wakeAt(at: number): void {
-    if (this.#state !== 'running') return;
-    if (this.#claiming) {
-      this.#wakeAfterClaim = Math.min(this.#wakeAfterClaim, at);
-      return;
+  /** One look at the outbox; returns when to look again. */
+  async #look(): Promise<number> {
+    try {
+      return await this.#claimAndStart();
+    } catch (error) {
+      this.#logger.error({ err: error }, 'claiming deliveries failed; trying again');
+      return this.#now() + this.#config.pollMs;
     }
-    if (this.#timer && this.#timerAt <= at) return;
-    this.#clearTimer();
-    this.#timerAt = at;
-    this.#timer = setTimeout(() => void this.#tick(), Math.max(0, at - this.#now()));
-  }
-
-  #clearTimer(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#timerAt = Infinity;
-  }
-
-  async #tick(): Promise<void> {
-    this.#clearTimer();
-    if (this.#state !== 'running' || this.#claiming) return;
-    let next = this.#now() + this.#config.pollMs;
-    this.#claiming = this.#claimAndStart().then(
-      (at) => { next = at; },
-      (error: unknown) => this.#logger.error({ err: error }, 'claiming deliveries failed; trying again'),
-    );
-    await this.#claiming;
-    this.#claiming = null;
-    next = Math.min(next, this.#wakeAfterClaim);
-    this.#wakeAfterClaim = Infinity;
-    this.#wakeAt(next);
   }
 
   /** Claims and starts what the free slots allow; returns when to look again. */
   async #claimAndStart(): Promise<number> {
     const { globalConcurrency, leaseMs, pollMs } = this.#config;
+    // Read before claiming: if the secrets cannot be read, nothing is leased and the next look retries.
+    const values = this.deps.secrets();
+    if (values !== this.#secrets.values) this.#secrets = { values, redact: createRedactor(values) };
     for (;;) {
       const free = globalConcurrency - this.#slots.running;
       if (free <= 0) return this.#now() + pollMs; // a slot freeing wakes the loop sooner
@@ -152,10 +135,9 @@ export class Dispatcher {
       // Stopping: rows just leased are released by stop().
       if (this.#state !== 'running') return this.#now() + pollMs;
       if (!rows.length) break;
-      const secrets = this.deps.secrets();
       let queued = 0;
       for (const delivery of rows) {
-        if (this.#slots.admit(delivery)) this.#launch(delivery, secrets);
+        if (this.#slots.admit(delivery)) this.#launch(delivery);
         else queued++;
       }
       // Fewer rows than asked for and none held back: nothing else is due outside busy destinations.
@@ -167,10 +149,11 @@ export class Dispatcher {
     return due !== null && due > now ? Math.min(due, now + pollMs) : now + pollMs;
   }
 
-  #launch(delivery: Delivery, secrets: Readonly<Record<string, string>>): void {
+  #launch(delivery: Delivery): void {
     const controller = new AbortController();
+    const { values, redact } = this.#secrets;
     const done = runAttempt(delivery, {
-      runtime: this.#runtime, secrets, redact: createRedactor(secrets), signal: controller.signal, now: this.#now, random: this.deps.random,
+      runtime: this.#runtime, secrets: values, redact, signal: controller.signal, now: this.#now, random: this.deps.random,
     }).then(
       (record) => { if (record) this.#finished(delivery, record); },
       (error: unknown) => this.#logger.error({ err: error, delivery: delivery.id }, 'delivery attempt crashed; it will be retried after a restart'),
@@ -191,7 +174,7 @@ export class Dispatcher {
   #freeSlot(delivery: Delivery): void {
     this.#inFlight.delete(delivery.id);
     const next = this.#slots.release(delivery.destination);
-    if (next && this.#state === 'running') this.#launch(next, this.deps.secrets());
+    if (next && this.#state === 'running') this.#launch(next);
     this.#metrics.inFlight(this.#inFlight.size);
     if (!next) this.wake();
   }
@@ -205,7 +188,7 @@ export class Dispatcher {
     // A retry may be due before the next scheduled look (short back-offs).
     let soonest = Infinity;
     for (const r of records) if (r.outcome === 'retry' && r.nextAttemptAt !== undefined) soonest = Math.min(soonest, r.nextAttemptAt);
-    if (soonest !== Infinity) this.#wakeAt(soonest);
+    if (soonest !== Infinity && this.#state === 'running') this.#wake.at(soonest);
   }
 
   #pending(): Promise<unknown> {

@@ -119,3 +119,21 @@ describe('hostile input', () => {
     assert.equal((await server.request('GET', '/healthz', undefined, { token: null })).status, 200);
   });
 });
+
+describe('group commit', () => {
+  it('lets concurrent ingest requests share one durable commit', async () => {
+    const server = await startTestServer();
+    try {
+      const commits = async () => Number(/^ifthen_ingest_commits_total (\d+)/m.exec((await server.request('GET', '/metrics')).text)?.[1] ?? 0);
+      const before = await commits();
+      const requests = 200;
+      const responses = await Promise.all(Array.from({ length: requests }, (_, i) => server.request('POST', '/v1/events', { id: `gc-${i}`, type: 'x', subject: 'u' })));
+      assert.ok(responses.every((r) => r.status === 200));
+      const used = (await commits()) - before;
+      assert.ok(used < requests / 2, `${requests} concurrent requests used ${used} commits`);
+      console.log(`group commit: ${requests} concurrent requests, ${used} commits`);
+    } finally {
+      await server.stop();
+    }
+  });
+});
