@@ -12,7 +12,7 @@ test('deliveries to a healthy host keep their latency while another host hangs w
   const dispatcher = startDispatcher(store, { globalConcurrency: 16, perDestinationConcurrency: 4 });
   try {
     const policy = { maxAttempts: 3, maxAgeMs: 60_000, backoffMs: 20, backoffMaxMs: 50 };
-    for (let i = 0; i < 60; i++) insertFiring(store, [{ kind: 'webhook', spec: { url: hanging.url, timeout: '5s' }, policy }]);
+    for (let i = 0; i < 60; i++) insertFiring(store, [{ kind: 'webhook', spec: { url: hanging.url, timeout: '10s' }, policy }]);
     dispatcher.wake();
     await waitFor(() => hanging.requests.length >= 4, 2000, 'host A to hold its slots');
 
@@ -25,10 +25,18 @@ test('deliveries to a healthy host keep their latency while another host hangs w
       latencies.push(performance.now() - started);
     }
     latencies.sort((a, b) => a - b);
+    const p90 = latencies[26];
     const max = latencies[latencies.length - 1];
-    assert.ok(max < 200, `slowest delivery to host B took ${max.toFixed(1)} ms (median ${latencies[15].toFixed(1)} ms)`);
+    const summary = `host B latencies (ms): ${latencies.map((l) => l.toFixed(0)).join(' ')}`;
+    // Blocked behind host A, a delivery would wait for A's 10 s timeout. The max bound leaves room for
+    // a loaded CI machine (fsyncs, parallel test files) while staying far below that.
+    assert.ok(p90 < 200, summary);
+    assert.ok(max < 1000, summary);
     // Host A got no more than its per-destination limit, and nothing of it was recorded yet.
     assert.equal(hanging.requests.length, 4);
+    // A busy host is left out of claims: at most one claim's worth of its rows is leased, not all 60.
+    const { delivering } = await store.outbox.counts();
+    assert.ok(delivering <= 16, `${delivering} deliveries leased`);
     assert.equal(healthy.requests.length, 30);
   } finally {
     await dispatcher.stop(50);

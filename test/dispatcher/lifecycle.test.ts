@@ -31,7 +31,8 @@ test('stop() abandons attempts still running after the grace period: nothing rec
     await waitFor(() => receiver.requests.length === 2, 2000, 'two requests in flight');
     const started = Date.now();
     await dispatcher.stop(100);
-    assert.ok(Date.now() - started < 1500, `stop took ${Date.now() - started} ms`);
+    assert.ok(Date.now() - started < 700, `stop took ${Date.now() - started} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100)); // nothing may be written late either
     for (const id of ids) {
       assert.equal(deliveryRow(store, id).status, 'pending', id);
       assert.equal(deliveryRow(store, id).attempts, 0, id);
