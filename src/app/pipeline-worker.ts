@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { openDatabase } from '../store/sqlite/sqlite-database.ts';
+import { openDatabase, setDurability } from '../store/sqlite/sqlite-database.ts';
 import { SqliteEventLog } from '../store/sqlite/sqlite-event-log.ts';
 import { SqlitePipelineStore } from '../store/sqlite/sqlite-pipeline-store.ts';
 import { SqliteOutbox } from '../store/sqlite/sqlite-outbox.ts';
@@ -24,7 +24,9 @@ const send = (message: FromWorker) => port.postMessage(message);
 const logger = pino({ level: config.logLevel, base: { thread: 'pipeline' } });
 
 const db = openDatabase(data.dbFile);
-const log = new SqliteEventLog(db);
+// The pipeline's own commits are crash-safe; ingest commits are fsync'd (see Durability).
+setDurability(db, 'crash-safe');
+const log = new SqliteEventLog(db, 'crash-safe');
 const store = new SqlitePipelineStore(db, log);
 const outbox = new SqliteOutbox(db);
 const ruleStore = new SqliteRuleStore(db);

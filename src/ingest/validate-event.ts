@@ -52,15 +52,24 @@ function parseTime(time: string | number | undefined, fallback: number): number 
   return Number.isFinite(ms) && ms >= 0 && ms < 8.64e15 ? Math.trunc(ms) : undefined;
 }
 
-/** The path of the first value nested deeper than `limit`, or undefined. Iterative: hostile depth cannot overflow the stack. */
-function tooDeep(root: unknown, limit: number): string | undefined {
-  const stack: Array<[unknown, number, string]> = [[root, 1, '']];
-  while (stack.length) {
-    const [value, depth, path] = stack.pop()!;
-    if (value === null || typeof value !== 'object') continue;
-    if (depth > limit) return path;
-    if (Array.isArray(value)) value.forEach((item, i) => stack.push([item, depth + 1, `${path}[${i}]`]));
-    else for (const key of Object.keys(value)) stack.push([(value as Record<string, unknown>)[key], depth + 1, path + pointerToPath(`/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, 'x').slice(1)]);
+/**
+ * The path of the first value nested deeper than `limit`, or undefined. The walk never goes more than
+ * `limit + 1` levels down, so hostile depth cannot overflow the stack; the path is built only on failure.
+ */
+function tooDeep(value: unknown, limit: number, depth = 1): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (depth > limit) return '';
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const below = tooDeep(value[i], limit, depth + 1);
+      if (below !== undefined) return `[${i}]${below}`;
+    }
+    return undefined;
+  }
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    const below = tooDeep((value as Record<string, unknown>)[key], limit, depth + 1);
+    if (below !== undefined) return `${pointerToPath(`/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`, 'x').slice(1)}${below}`;
   }
   return undefined;
 }

@@ -6,6 +6,19 @@ import { MIGRATIONS } from './sqlite-migrations.ts';
 
 export type SqliteDatabase = Database.Database;
 
+/**
+ * How hard a commit waits for the disk. `durable` (FULL) fsyncs the WAL before the commit returns:
+ * for what we acknowledge to a client (events, rules, keys). `crash-safe` (NORMAL) survives a crash of
+ * the process but may lose the newest commits on power loss: for the pipeline's own bookkeeping
+ * (processor batches, leases, attempt records), which is replayed idempotently from the log if lost.
+ * WAL frames are written in order, so a later durable commit makes every earlier one durable too.
+ */
+export type Durability = 'durable' | 'crash-safe';
+
+export function setDurability(db: SqliteDatabase, durability: Durability): void {
+  db.pragma(durability === 'durable' ? 'synchronous = FULL' : 'synchronous = NORMAL');
+}
+
 export function openDatabase(file: string): SqliteDatabase {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);

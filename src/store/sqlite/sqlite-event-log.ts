@@ -1,7 +1,7 @@
 // The event log in SQLite: one row per event, `seq` is the log position, `id` is unique (idempotent ingest).
 import type { LoggedEvent } from '../../engine/event.ts';
 import type { AppendStatus, EncodedEvent, EventLog } from '../contracts.ts';
-import { writeTransaction, type SqliteDatabase } from './sqlite-database.ts';
+import { setDurability, writeTransaction, type Durability, type SqliteDatabase } from './sqlite-database.ts';
 
 interface EventRow {
   seq: number; id: string; type: string; subject: string; time: number; received_at: number;
@@ -23,7 +23,7 @@ export class SqliteEventLog implements EventLog {
   readonly #head;
   readonly #oldest;
 
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(private readonly db: SqliteDatabase, private readonly defaultDurability: Durability = 'durable') {
     this.#insert = db.prepare(
       'INSERT OR IGNORE INTO events (id, type, subject, time, received_at, properties, causation_id, depth) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -45,7 +45,13 @@ export class SqliteEventLog implements EventLog {
 
   /** One transaction, one fsync, for every event given: the caller groups concurrent requests into one call. */
   appendSync(events: readonly EncodedEvent[]): AppendStatus[] {
-    return writeTransaction(this.db, () => this.insertMany(events));
+    // An acknowledged event must survive power loss: this commit is fsync'd whatever the connection's default.
+    setDurability(this.db, 'durable');
+    try {
+      return writeTransaction(this.db, () => this.insertMany(events));
+    } finally {
+      setDurability(this.db, this.defaultDurability);
+    }
   }
 
   async readAfter(position: number, limit: number): Promise<LoggedEvent[]> {

@@ -19,6 +19,8 @@ export interface HistoryFilter {
   readonly limit: number;
 }
 
+const STATUSES = new Set(['pending', 'delivering', 'delivered', 'dead']);
+
 function page<T extends { seq: number }, U>(rows: T[], limit: number, map: (row: T) => U): Page<U> {
   const items = rows.slice(0, limit);
   return rows.length > limit ? { items: items.map(map), next: String(items[items.length - 1].seq) } : { items: items.map(map) };
@@ -29,7 +31,10 @@ function where(filter: HistoryFilter, columns: Partial<Record<'rule' | 'subject'
   const args: unknown[] = [];
   for (const key of ['rule', 'subject', 'status', 'type'] as const) {
     const column = columns[key];
-    if (column && filter[key] !== undefined) { parts.push(`${column} = ?`); args.push(filter[key]); }
+    if (!column || filter[key] === undefined) continue;
+    // A status is written into the SQL (from a fixed list) so that SQLite can use its partial index.
+    if (key === 'status' && STATUSES.has(filter.status!)) parts.push(`${column} = '${filter.status}'`);
+    else { parts.push(`${column} = ?`); args.push(filter[key]); }
   }
   if (filter.cursor !== undefined) { parts.push('seq < ?'); args.push(Number(filter.cursor)); }
   return { sql: parts.length ? `WHERE ${parts.join(' AND ')}` : '', args };
