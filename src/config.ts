@@ -57,8 +57,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     engine: { maxEmitDepth: int(env, 'IFTHEN_MAX_EMIT_DEPTH', 8), batchSize: int(env, 'IFTHEN_PROCESS_BATCH', 500) },
     dispatcher: {
-      globalConcurrency: int(env, 'IFTHEN_DELIVERY_CONCURRENCY', 64),
-      perDestinationConcurrency: int(env, 'IFTHEN_DELIVERY_CONCURRENCY_PER_HOST', 8),
+      globalConcurrency: int(env, 'IFTHEN_DELIVERY_CONCURRENCY', 256),
+      perDestinationConcurrency: int(env, 'IFTHEN_DELIVERY_CONCURRENCY_PER_HOST', 32),
       defaultTimeoutMs: int(env, 'IFTHEN_DELIVERY_TIMEOUT_MS', 10_000),
       pollMs: int(env, 'IFTHEN_DELIVERY_POLL_MS', 250),
     },

@@ -1,9 +1,9 @@
 // The dispatcher's settings, their defaults, and the one rule between them (a lease outlives an attempt).
 
 export interface DispatcherConfig {
-  /** Attempts in flight across all destinations. Default 64. */
+  /** Attempts in flight across all destinations. Default 256. */
   readonly globalConcurrency?: number;
-  /** Attempts in flight per destination (URL host, `smtp`, `log`). Default 8. */
+  /** Attempts in flight per destination (URL host, `smtp`, `log`). Default 32. */
   readonly perDestinationConcurrency?: number;
   /** How long a claimed delivery stays leased; must exceed the attempt timeout. Default 60 000 ms. */
   readonly leaseMs?: number;
@@ -23,8 +23,8 @@ export interface DispatcherConfig {
 export type ResolvedDispatcherConfig = Required<Omit<DispatcherConfig, 'smtp'>> & Pick<DispatcherConfig, 'smtp'>;
 
 export const DISPATCHER_DEFAULTS = {
-  globalConcurrency: 64,
-  perDestinationConcurrency: 8,
+  globalConcurrency: 256,
+  perDestinationConcurrency: 32,
   leaseMs: 60_000,
   pollMs: 250,
   defaultTimeoutMs: 10_000,
