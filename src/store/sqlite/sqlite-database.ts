@@ -26,7 +26,7 @@ export function openDatabase(file: string): SqliteDatabase {
   // FULL: a commit is fsync'd before it returns. The driver's default (NORMAL in WAL) can lose the last commits on power loss.
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 10000');
-  db.pragma('cache_size = -65536');
+  db.pragma('cache_size = -16384'); // 16 MiB per connection; the OS page cache holds the rest
   db.pragma('temp_store = MEMORY');
   migrate(db);
   return db;
