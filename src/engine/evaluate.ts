@@ -3,6 +3,7 @@ import type { LoggedEvent } from './event.ts';
 import type { CompiledRule } from './rule/compile.ts';
 import type { Clock, SubjectState, Trace, TraceStep } from './types.ts';
 import { CelEvent, type CelContext } from './cel.ts';
+import type { ConditionPath } from './condition-paths.ts';
 
 export function celContext(event: LoggedEvent, subject: SubjectState, clock: Clock): CelContext {
   return {
@@ -20,46 +21,43 @@ export function subjectView(subject: SubjectState): Record<string, unknown> {
   return view;
 }
 
-export function evaluateRule(rule: CompiledRule, event: LoggedEvent, context: CelContext): Trace {
+export interface EvaluateOptions {
+  /** Record the values a condition read even when it is false: for "why not" (the test endpoint). */
+  readonly valuesWhenFalse: boolean;
+}
+
+/** The live path records traces only for firings, so by default a false condition skips the value lookups. */
+export function evaluateRule(rule: CompiledRule, event: LoggedEvent, context: CelContext, options: EvaluateOptions = { valuesWhenFalse: true }): Trace {
   const steps: TraceStep[] = [];
   const typeMatches = rule.eventTypes === '*' || rule.eventTypes.includes(event.type);
   steps.push({ check: 'event', expected: rule.eventTypes, actual: event.type, passed: typeMatches });
-  if (typeMatches && rule.where) steps.push(evaluateWhere(rule.where.source, rule.where.program, context));
+  if (typeMatches && rule.where) steps.push(evaluateWhere(rule.where, context, options));
   return { rule: rule.id, version: rule.version, event: event.id, matched: steps.every((s) => s.passed), steps };
 }
 
-function evaluateWhere(expression: string, program: (c: CelContext) => unknown, context: CelContext): TraceStep {
-  const values = valuesSeen(expression, context);
+function evaluateWhere(where: NonNullable<CompiledRule['where']>, context: CelContext, options: EvaluateOptions): TraceStep {
+  const { source: expression, program, paths } = where;
+  const values = (passed: boolean) => (passed || options.valuesWhenFalse ? valuesSeen(paths, context) : {});
   try {
     const result = program(context);
-    if (typeof result !== 'boolean') return { check: 'where', expression, values, passed: false, error: `condition gave ${typeof result}, not true/false` };
-    return { check: 'where', expression, values, passed: result };
+    if (typeof result !== 'boolean') return { check: 'where', expression, values: values(false), passed: false, error: `condition gave ${typeof result}, not true/false` };
+    return { check: 'where', expression, values: values(result), passed: result };
   } catch (error) {
     // A runtime error (a missing property) makes the condition false; the trace says why.
-    return { check: 'where', expression, values, passed: false, error: firstLine(error) };
+    return { check: 'where', expression, values: values(false), passed: false, error: firstLine(error) };
   }
 }
 
-const PATH = /\b(event|subject|now)((?:\.[A-Za-z_][A-Za-z0-9_]*|\[\s*"(?:[^"\\]|\\.)*"\s*\]|\[\s*'(?:[^'\\]|\\.)*'\s*\])*)/g;
-const STRING_LITERAL = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g;
-
-/** The values of every `event.…`, `subject.…` and `now` path the expression reads, as they were. */
-function valuesSeen(expression: string, context: CelContext): Record<string, unknown> {
+/** The values of the paths the condition reads, as they were at evaluation. */
+function valuesSeen(paths: readonly ConditionPath[], context: CelContext): Record<string, unknown> {
   const values: Record<string, unknown> = {};
-  // Blank out string literals so that text inside quotes is not mistaken for a path; keep bracket keys.
-  const code = expression.replace(STRING_LITERAL, (m, offset: number) => (expression[offset - 1] === '[' || /\[\s*$/.test(expression.slice(0, offset)) ? m : ' '.repeat(m.length)));
-  for (const match of code.matchAll(PATH)) {
-    const path = match[0].replace(/\s+/g, '');
-    if (path in values) continue;
-    Object.defineProperty(values, path, { value: lookup(context, path), enumerable: true, writable: true, configurable: true });
+  for (const path of paths) {
+    Object.defineProperty(values, path.text, { value: lookup(context, path.parts), enumerable: true, writable: true, configurable: true });
   }
   return values;
 }
 
-function lookup(context: CelContext, path: string): unknown {
-  const parts = [...path.matchAll(/[A-Za-z_][A-Za-z0-9_]*|\[\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*\]/g)].map((m) =>
-    m[1] ? JSON.parse(m[1].startsWith("'") ? `"${m[1].slice(1, -1).replace(/"/g, '\\"')}"` : m[1]) : m[0],
-  );
+function lookup(context: CelContext, parts: readonly string[]): unknown {
   let value: unknown = context;
   for (const part of parts) {
     if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, part)) return undefined;

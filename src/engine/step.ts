@@ -2,7 +2,7 @@
 import { IDENTIFY_EVENT_TYPE, type LoggedEvent, type NewEvent } from './event.ts';
 import type { RuleSet } from './ruleset.ts';
 import type { Clock, EngineInput, EngineOptions, Firing, StepOutput, SubjectState } from './types.ts';
-import { celContext, evaluateRule, subjectView } from './evaluate.ts';
+import { celContext, evaluateRule } from './evaluate.ts';
 import { planFiring } from './plan.ts';
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = { maxEmitDepth: 8 };
@@ -19,13 +19,13 @@ function stepEvent(rules: RuleSet, before: SubjectState, event: LoggedEvent, clo
   if (!candidates.length) return { subject, subjectChanged: subject !== before, firings: [], emits: [], timers: [] };
 
   const context = celContext(event, subject, clock);
-  const view = subjectView(subject);
+  const view = context.subject as Record<string, unknown>; // the same view the conditions read
   const firings: Firing[] = [];
   const emits: NewEvent[] = [];
   const sets: Array<readonly [string, unknown]> = [];
   // Every rule sees the subject as it was when the event arrived; sets apply after all rules, in rule-id order.
   for (const rule of candidates) {
-    const trace = evaluateRule(rule, event, context);
+    const trace = evaluateRule(rule, event, context, { valuesWhenFalse: false });
     if (!trace.matched) continue;
     const planned = planFiring(rule, event, view, trace, clock, options);
     firings.push(planned.firing);

@@ -2,6 +2,7 @@
 import type { RuleDocument, Action, DeliveryPolicyInput } from './schema.ts';
 import { compileCondition, type CelProgram } from '../cel.ts';
 import { parseDuration } from '../duration.ts';
+import { conditionPaths, type ConditionPath } from '../condition-paths.ts';
 
 export interface DeliveryPolicy {
   readonly maxAttempts: number;
@@ -18,7 +19,7 @@ export interface CompiledRule {
   readonly document: RuleDocument;
   /** Event types that trigger the rule; `'*'` for any. */
   readonly eventTypes: readonly string[] | '*';
-  readonly where?: { readonly source: string; readonly program: CelProgram };
+  readonly where?: { readonly source: string; readonly program: CelProgram; readonly paths: readonly ConditionPath[] };
   readonly actions: readonly Action[];
   readonly policy: DeliveryPolicy;
 }
@@ -30,7 +31,7 @@ export function compileRule(document: RuleDocument, version: number, defaults: D
     version,
     document,
     eventTypes: types.includes('*') ? '*' : types,
-    where: document.when.where ? { source: document.when.where, program: compileCondition(document.when.where) } : undefined,
+    where: document.when.where ? { source: document.when.where, program: compileCondition(document.when.where), paths: conditionPaths(document.when.where) } : undefined,
     actions: document.then,
     policy: deliveryPolicy(document.delivery, defaults),
   };
