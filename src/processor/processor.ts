@@ -2,7 +2,7 @@
 // commits state, firings, outbox rows, emitted events and the new position in one transaction.
 import type { EventLog, PipelineStore } from '../store/contracts.ts';
 import type { EngineOptions, Firing, SubjectState } from '../engine/types.ts';
-import type { NewEvent } from '../engine/event.ts';
+import { IDENTIFY_EVENT_TYPE, type NewEvent } from '../engine/event.ts';
 import { step } from '../engine/step.ts';
 import type { RuleCache } from './rule-cache.ts';
 import { SubjectCache } from './subject-cache.ts';
@@ -84,7 +84,8 @@ export class Processor {
     const started = performance.now();
     const now = this.options.now();
     const rules = this.rules.current();
-    await this.preload(events.map((e) => e.subject));
+    // Only subjects that a rule or an identify will read are loaded; other events leave state untouched.
+    await this.preload(events.filter((e) => e.type === IDENTIFY_EVENT_TYPE || rules.candidates(e.type).length > 0).map((e) => e.subject));
 
     const changed = new Map<string, SubjectState>();
     const firings: Firing[] = [];

@@ -1,0 +1,434 @@
+// `npm run bench`: starts the real server as a child process on a fresh data dir per scenario, drives it
+// from a separate load-generator process over loopback, and prints the figures next to the targets.
+//   --only=ingest,processing,latency,latency-all   run some scenarios (default all); latency-all: every event fires the webhook
+//   --seconds=N                        measured seconds of the timed scenarios (default 15; plus 3 s warm-up)
+//   --events=N                         backlog of the processing scenario (default 300000)
+//   --hook-fraction=F                  share of latency-scenario events that fire the webhook (default 0.1)
+//   --rate=N                           events/s offered in the latency scenario (default 2000)
+//   --server=dist|tsx                  dist (default): the tsc build that `npm start` runs; tsx: as the tests start it
+//   --ids=uuid                         random v4 event ids (as Segment SDKs send) instead of sequential ones
+//   --profile                          run the measured servers with --cpu-prof; summaries in bench/results/
+//   --keep                             keep the temporary data dirs
+//   --server-env=K=V,K=V               extra environment (configuration) for every server start
+//   --quiet-wait=S                     before each scenario wait up to S s (default 120) for the machine to be idle
+//   --retries=N                        run a scenario again (up to N times, default 2) when other processes used the CPUs
+// BENCH_SERVER_NODE_ARGS adds node flags to every server start; BENCH_SERVER_ENTRY runs another entry
+// file without tsx (e.g. a tsc build), for comparisons.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ADMIN_TOKEN, REPO_ROOT, ProcSampler, api, buildServer, cpuBetween, peakRss, startServer, waitForQuiet, type BenchServer, type CpuUse, type ServerMode } from './server-process.ts';
+import { runLoad, type LoadResult } from './loadgen.ts';
+import { startHookReceiver } from './receiver.ts';
+import { preloadEvents } from './preload.ts';
+import { DbProbe } from './db-probe.ts';
+import { fmtInt, fmtMb, fmtMs, sleep, slope, summarize, wallNow } from './stats.ts';
+import { hookRule, logRules, type RuleDoc } from './workload.ts';
+import { formatSummary, monotonicOffsetUs, profileFiles, summarizeProfile } from './profile-summary.ts';
+
+// ---------------------------------------------------------------------------------------------- options
+
+const argv = process.argv.slice(2);
+const opt = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const flag = (name: string) => argv.includes(`--${name}`);
+const SCENARIOS = ['ingest', 'processing', 'latency', 'latency-all'] as const;
+type Scenario = (typeof SCENARIOS)[number];
+const only = (opt('only') ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+for (const name of only) if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`--only: unknown scenario "${name}" (${SCENARIOS.join(', ')})`);
+const SECONDS = Number(opt('seconds') ?? 15);
+const WARMUP = Math.min(3, Math.max(1, SECONDS / 5));
+const BACKLOG = Number(opt('events') ?? 300_000);
+const HOOK_FRACTION = Number(opt('hook-fraction') ?? 0.1);
+const RATE = Number(opt('rate') ?? 2000);
+const SERVER_MODE: ServerMode = opt('server') === 'tsx' ? 'tsx' : 'dist';
+const IDS = opt('ids') === 'uuid' ? 'uuid' as const : 'sequential' as const;
+const PROFILE = flag('profile');
+const KEEP = flag('keep');
+const QUIET_WAIT = Number(opt('quiet-wait') ?? 120);
+const RETRIES = Number(opt('retries') ?? 2);
+/** --server-env=K=V,K=V: configuration for every server start (e.g. IFTHEN_DELIVERY_CONCURRENCY_PER_HOST=32). */
+const SERVER_ENV: Record<string, string> = Object.fromEntries((opt('server-env') ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
+const RUN_TAG = Date.now().toString(36);
+
+const TARGETS = { ingest: 60_000, processing: 20_000, latencyP99: 50, rssMb: 300 };
+
+// ---------------------------------------------------------------------------------------------- report
+
+interface Row { scenario: string; metric: string; value: string; target?: string; met?: boolean }
+const rows: Row[] = [];
+const notes: string[] = [];
+const problems: string[] = [];
+const json: Record<string, unknown> = {};
+const rssPeaks: number[] = [];
+let wasContended = false;
+let attempt = 0;
+
+const row = (scenario: string, metric: string, value: string, target?: string, met?: boolean) => rows.push({ scenario, metric, value, target, met });
+const cores = (c: CpuUse) => `HTTP ${c.main.toFixed(2)}, pipeline ${c.pipeline.toFixed(2)}, process ${c.total.toFixed(2)}`;
+const contention = (c: CpuUse) => `${c.others.toFixed(2)} cores busy elsewhere; HTTP / pipeline thread waited for a CPU ${(100 * c.mainWait).toFixed(0)}% / ${(100 * c.pipelineWait).toFixed(0)}% of the time`;
+
+/** Other processes (other sessions' tests) on these 2 CPUs bias every figure low: say so next to the figures. */
+function contended(scenario: string, measured: CpuUse, generatorCores = 0) {
+  const c = { ...measured, others: measured.others - (Number.isFinite(generatorCores) ? generatorCores : 0) };
+  row(scenario, 'machine: other load; CPU waits of the server', contention(c));
+  if (c.others > 0.25) wasContended = true;
+  if (c.others > 0.25) problems.push(`${scenario}: the machine was not quiet (${c.others.toFixed(2)} cores used by other processes); figures are biased low — run again`);
+}
+const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+function check(scenario: string, ok: boolean, message: string) {
+  if (!ok) { problems.push(`${scenario}: ${message}`); log(`CHECK FAILED ${scenario}: ${message}`); }
+}
+
+function checkLoad(scenario: string, load: LoadResult) {
+  check(scenario, load.failures === 0, `${load.failures} failed requests, e.g. ${load.failureSamples.join(' | ')}`);
+  check(scenario, load.rejected === 0, `${load.rejected} events rejected`);
+  check(scenario, load.duplicate === 0, `${load.duplicate} events reported duplicate`);
+  check(scenario, load.accepted === load.events, `accepted ${load.accepted} of ${load.events} sent`);
+}
+
+// ---------------------------------------------------------------------------------------------- helpers
+
+function tempDir(name: string): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), `ifthen-bench-${name}-`));
+  return { path, remove: () => { if (!KEEP) rmSync(path, { recursive: true, force: true }); } };
+}
+
+function profileArgs(name: string): string[] {
+  if (!PROFILE) return [];
+  const dir = join(RESULTS, 'profiles', `${RUN_TAG}-${name}-${attempt}`);
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`];
+}
+
+const MONO_OFFSET_US = monotonicOffsetUs();
+
+/** A measured interval (wall ms), for cutting start-up and idle time out of the CPU profiles. */
+interface Phase { readonly label: string; readonly from: number; readonly to: number }
+
+async function stopServer(server: BenchServer, name: string, phases: readonly Phase[] = []) {
+  rssPeaks.push(peakRss(server.pid));
+  const code = await server.stop();
+  check(name, code === 0, `server exited with ${code}: ${server.output().slice(-2000)}`);
+  if (PROFILE) {
+    const dir = join(RESULTS, 'profiles', `${RUN_TAG}-${name}-${attempt}`);
+    const files = profileFiles(dir);
+    if (!files.length) notes.push(`${name}: no .cpuprofile written in ${dir}`);
+    const parts: string[] = [];
+    for (const phase of phases.length ? phases : [{ label: 'whole run', from: -Infinity, to: Infinity }]) {
+      const window = { fromUs: phase.from * 1000 + MONO_OFFSET_US, toUs: phase.to * 1000 + MONO_OFFSET_US };
+      parts.push(`## ${name}: ${phase.label} (${Number.isFinite(phase.to - phase.from) ? `${((phase.to - phase.from) / 1000).toFixed(1)} s` : 'all samples'})`);
+      for (const file of files) {
+        const summary = summarizeProfile(file, window);
+        if (summary.thread.includes('loader hooks') && summary.busyMs < 0.05 * summary.wallMs) continue; // idle after start-up
+        parts.push(formatSummary(summary, 30));
+      }
+    }
+    writeFileSync(join(RESULTS, `profile-${name}.txt`), `${parts.join('\n\n')}\n`);
+    log(`profile summary: ${join(RESULTS, `profile-${name}.txt`)}`);
+  }
+}
+
+async function putRules(url: string, rules: readonly RuleDoc[]) {
+  for (const rule of rules) {
+    const res = await api(url, 'PUT', `/v1/rules/${rule.id}`, rule);
+    if (res.status !== 200 && res.status !== 201) throw new Error(`PUT rule ${rule.id}: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+}
+
+interface Ready { at: number; position: number; head: number; lagEvents: number; lagSeconds: number }
+
+async function readyz(url: string): Promise<Ready> {
+  const res = await api(url, 'GET', '/readyz');
+  if (res.status !== 200) throw new Error(`/readyz: ${res.status} ${JSON.stringify(res.body)}`);
+  return { at: wallNow(), ...res.body };
+}
+
+/** Sum of a Prometheus counter over its labels. */
+async function metricSum(url: string, name: string): Promise<number> {
+  const res = await fetch(`${url}/metrics`);
+  const text = await res.text();
+  let sum = 0;
+  for (const line of text.split('\n')) if (line.startsWith(name) && (line[name.length] === ' ' || line[name.length] === '{')) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return sum;
+}
+
+/** Polls the processor's committed position until it reaches the log head (or the time runs out). */
+async function untilCaughtUp(probe: DbProbe, maxSeconds: number, everyMs = 250) {
+  const samples: Array<{ at: number; position: number; head: number }> = [];
+  const deadline = wallNow() + maxSeconds * 1000;
+  for (;;) {
+    const p = probe.position();
+    samples.push(p);
+    if (p.position >= p.head) return { samples, caughtUp: true };
+    if (wallNow() > deadline) return { samples, caughtUp: false };
+    await sleep(everyMs);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- scenarios
+
+async function ingestScenario() {
+  const name = 'ingest';
+  const dir = tempDir(name);
+  const server = await startServer({ dataDir: dir.path, nodeArgs: profileArgs(name), env: SERVER_ENV, mode: SERVER_MODE });
+  const sampler = new ProcSampler(server.pid, 500);
+  const phases: Phase[] = [];
+  try {
+    await sleep(1000);
+    const idleRss = sampler.sample()?.rssBytes ?? NaN;
+    log(`ingest: 10 connections x 100 events/request, ${WARMUP}s warm-up + ${SECONDS}s, no rules`);
+    const load = await runLoad({
+      mode: 'closed', url: server.url, token: ADMIN_TOKEN, connections: 10, batch: 100,
+      seconds: WARMUP + SECONDS, warmupSeconds: WARMUP, prefix: `ing-${RUN_TAG}`, ids: IDS,
+    });
+    sampler.stop();
+    phases.push({ label: 'measured ingest window', from: load.windowStart, to: load.windowEnd });
+    checkLoad(name, load);
+    const status = await readyz(server.url);
+    check(name, status.head === load.accepted, `log head ${status.head} != events accepted ${load.accepted}`);
+    const rate = load.measuredEvents / load.measuredSeconds;
+    const lat = summarize(load.latencies);
+    const cpu = cpuBetween(server.pid, sampler.nearest(load.windowStart), sampler.nearest(load.windowEnd));
+    row(name, 'events/s acknowledged (batches of 100, 10 conns)', fmtInt(rate), `≥ ${fmtInt(TARGETS.ingest)}`, rate >= TARGETS.ingest);
+    row(name, 'request latency p50 / p95 / p99 (ms)', `${fmtMs(lat.p50)} / ${fmtMs(lat.p95)} / ${fmtMs(lat.p99)}`);
+    row(name, 'events sent / accepted / rejected', `${fmtInt(load.events)} / ${fmtInt(load.accepted)} / ${fmtInt(load.rejected)}`);
+    row(name, 'server CPU, cores', cores(cpu));
+    row(name, 'load generator CPU, cores', load.generatorCores.toFixed(2));
+    contended(name, cpu, load.generatorCores);
+    row(name, 'server RSS idle after start → max under load (MB, sampled / VmHWM)', `${fmtMb(idleRss)} → ${fmtMb(sampler.maxRss)} / ${fmtMb(peakRss(server.pid))} (${sampler.maxRssParts})`, `≤ ${TARGETS.rssMb}`, peakRss(server.pid) / 1048576 <= TARGETS.rssMb);
+    json.ingest = { idleRss, rate, latency: lat, cpu, generatorCores: load.generatorCores, rssMax: sampler.maxRss, requests: load.requests, events: load.events };
+  } finally {
+    sampler.stop();
+    await stopServer(server, name, phases);
+    dir.remove();
+  }
+}
+
+async function processingScenario() {
+  const name = 'processing';
+  const dir = tempDir(name);
+  const rules = logRules(100);
+  // The rules go in through the API (a first, short server start); the backlog straight into the file.
+  const setup = await startServer({ dataDir: dir.path, env: SERVER_ENV, mode: SERVER_MODE });
+  await putRules(setup.url, rules);
+  await setup.stop();
+  log(`processing: preloading ${fmtInt(BACKLOG)} events into the stopped server's log`);
+  const preload = await preloadEvents(dir.path, BACKLOG, `pre-${RUN_TAG}`, (e) => e.properties.n < 100, IDS);
+  log(`processing: preloaded in ${preload.seconds.toFixed(1)} s; ${fmtInt(preload.matching)} should fire a rule; starting the server`);
+
+  const server = await startServer({ dataDir: dir.path, nodeArgs: profileArgs(name), env: SERVER_ENV, mode: SERVER_MODE });
+  const sampler = new ProcSampler(server.pid, 500);
+  const probe = new DbProbe(dir.path);
+  const phases: Phase[] = [];
+  try {
+    // The processor starts with the server; the first probe is at "ready" (startServer polls /readyz).
+    const drainCap = Math.max(30, 4 * SECONDS + 15);
+    const { samples, caughtUp } = await untilCaughtUp(probe, drainCap, 200);
+    const first = samples[0];
+    const last = samples[samples.length - 1];
+    check(name, caughtUp, `not caught up after ${drainCap} s: position ${last.position} of ${last.head}`);
+    check(name, last.head === BACKLOG, `log head ${last.head} != backlog ${BACKLOG}`);
+    phases.push({ label: 'processing the backlog (ready → lag 0)', from: first.at, to: last.at });
+    const overall = (last.position - first.position) / ((last.at - first.at) / 1000);
+    // Steady state: the slope between 10% and 90% of the backlog (excludes start-up and the tail).
+    const mid = samples.filter((s) => s.position >= 0.1 * BACKLOG && s.position <= 0.9 * BACKLOG).map((s) => [s.at / 1000, s.position] as const);
+    const steady = slope(mid);
+    const cpu = cpuBetween(server.pid, sampler.nearest(first.at), sampler.nearest(last.at));
+    const atCatchUp = probe.full();
+    const errors = await metricSum(server.url, 'ifthen_processing_errors_total');
+    const status = await readyz(server.url);
+    check(name, status.lagEvents === 0 && status.position === BACKLOG, `/readyz says position ${status.position}, lag ${status.lagEvents}`);
+    check(name, atCatchUp.firings === preload.matching, `firings ${atCatchUp.firings} != expected ${preload.matching}`);
+    check(name, errors === 0, `${errors} events failed processing`);
+    // Deliveries (log actions) run in the dispatcher on the same thread; how far behind is the outbox?
+    const outboxAtCatchUp = atCatchUp.pending + atCatchUp.delivering;
+    let outbox = atCatchUp;
+    while (outbox.pending + outbox.delivering > 0 && wallNow() - atCatchUp.at < 30_000) { await sleep(250); outbox = probe.full(); }
+    const outboxSeconds = (outbox.at - atCatchUp.at) / 1000;
+    check(name, outbox.delivered === preload.matching && outbox.dead === 0, `deliveries: ${outbox.delivered} delivered, ${outbox.dead} dead, ${outbox.pending + outbox.delivering} open; expected ${preload.matching} delivered`);
+    const deliveryRate = outbox.delivered / ((outbox.at - first.at) / 1000);
+    row(name, `events/s processed, ${fmtInt(BACKLOG)} backlog, 100 rules (steady 10–90%)`, fmtInt(steady), `≥ ${fmtInt(TARGETS.processing)}`, steady >= TARGETS.processing);
+    row(name, 'events/s processed, whole backlog (ready → lag 0)', fmtInt(overall));
+    row(name, 'firings (expected) / processing errors', `${fmtInt(atCatchUp.firings)} (${fmtInt(preload.matching)}) / ${fmtInt(errors)}`);
+    row(name, 'log deliveries open at catch-up → all delivered', `${fmtInt(outboxAtCatchUp)} → ${outbox.pending + outbox.delivering ? `${fmtInt(outbox.pending + outbox.delivering)} still open after` : '0 in'} ${outboxSeconds.toFixed(1)} s (${fmtInt(deliveryRate)} deliveries/s overall)`);
+    row(name, 'server CPU while processing, cores', cores(cpu));
+    contended(name, cpu);
+    json.processing = { backlog: BACKLOG, steady, overall, firings: atCatchUp.firings, expected: preload.matching, cpu, outboxAtCatchUp, outboxSeconds, deliveryRate, samples };
+
+    // Ingest and processing at once: full-speed ingest into the same server with the 100 rules.
+    log(`processing: ingest + process concurrently, ${WARMUP}s warm-up + ${SECONDS}s`);
+    const before = probe.position();
+    const polls: Array<{ at: number; position: number; head: number }> = [];
+    const poller = setInterval(() => polls.push(probe.position()), 250);
+    const load = await runLoad({
+      mode: 'closed', url: server.url, token: ADMIN_TOKEN, connections: 10, batch: 100,
+      seconds: WARMUP + SECONDS, warmupSeconds: WARMUP, prefix: `mix-${RUN_TAG}`, ids: IDS,
+    });
+    clearInterval(poller);
+    phases.push({ label: 'ingest + processing at once (measured window)', from: load.windowStart, to: load.windowEnd });
+    checkLoad(`${name}+ingest`, load);
+    const inWindow = polls.filter((p) => p.at >= load.windowStart && p.at <= load.windowEnd);
+    const procRate = slope(inWindow.map((p) => [p.at / 1000, p.position] as const));
+    const ingestRate = load.measuredEvents / load.measuredSeconds;
+    const atStop = probe.position();
+    const mixCpu = cpuBetween(server.pid, sampler.nearest(load.windowStart), sampler.nearest(load.windowEnd));
+    const drain = await untilCaughtUp(probe, 30, 200);
+    const drained = drain.samples[drain.samples.length - 1];
+    check(`${name}+ingest`, drained.head - before.head === load.accepted, `log grew by ${drained.head - before.head}, accepted ${load.accepted}`);
+    const drainSeconds = (drained.at - atStop.at) / 1000;
+    const lat = summarize(load.latencies);
+    row(`${name}+ingest`, 'ingest events/s while processing (10 conns x 100)', fmtInt(ingestRate));
+    row(`${name}+ingest`, 'processing events/s during that ingest', fmtInt(procRate));
+    row(`${name}+ingest`, 'lag at stop → caught up', `${fmtInt(atStop.head - atStop.position)} events → ${drain.caughtUp ? `0 in ${drainSeconds.toFixed(1)} s` : `${fmtInt(drained.head - drained.position)} after 30 s`}`);
+    row(`${name}+ingest`, 'request latency p50 / p99 (ms)', `${fmtMs(lat.p50)} / ${fmtMs(lat.p99)}`);
+    row(`${name}+ingest`, 'server CPU, cores', cores(mixCpu));
+    contended(`${name}+ingest`, mixCpu, load.generatorCores);
+    sampler.stop();
+    row(name, 'server RSS max (MB, sampled / VmHWM)', `${fmtMb(sampler.maxRss)} / ${fmtMb(peakRss(server.pid))} (${sampler.maxRssParts})`, `≤ ${TARGETS.rssMb}`, peakRss(server.pid) / 1048576 <= TARGETS.rssMb);
+    json.processingWithIngest = { ingestRate, procRate, lagAtStop: atStop.head - atStop.position, drainSeconds, caughtUp: drain.caughtUp, latency: lat, cpu: mixCpu };
+  } finally {
+    sampler.stop();
+    probe.close();
+    await stopServer(server, name, phases);
+    dir.remove();
+  }
+}
+
+async function latencyScenario(name: string, hookFraction: number) {
+  const dir = tempDir(name);
+  const receiver = await startHookReceiver();
+  const server = await startServer({ dataDir: dir.path, nodeArgs: profileArgs(name), env: SERVER_ENV, mode: SERVER_MODE });
+  const sampler = new ProcSampler(server.pid, 500);
+  const phases: Phase[] = [];
+  try {
+    await putRules(server.url, [...logRules(99), hookRule(`${receiver.url}/hook`)]);
+    const batch = 20;
+    const intervalMs = (1000 * batch) / RATE;
+    log(`${name}: ${fmtInt(RATE)} events/s (${batch} every ${intervalMs} ms), ${hookFraction * 100}% fire the webhook, ${WARMUP}s warm-up + ${SECONDS}s`);
+    const probe = new DbProbe(dir.path);
+    let maxLagEvents = 0;
+    const poller = setInterval(() => { const p = probe.position(); maxLagEvents = Math.max(maxLagEvents, p.head - p.position); }, 100);
+    const load = await runLoad({
+      mode: 'paced', url: server.url, token: ADMIN_TOKEN, connections: 10, batch, intervalMs, maxInFlight: 100,
+      seconds: WARMUP + SECONDS, warmupSeconds: WARMUP, prefix: `${name}-${RUN_TAG}`, hookFraction, seed: 4242, ids: IDS,
+    });
+    clearInterval(poller);
+    probe.close();
+    phases.push({ label: 'paced load (measured window)', from: load.windowStart, to: load.windowEnd });
+    checkLoad(name, load);
+    check(name, load.skippedTicks === 0, `${load.skippedTicks} send ticks skipped (100 requests outstanding): the offered rate was not met`);
+    const expected = load.hookEvents.length;
+    const waitStart = wallNow();
+    while (receiver.arrivals.size < expected && wallNow() - waitStart < 30_000) await sleep(50);
+    await sleep(300); // let redeliveries, if any, show up
+    check(name, receiver.arrivals.size === expected, `receiver got ${receiver.arrivals.size} of ${expected} webhooks`);
+    let duplicates = 0;
+    for (const n of receiver.keys.values()) if (n > 1) duplicates += n - 1;
+    check(name, receiver.badBodies === 0, `${receiver.badBodies} webhook bodies without an event id`);
+    const fromAck: number[] = [];
+    const fromSend: number[] = [];
+    const series: Array<[number, number]> = [];
+    for (const [id, sentAt, ackAt] of load.hookEvents) {
+      if (sentAt < load.windowStart) continue;
+      const at = receiver.arrivals.get(id)?.[0];
+      if (at === undefined) continue;
+      fromAck.push(at - ackAt);
+      fromSend.push(at - sentAt);
+      series.push([Math.round(ackAt - load.windowStart), Math.round((at - ackAt) * 10) / 10]);
+    }
+    let deliveredInWindow = 0;
+    for (const times of receiver.arrivals.values()) if (times[0] >= load.windowStart && times[0] <= load.windowEnd) deliveredInWindow++;
+    const deliveredRate = deliveredInWindow / load.measuredSeconds;
+    const offeredHooks = load.hookEvents.filter(([, sentAt]) => sentAt >= load.windowStart).length / load.measuredSeconds;
+    const a = summarize(fromAck);
+    const s = summarize(fromSend);
+    const req = summarize(load.latencies);
+    const offered = load.events / (load.windowEnd - (load.windowStart - WARMUP * 1000)) * 1000;
+    const cpu = cpuBetween(server.pid, sampler.nearest(load.windowStart), sampler.nearest(load.windowEnd));
+    row(name, `accepted→webhook p50 / p95 / p99 / max (ms), ${fmtInt(a.count)} webhooks`, `${fmtMs(a.p50)} / ${fmtMs(a.p95)} / ${fmtMs(a.p99)} / ${fmtMs(a.max)}`, `p99 ≤ ${TARGETS.latencyP99}`, a.p99 <= TARGETS.latencyP99);
+    row(name, 'sent→webhook p50 / p99 (ms) (includes the ingest request)', `${fmtMs(s.p50)} / ${fmtMs(s.p99)}`);
+    row(name, 'offered events/s; ingest request p50 / p99 (ms)', `${fmtInt(offered)}; ${fmtMs(req.p50)} / ${fmtMs(req.p99)}`);
+    row(name, 'webhooks/s fired → delivered during the measured window', `${fmtInt(offeredHooks)} → ${fmtInt(deliveredRate)}`);
+    row(name, 'webhooks expected / received / redelivered', `${fmtInt(expected)} / ${fmtInt(receiver.arrivals.size)} / ${fmtInt(duplicates)}`);
+    row(name, 'max processing lag seen (events, sampled every 100 ms)', fmtInt(maxLagEvents));
+    row(name, 'server CPU, cores', cores(cpu));
+    contended(name, cpu, load.generatorCores);
+    sampler.stop();
+    row(name, 'server RSS max (MB, sampled / VmHWM)', `${fmtMb(sampler.maxRss)} / ${fmtMb(peakRss(server.pid))} (${sampler.maxRssParts})`, `≤ ${TARGETS.rssMb}`, peakRss(server.pid) / 1048576 <= TARGETS.rssMb);
+    json[name] = { rate: RATE, hookFraction, offeredHooks, deliveredRate, fromAck: a, fromSend: s, request: req, duplicates, maxLagEvents, cpu, series };
+  } finally {
+    sampler.stop();
+    await stopServer(server, name, phases);
+    await receiver.close();
+    dir.remove();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------- main
+
+function table(): string {
+  const head = ['scenario', 'metric', 'value', 'target', 'met'];
+  const body = rows.map((r) => [r.scenario, r.metric, r.value, r.target ?? '', r.met === undefined ? '' : r.met ? 'yes' : '**no**']);
+  return [head, head.map(() => '---'), ...body].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+async function main() {
+  mkdirSync(RESULTS, { recursive: true });
+  log(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB; scenarios: ${only.join(', ')}`);
+  const run: Record<Scenario, () => Promise<void>> = {
+    ingest: ingestScenario, processing: processingScenario,
+    latency: () => latencyScenario('latency', HOOK_FRACTION),
+    'latency-all': () => latencyScenario('latency-all', 1),
+  };
+  if (SERVER_MODE === 'dist' && !process.env.BENCH_SERVER_ENTRY) {
+    log('building the server as `npm run build` does (tsc -p tsconfig.build.json) into bench/results/dist');
+    buildServer();
+  }
+  const commit = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', cwd: REPO_ROOT }).stdout.trim();
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src', 'package.json'], { encoding: 'utf8', cwd: REPO_ROOT }).stdout.trim() ? ' + uncommitted changes in src/' : '';
+  log(`server: ${process.env.BENCH_SERVER_ENTRY ?? (SERVER_MODE === 'dist' ? 'compiled build' : 'tsx')}, commit ${commit}${dirty}`);
+  json.server = { mode: process.env.BENCH_SERVER_ENTRY ?? SERVER_MODE, commit: `${commit}${dirty}` };
+  const started = wallNow();
+  for (const name of SCENARIOS) {
+    if (!only.includes(name)) continue;
+    for (attempt = 0; ; attempt++) {
+      if (QUIET_WAIT > 0) {
+        const quiet = await waitForQuiet(QUIET_WAIT);
+        if (quiet.waited > 3) log(`waited ${quiet.waited.toFixed(0)} s for other processes to leave the CPUs${quiet.quiet ? '' : ` (gave up; machine ${(100 * quiet.busy).toFixed(0)}% busy)`}`);
+      }
+      const mark = { rows: rows.length, problems: problems.length, notes: notes.length, peaks: rssPeaks.length };
+      wasContended = false;
+      try {
+        await run[name]();
+      } catch (error) {
+        problems.push(`${name}: ${(error as Error).stack ?? error}`);
+        log(`scenario ${name} failed: ${(error as Error).stack ?? error}`);
+      }
+      if (!wasContended || attempt >= RETRIES) break;
+      log(`${name}: other processes used the CPUs during the measurement; running it again`);
+      rows.length = mark.rows; problems.length = mark.problems; notes.length = mark.notes; rssPeaks.length = mark.peaks;
+    }
+  }
+  const peak = Math.max(0, ...rssPeaks.filter(Number.isFinite));
+  row('all', 'server RSS peak over all runs (MB, VmHWM)', fmtMb(peak), `≤ ${TARGETS.rssMb}`, peak / 1048576 <= TARGETS.rssMb);
+  const out = [
+    '',
+    table(),
+    '',
+    `checks: ${problems.length ? `${problems.length} FAILED` : 'all passed (no failed requests, no rejections or duplicates, counts add up)'}`,
+    ...problems.map((p) => `  - ${p}`),
+    ...notes.map((n) => `note: ${n}`),
+    `server: ${json.server && (json.server as { mode: string; commit: string }).mode}, commit ${(json.server as { commit: string }).commit}; total ${((wallNow() - started) / 1000).toFixed(0)} s`,
+    '',
+  ].join('\n');
+  process.stdout.write(out);
+  writeFileSync(join(RESULTS, `run-${RUN_TAG}.json`), JSON.stringify({ args: argv, rows, problems, ...json }, null, 1));
+  writeFileSync(join(RESULTS, 'latest.md'), out);
+  process.exitCode = problems.length ? 1 : 0;
+}
+
+await main();
