@@ -23,7 +23,7 @@ export interface ProcessorOptions {
 }
 
 export class Processor {
-  readonly #subjects = new SubjectCache(50_000);
+  readonly #subjects = new SubjectCache(20_000);
   #position: number | undefined;
   #running = false;
   #idle: (() => void) | undefined;

@@ -81,6 +81,8 @@ then:
       return d?.status === 'delivered' ? d : undefined;
     });
     assert.equal(delivery.attempts.length, 1);
+    const withDeliveries = (await server.request('GET', `/v1/firings/${firing.id}`)).body;
+    assert.deepEqual(withDeliveries.deliveries.map((d: { id: string; status: string }) => [d.id, d.status]), [[`${firing.id}.0`, 'delivered']]);
     assert.equal(delivery.attempts[0].statusCode, 200);
     assert.equal(delivery.attempts[0].response, 'ok');
   });

@@ -73,7 +73,8 @@ export class SqliteHistory {
   firing(id: string) {
     const row = this.db.prepare('SELECT * FROM firings WHERE id = ?').get(id) as FiringRow | undefined;
     if (!row) return undefined;
-    const deliveries = (this.db.prepare('SELECT * FROM deliveries WHERE firing_id = ? ORDER BY action_index').all(id) as (DeliveryRow & { seq: number })[]).map(toDeliveryView);
+    // Delivery ids are `<firing id>.<action index>`: a range of the unique id index, no index of its own.
+    const deliveries = (this.db.prepare('SELECT * FROM deliveries WHERE id > ? AND id < ? ORDER BY action_index').all(`${id}.`, `${id}/`) as (DeliveryRow & { seq: number })[]).map(toDeliveryView);
     return { ...toFiring(row), deliveries };
   }
 

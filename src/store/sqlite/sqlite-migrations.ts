@@ -120,5 +120,9 @@ export const MIGRATIONS: readonly string[] = [
   -- Every event of a new subject dirtied a random page of this index: a third of ingest throughput.
   -- Listing one subject's events now scans the log backwards; profiles and firings keep their indexes.
   DROP INDEX events_subject;
+  -- Random-key indexes cost a page write per row. A firing's deliveries are found by their id prefix;
+  -- deliveries by subject are rare (a subject's firings carry theirs) and scan.
+  DROP INDEX deliveries_subject;
+  DROP INDEX deliveries_firing;
   `,
 ];
