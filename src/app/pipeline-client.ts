@@ -1,69 +1,45 @@
-// The HTTP thread's handle on the pipeline thread: request/reply over postMessage.
-import { Worker } from 'node:worker_threads';
+// The HTTP thread's handle on the two worker threads: the pipeline (the SQLite writer: ingest, processor)
+// and the dispatcher (deliveries), wired to each other with a MessageChannel for "new deliveries".
+import { MessageChannel } from 'node:worker_threads';
 import type { AppendStatus, EncodedEvent } from '../store/contracts.ts';
-import type { FromWorker, PipelineStatus, PipelineWorkerData, ToWorker } from './worker-protocol.ts';
-
-type Reply = Extract<FromWorker, { type: 'reply' }>;
+import type { PipelineStatus, PipelineWorkerData } from './worker-protocol.ts';
+import { WorkerHandle } from './worker-handle.ts';
 
 export class PipelineClient {
-  readonly #worker: Worker;
-  readonly #waiting = new Map<number, (reply: Reply) => void>();
-  #nextId = 1;
-  #stopping = false;
+  readonly #pipeline: WorkerHandle;
+  readonly #dispatcher: WorkerHandle;
   readonly ready: Promise<void>;
 
   constructor(data: PipelineWorkerData, onFatal: (error: Error) => void) {
-    const fromSource = import.meta.url.endsWith('.ts');
-    const url = new URL(fromSource ? './pipeline-worker-entry.mjs' : './pipeline-worker.js', import.meta.url);
-    this.#worker = new Worker(url, { workerData: data });
-    this.ready = new Promise((resolve, reject) => {
-      this.#worker.on('message', (message: FromWorker) => {
-        if (message.type === 'ready') resolve();
-        else if (message.type === 'fatal') reject(new Error(message.message));
-        else this.#waiting.get(message.id)?.(message);
-      });
-      this.#worker.once('error', (error) => { reject(error); onFatal(error); });
-      this.#worker.once('exit', (code) => {
-        const error = new Error(`pipeline thread exited with code ${code}`);
-        for (const done of this.#waiting.values()) done({ type: 'reply', id: 0, error: error.message });
-        this.#waiting.clear();
-        if (!this.#stopping) onFatal(error);
-      });
-    });
+    const channel = new MessageChannel();
+    this.#pipeline = new WorkerHandle('pipeline-worker', { ...data, deliveriesPort: channel.port1 }, [channel.port1], onFatal);
+    this.#dispatcher = new WorkerHandle('dispatcher-worker', { ...data, deliveriesPort: channel.port2 }, [channel.port2], onFatal);
+    this.ready = Promise.all([this.#pipeline.ready, this.#dispatcher.ready]).then(() => undefined);
   }
 
   append(events: readonly EncodedEvent[]): Promise<AppendStatus[]> {
-    return this.request((id) => ({ type: 'append', id, events })) as Promise<AppendStatus[]>;
+    return this.#pipeline.request((id) => ({ type: 'append', id, events })) as Promise<AppendStatus[]>;
   }
 
-  metrics(): Promise<string> {
-    return this.request((id) => ({ type: 'metrics', id })) as Promise<string>;
+  async metrics(): Promise<string> {
+    const [pipeline, dispatcher] = await Promise.all([
+      this.#pipeline.request((id) => ({ type: 'metrics', id })),
+      this.#dispatcher.request((id) => ({ type: 'metrics', id })),
+    ]);
+    return `${pipeline}\n${dispatcher}`;
   }
 
   status(): Promise<PipelineStatus> {
-    return this.request((id) => ({ type: 'status', id })) as Promise<PipelineStatus>;
+    return this.#pipeline.request((id) => ({ type: 'status', id })) as Promise<PipelineStatus>;
   }
 
   notify(type: 'rules-changed' | 'deliveries-replayed'): void {
-    this.#worker.postMessage({ type } satisfies ToWorker);
+    (type === 'rules-changed' ? this.#pipeline : this.#dispatcher).post({ type });
   }
 
-  /** Stops the pipeline gracefully (finish the batch, finish or release deliveries) and ends the thread. */
+  /** Stops the processor first (its last batch may add deliveries), then the dispatcher. */
   async stop(): Promise<void> {
-    this.#stopping = true;
-    await this.request((id) => ({ type: 'stop', id })).catch(() => undefined);
-    await this.#worker.terminate();
-  }
-
-  private request(build: (id: number) => ToWorker): Promise<unknown> {
-    const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      this.#waiting.set(id, (reply) => {
-        this.#waiting.delete(id);
-        if (reply.error !== undefined) reject(new Error(reply.error));
-        else resolve(reply.result);
-      });
-      this.#worker.postMessage(build(id));
-    });
+    await this.#pipeline.stop();
+    await this.#dispatcher.stop();
   }
 }

@@ -1,6 +1,6 @@
-// The pipeline thread: owns the SQLite write connection. Group-commits ingest, runs the processor and
-// the dispatcher, so that fsyncs and rule evaluation never block the HTTP thread.
-import { parentPort, workerData } from 'node:worker_threads';
+// The pipeline thread: group-commits ingest and runs the processor, so that fsyncs and rule evaluation
+// never block the HTTP thread. New deliveries are announced to the dispatcher thread.
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { openDatabase, setDurability } from '../store/sqlite/sqlite-database.ts';
@@ -8,16 +8,13 @@ import { SqliteEventLog } from '../store/sqlite/sqlite-event-log.ts';
 import { SqlitePipelineStore } from '../store/sqlite/sqlite-pipeline-store.ts';
 import { SqliteOutbox } from '../store/sqlite/sqlite-outbox.ts';
 import { SqliteRuleStore } from '../store/sqlite/sqlite-rule-store.ts';
-import { SqliteSecretStore } from '../store/sqlite/sqlite-secret-store.ts';
-import { SecretBox } from '../secrets/secret-box.ts';
 import { RuleCache } from '../processor/rule-cache.ts';
 import { Processor, PROCESSOR_CONSUMER } from '../processor/processor.ts';
-import { Dispatcher } from '../dispatcher/index.ts';
 import { GroupCommit } from './group-commit.ts';
 import { pipelineMetrics } from './pipeline-metrics.ts';
 import type { FromWorker, PipelineWorkerData, ToWorker } from './worker-protocol.ts';
 
-const data = workerData as PipelineWorkerData;
+const data = workerData as PipelineWorkerData & { deliveriesPort: MessagePort };
 const { config } = data;
 const port = parentPort!;
 const send = (message: FromWorker) => port.postMessage(message);
@@ -30,24 +27,8 @@ const log = new SqliteEventLog(db, 'crash-safe');
 const store = new SqlitePipelineStore(db, log);
 const outbox = new SqliteOutbox(db);
 const ruleStore = new SqliteRuleStore(db);
-const secrets = new SqliteSecretStore(db, SecretBox.fromConfig(data.dataDir, config.secretKey));
 const registry = new Registry();
 const metrics = pipelineMetrics(registry, { log, outbox, position: () => processor.position });
-
-const dispatcher = new Dispatcher({
-  outbox,
-  secrets: () => secrets.values(),
-  logger,
-  registry,
-  config: {
-    ...config.dispatcher,
-    leaseMs: Math.max(60_000, config.dispatcher.defaultTimeoutMs * 3),
-    allowPrivateTargets: config.allowPrivateTargets,
-    signingSecret: data.signingSecret,
-    smtp: config.smtp,
-    userAgent: 'ifthen/0.1',
-  },
-});
 
 const rules = new RuleCache(ruleStore, config.delivery, (ruleId, error) => logger.error({ ruleId, err: error }, 'rule does not compile; skipped'));
 const processor = new Processor(log, store, rules, { batchSize: config.engine.batchSize, engine: { maxEmitDepth: config.engine.maxEmitDepth }, now: Date.now }, {
@@ -55,7 +36,7 @@ const processor = new Processor(log, store, rules, { batchSize: config.engine.ba
     metrics.processed.inc(events);
     for (const f of firings) metrics.firings.inc({ rule: f.ruleId });
     metrics.batchSeconds.observe(durationMs / 1000);
-    if (firings.some((f) => f.deliveries.length)) dispatcher.wake();
+    if (firings.some((f) => f.deliveries.length)) data.deliveriesPort.postMessage(1);
   },
   onEventError(eventId, error) {
     metrics.eventErrors.inc();
@@ -81,9 +62,6 @@ port.on('message', (message: ToWorker) => {
     case 'rules-changed':
       processor.wake();
       break;
-    case 'deliveries-replayed':
-      dispatcher.wake();
-      break;
     case 'metrics':
       registry.metrics().then((text) => send({ type: 'reply', id: message.id, result: text }), (error: Error) => send({ type: 'reply', id: message.id, error: error.message }));
       break;
@@ -105,10 +83,8 @@ async function status() {
 async function stop(): Promise<void> {
   commits.flush();
   await processor.stop();
-  await dispatcher.stop(config.shutdownGraceMs);
   db.close();
 }
 
 processor.start();
-dispatcher.start();
 send({ type: 'ready' });

@@ -1,0 +1,63 @@
+// The dispatcher thread: delivers the outbox with its own SQLite connection, so that sending webhooks,
+// claims and attempt records do not take turns with ingest and the processor on the pipeline thread.
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { openDatabase, setDurability } from '../store/sqlite/sqlite-database.ts';
+import { SqliteOutbox } from '../store/sqlite/sqlite-outbox.ts';
+import { SqliteSecretStore } from '../store/sqlite/sqlite-secret-store.ts';
+import { SecretBox } from '../secrets/secret-box.ts';
+import { Dispatcher } from '../dispatcher/index.ts';
+import type { FromWorker, PipelineWorkerData, ToWorker } from './worker-protocol.ts';
+
+const data = workerData as PipelineWorkerData & { deliveriesPort: MessagePort };
+const { config } = data;
+const port = parentPort!;
+const send = (message: FromWorker) => port.postMessage(message);
+const logger = pino({ level: config.logLevel, base: { thread: 'dispatcher' } });
+
+const db = openDatabase(data.dbFile);
+// Leases and attempt records are crash-safe: if lost, a delivery is sent again with the same key.
+setDurability(db, 'crash-safe');
+const secrets = new SqliteSecretStore(db, SecretBox.fromConfig(data.dataDir, config.secretKey));
+const registry = new Registry();
+const dispatcher = new Dispatcher({
+  outbox: new SqliteOutbox(db),
+  secrets: () => secrets.values(),
+  logger,
+  registry,
+  config: {
+    ...config.dispatcher,
+    leaseMs: Math.max(60_000, config.dispatcher.defaultTimeoutMs * 3),
+    allowPrivateTargets: config.allowPrivateTargets,
+    signingSecret: data.signingSecret,
+    smtp: config.smtp,
+    userAgent: 'ifthen/0.1',
+  },
+});
+
+// The processor committed deliveries.
+data.deliveriesPort.on('message', () => dispatcher.wake());
+
+port.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'deliveries-replayed':
+      dispatcher.wake();
+      break;
+    case 'metrics':
+      registry.metrics().then((text) => send({ type: 'reply', id: message.id, result: text }), (error: Error) => send({ type: 'reply', id: message.id, error: error.message }));
+      break;
+    case 'stop':
+      dispatcher.stop(config.shutdownGraceMs).then(() => {
+        data.deliveriesPort.close();
+        db.close();
+        send({ type: 'reply', id: message.id, result: null });
+      });
+      break;
+    default:
+      break;
+  }
+});
+
+dispatcher.start();
+send({ type: 'ready' });
