@@ -36,8 +36,13 @@ const dispatcher = new Dispatcher({
   },
 });
 
-// The processor committed deliveries.
-data.deliveriesPort.on('message', () => dispatcher.wake());
+// The processor committed deliveries. Announcements within 2 ms share one claim (one turn at the write lock).
+let wakeScheduled = false;
+data.deliveriesPort.on('message', () => {
+  if (wakeScheduled) return;
+  wakeScheduled = true;
+  setTimeout(() => { wakeScheduled = false; dispatcher.wake(); }, 2);
+});
 
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
