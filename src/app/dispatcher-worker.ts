@@ -8,12 +8,12 @@ import { SqliteOutbox } from '../store/sqlite/sqlite-outbox.ts';
 import { SqliteSecretStore } from '../store/sqlite/sqlite-secret-store.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
 import { Dispatcher } from '../dispatcher/index.ts';
-import type { FromWorker, PipelineWorkerData, ToWorker } from './worker-protocol.ts';
+import type { PipelineWorkerData, ToWorker } from './worker-protocol.ts';
+import { reply, send } from './worker-port.ts';
 
 const data = workerData as PipelineWorkerData & { deliveriesPort: MessagePort };
 const { config } = data;
 const port = parentPort!;
-const send = (message: FromWorker) => port.postMessage(message);
 const logger = pino({ level: config.logLevel, base: { thread: 'dispatcher' } });
 
 const db = openDatabase(data.dbFile);
@@ -50,14 +50,14 @@ port.on('message', (message: ToWorker) => {
       dispatcher.wake();
       break;
     case 'metrics':
-      registry.metrics().then((text) => send({ type: 'reply', id: message.id, result: text }), (error: Error) => send({ type: 'reply', id: message.id, error: error.message }));
+      reply(message.id, registry.metrics());
       break;
     case 'stop':
-      dispatcher.stop(config.shutdownGraceMs).then(() => {
+      reply(message.id, dispatcher.stop(config.shutdownGraceMs).then(() => {
         data.deliveriesPort.close();
         db.close();
-        send({ type: 'reply', id: message.id, result: null });
-      });
+        return null;
+      }));
       break;
     default:
       break;

@@ -12,12 +12,12 @@ import { RuleCache } from '../processor/rule-cache.ts';
 import { Processor, PROCESSOR_CONSUMER } from '../processor/processor.ts';
 import { GroupCommit } from './group-commit.ts';
 import { pipelineMetrics } from './pipeline-metrics.ts';
-import type { FromWorker, PipelineWorkerData, ToWorker } from './worker-protocol.ts';
+import type { PipelineWorkerData, ToWorker } from './worker-protocol.ts';
+import { reply, send } from './worker-port.ts';
 
 const data = workerData as PipelineWorkerData & { deliveriesPort: MessagePort };
 const { config } = data;
 const port = parentPort!;
-const send = (message: FromWorker) => port.postMessage(message);
 const logger = pino({ level: config.logLevel, base: { thread: 'pipeline' } });
 
 const db = openDatabase(data.dbFile);
@@ -63,13 +63,13 @@ port.on('message', (message: ToWorker) => {
       processor.wake();
       break;
     case 'metrics':
-      registry.metrics().then((text) => send({ type: 'reply', id: message.id, result: text }), (error: Error) => send({ type: 'reply', id: message.id, error: error.message }));
+      reply(message.id, registry.metrics());
       break;
     case 'status':
-      status().then((result) => send({ type: 'reply', id: message.id, result }), (error: Error) => send({ type: 'reply', id: message.id, error: error.message }));
+      reply(message.id, status());
       break;
     case 'stop':
-      stop().then(() => send({ type: 'reply', id: message.id, result: null }));
+      reply(message.id, stop().then(() => null));
       break;
   }
 });
