@@ -16,7 +16,7 @@ const { config } = data;
 const port = parentPort!;
 const logger = pino({ level: config.logLevel, base: { thread: 'dispatcher' } });
 
-const db = openDatabase(data.dbFile);
+const db = openDatabase(data.dbFile, 4); // touches few pages: the pending rows and their indexes
 // Leases and attempt records are crash-safe: if lost, a delivery is sent again with the same key.
 setDurability(db, 'crash-safe');
 const secrets = new SqliteSecretStore(db, SecretBox.fromConfig(data.dataDir, config.secretKey));

@@ -26,7 +26,7 @@ export interface RunningServer {
 }
 
 export async function startServer(config: Config, logger: Logger = pino({ level: config.logLevel })): Promise<RunningServer> {
-  const db = openDatabase(config.dbFile);
+  const db = openDatabase(config.dbFile, 8); // API reads and admin writes
   const keys = new SqliteKeyStore(db);
   const generatedAdminToken = !config.adminToken && !keys.hasAdmin() ? keys.create('admin', 'admin', Date.now()).token : undefined;
   const signingSecret = process.env.IFTHEN_SIGNING_SECRET || storedSigningSecret(db);

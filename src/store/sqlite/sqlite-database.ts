@@ -19,14 +19,15 @@ export function setDurability(db: SqliteDatabase, durability: Durability): void 
   db.pragma(durability === 'durable' ? 'synchronous = FULL' : 'synchronous = NORMAL');
 }
 
-export function openDatabase(file: string): SqliteDatabase {
+/** `cacheMiB`: SQLite's page cache for this connection; the OS page cache holds the rest of the file. */
+export function openDatabase(file: string, cacheMiB = 16): SqliteDatabase {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // FULL: a commit is fsync'd before it returns. The driver's default (NORMAL in WAL) can lose the last commits on power loss.
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 10000');
-  db.pragma('cache_size = -16384'); // 16 MiB per connection; the OS page cache holds the rest
+  db.pragma(`cache_size = -${Math.round(cacheMiB * 1024)}`);
   db.pragma('temp_store = MEMORY');
   migrate(db);
   return db;
