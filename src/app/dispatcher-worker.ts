@@ -1,10 +1,10 @@
-// The dispatcher thread: delivers the outbox with its own SQLite connection, so that sending webhooks,
-// claims and attempt records do not take turns with ingest and the processor on the pipeline thread.
+// The dispatcher thread: renders and sends deliveries, so that sending does not take turns with ingest
+// and the processor. Its outbox calls run on the pipeline thread (RemoteOutbox): one SQLite writer.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { openDatabase, setDurability } from '../store/sqlite/sqlite-database.ts';
-import { SqliteOutbox } from '../store/sqlite/sqlite-outbox.ts';
+import { openDatabase } from '../store/sqlite/sqlite-database.ts';
+import { RemoteOutbox } from './remote-outbox.ts';
 import { SqliteSecretStore } from '../store/sqlite/sqlite-secret-store.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
 import { Dispatcher } from '../dispatcher/index.ts';
@@ -16,13 +16,18 @@ const { config } = data;
 const port = parentPort!;
 const logger = pino({ level: config.logLevel, base: { thread: 'dispatcher' } });
 
-const db = openDatabase(data.dbFile, 4); // touches few pages: the pending rows and their indexes
-// Leases and attempt records are crash-safe: if lost, a delivery is sent again with the same key.
-setDurability(db, 'crash-safe');
+const db = openDatabase(data.dbFile, 2); // reads secrets only
 const secrets = new SqliteSecretStore(db, SecretBox.fromConfig(data.dataDir, config.secretKey));
 const registry = new Registry();
+// The processor announces committed deliveries; announcements within 2 ms share one claim.
+let wakeScheduled = false;
+const outbox = new RemoteOutbox(data.deliveriesPort, () => {
+  if (wakeScheduled) return;
+  wakeScheduled = true;
+  setTimeout(() => { wakeScheduled = false; dispatcher.wake(); }, 2);
+});
 const dispatcher = new Dispatcher({
-  outbox: new SqliteOutbox(db),
+  outbox,
   secrets: () => secrets.values(),
   logger,
   registry,
@@ -36,13 +41,7 @@ const dispatcher = new Dispatcher({
   },
 });
 
-// The processor committed deliveries. Announcements within 2 ms share one claim (one turn at the write lock).
-let wakeScheduled = false;
-data.deliveriesPort.on('message', () => {
-  if (wakeScheduled) return;
-  wakeScheduled = true;
-  setTimeout(() => { wakeScheduled = false; dispatcher.wake(); }, 2);
-});
+
 
 port.on('message', (message: ToWorker) => {
   switch (message.type) {

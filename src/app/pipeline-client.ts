@@ -1,5 +1,5 @@
-// The HTTP thread's handle on the two worker threads: the pipeline (the SQLite writer: ingest, processor)
-// and the dispatcher (deliveries), wired to each other with a MessageChannel for "new deliveries".
+// The HTTP thread's handle on the two worker threads: the pipeline (the SQLite writer: ingest, processor,
+// and the outbox's writes) and the dispatcher (sending), wired to each other with a MessageChannel.
 import { MessageChannel } from 'node:worker_threads';
 import type { AppendStatus, EncodedEvent } from '../store/contracts.ts';
 import type { PipelineStatus, PipelineWorkerData } from './worker-protocol.ts';
@@ -37,9 +37,12 @@ export class PipelineClient {
     (type === 'rules-changed' ? this.#pipeline : this.#dispatcher).post({ type });
   }
 
-  /** Stops the processor first (its last batch may add deliveries), then the dispatcher. */
+  /**
+   * Stops the dispatcher first (its last outcomes and lease releases are written through the pipeline
+   * thread), then the pipeline. Deliveries committed meanwhile stay pending for the next start.
+   */
   async stop(): Promise<void> {
-    await this.#pipeline.stop();
     await this.#dispatcher.stop();
+    await this.#pipeline.stop();
   }
 }

@@ -14,6 +14,7 @@ import { GroupCommit } from './group-commit.ts';
 import { pipelineMetrics } from './pipeline-metrics.ts';
 import type { PipelineWorkerData, ToWorker } from './worker-protocol.ts';
 import { reply, send } from './worker-port.ts';
+import { serveOutbox, type OutboxMessage } from './remote-outbox.ts';
 
 const data = workerData as PipelineWorkerData & { deliveriesPort: MessagePort };
 const { config } = data;
@@ -36,7 +37,7 @@ const processor = new Processor(log, store, rules, { batchSize: config.engine.ba
     metrics.processed.inc(events);
     for (const f of firings) metrics.firings.inc({ rule: f.ruleId });
     metrics.batchSeconds.observe(durationMs / 1000);
-    if (firings.some((f) => f.deliveries.length)) data.deliveriesPort.postMessage(1);
+    if (firings.some((f) => f.deliveries.length)) data.deliveriesPort.postMessage({ kind: 'announce' } satisfies OutboxMessage);
   },
   onEventError(eventId, error) {
     metrics.eventErrors.inc();
@@ -86,5 +87,6 @@ async function stop(): Promise<void> {
   db.close();
 }
 
+serveOutbox(data.deliveriesPort, outbox);
 processor.start();
 send({ type: 'ready' });
