@@ -5,7 +5,6 @@ import type { SqliteRuleStore } from '../store/sqlite/sqlite-rule-store.ts';
 import type { SqliteHistory } from '../store/sqlite/sqlite-history.ts';
 import type { SqliteSecretStore } from '../store/sqlite/sqlite-secret-store.ts';
 import type { SqliteOutbox } from '../store/sqlite/sqlite-outbox.ts';
-import type { SqlitePipelineStore } from '../store/sqlite/sqlite-pipeline-store.ts';
 import type { PipelineClient } from '../app/pipeline-client.ts';
 import type { Registry } from 'prom-client';
 
@@ -16,7 +15,6 @@ export interface ApiDeps {
   readonly history: SqliteHistory;
   readonly secrets: SqliteSecretStore;
   readonly outbox: SqliteOutbox;
-  readonly state: SqlitePipelineStore;
   readonly pipeline: PipelineClient;
   readonly registry: Registry;
   readonly signingSecret: string;

@@ -11,8 +11,6 @@ import { SqliteRuleStore } from '../store/sqlite/sqlite-rule-store.ts';
 import { SqliteHistory } from '../store/sqlite/sqlite-history.ts';
 import { SqliteSecretStore } from '../store/sqlite/sqlite-secret-store.ts';
 import { SqliteOutbox } from '../store/sqlite/sqlite-outbox.ts';
-import { SqliteEventLog } from '../store/sqlite/sqlite-event-log.ts';
-import { SqlitePipelineStore } from '../store/sqlite/sqlite-pipeline-store.ts';
 import { SecretBox } from '../secrets/secret-box.ts';
 import { PipelineClient } from './pipeline-client.ts';
 import { buildApi } from '../api/app.ts';
@@ -45,7 +43,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
 
   const app = await buildApi({
     config, keys, rules: new SqliteRuleStore(db), history: new SqliteHistory(db), secrets: new SqliteSecretStore(db, box),
-    outbox: new SqliteOutbox(db), state: new SqlitePipelineStore(db, new SqliteEventLog(db)), pipeline, registry, signingSecret,
+    outbox: new SqliteOutbox(db), pipeline, registry, signingSecret,
     metrics: { ingested }, now: Date.now,
   }, logger);
   await app.listen({ port: config.port, host: config.host });

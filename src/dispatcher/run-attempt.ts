@@ -1,18 +1,14 @@
 // One attempt of one delivery: run the action, time it, decide what follows, and shape the record
 // that is stored, with every secret value redacted from the error and the response snippet.
 import { performance } from 'node:perf_hooks';
-import { DeliveryError, executeDelivery, redactTruncated, type ActionResult, type ActionRuntime, type Redactor } from '../actions/index.ts';
+import { DeliveryError, executeDelivery, redactTruncated, type ActionResult, type ActionRuntime, type AttemptScope } from '../actions/index.ts';
 import { SNIPPET_BYTES } from '../actions/http/response-snippet.ts';
 import type { AttemptRecord, Delivery } from '../store/contracts.ts';
 import { afterFailure } from './retry-policy.ts';
 
-export interface AttemptDeps {
+/** The attempt's scope (its number comes from the delivery), plus what runs it. */
+export interface AttemptDeps extends Omit<AttemptScope, 'attempt'> {
   readonly runtime: ActionRuntime;
-  readonly secrets: Readonly<Record<string, string>>;
-  readonly redact: Redactor;
-  /** Aborted by stop(): the attempt is abandoned and nothing is recorded (its lease is released). */
-  readonly signal: AbortSignal;
-  readonly now: () => number;
   readonly random?: () => number;
 }
 

@@ -1,5 +1,5 @@
 // Ingest endpoints: ifthen's own events, CloudEvents structured mode, and Segment's track/identify/batch.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import fp from '../plugin.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
@@ -13,7 +13,7 @@ const ingestDoc = (summary: string, description: string) => ({
 });
 
 export const ingestRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => {
-  const send = async (request: FastifyRequest, reply: FastifyReply, source: string, items: Item[] | string, segment = false) => {
+  const send = async (reply: FastifyReply, source: string, items: Item[] | string, segment = false) => {
     if (typeof items === 'string') throw new ApiError('IFTHEN_ERR_INVALID_BODY', [items]);
     const max = deps.config.limits.eventsPerRequest;
     if (items.length > max) throw new ApiError('IFTHEN_ERR_TOO_MANY_EVENTS', [items.length, max]);
@@ -40,22 +40,22 @@ export const ingestRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) =
     schema: ingestDoc('Send events', 'One event, an array of events, or {"batch": [...]}. Also CloudEvents structured mode (application/cloudevents+json, application/cloudevents-batch+json): `subject` is the subject, `data` the properties. A 2xx means durably stored.'),
   }, async (request, reply) => {
     const type = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    if (type === 'application/cloudevents+json') return send(request, reply, 'cloudevents', fromCloudEvents(request.body, false));
-    if (type === 'application/cloudevents-batch+json') return send(request, reply, 'cloudevents', fromCloudEvents(request.body, true));
+    if (type === 'application/cloudevents+json') return send(reply, 'cloudevents', fromCloudEvents(request.body, false));
+    if (type === 'application/cloudevents-batch+json') return send(reply, 'cloudevents', fromCloudEvents(request.body, true));
     if (type !== 'application/json') throw new ApiError('IFTHEN_ERR_UNSUPPORTED_MEDIA_TYPE', [type || 'none', 'application/json or application/cloudevents(+batch)+json']);
-    return send(request, reply, 'events', fromEventsBody(request.body));
+    return send(reply, 'events', fromEventsBody(request.body));
   });
 
   app.post('/v1/track', { config, schema: ingestDoc('Segment track', 'Segment-compatible: write key as the basic-auth user; userId or anonymousId is the subject; messageId the event id.') },
-    (request, reply) => send(request, reply, 'segment', [fromSegmentCall(request.body, '', 'track')], true));
+    (request, reply) => send(reply, 'segment', [fromSegmentCall(request.body, '', 'track')], true));
   app.post('/v1/identify', { config, schema: ingestDoc('Segment identify', 'Becomes an `identify` event whose traits are set on the subject.') },
-    (request, reply) => send(request, reply, 'segment', [fromSegmentCall(request.body, '', 'identify')], true));
+    (request, reply) => send(reply, 'segment', [fromSegmentCall(request.body, '', 'identify')], true));
   app.post('/v1/page', { config, schema: ingestDoc('Segment page', 'Becomes a `page` event.') },
-    (request, reply) => send(request, reply, 'segment', [fromSegmentCall(request.body, '', 'page')], true));
+    (request, reply) => send(reply, 'segment', [fromSegmentCall(request.body, '', 'page')], true));
   app.post('/v1/screen', { config, schema: ingestDoc('Segment screen', 'Becomes a `screen` event.') },
-    (request, reply) => send(request, reply, 'segment', [fromSegmentCall(request.body, '', 'screen')], true));
+    (request, reply) => send(reply, 'segment', [fromSegmentCall(request.body, '', 'screen')], true));
   app.post('/v1/batch', { config, schema: ingestDoc('Segment batch', '{"batch": [track|identify|page|screen calls]} as sent by Segment and RudderStack libraries.') },
-    (request, reply) => send(request, reply, 'segment', fromSegmentBatch(request.body), true));
+    (request, reply) => send(reply, 'segment', fromSegmentBatch(request.body), true));
 
   app.addSchema({ ...EventInputSchema });
 });
