@@ -2,6 +2,8 @@
 import { join, resolve } from 'node:path';
 
 export interface Config {
+  /** Storage backend (IFTHEN_STORE): `sqlite`, the embedded default. */
+  readonly store: string;
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
@@ -15,6 +17,29 @@ export interface Config {
     readonly eventsPerRequest: number;
     readonly propertyDepth: number;
     readonly typeLength: number;
+    /** A subject's profile: at most this many attributes, and this many bytes as JSON. */
+    readonly subjectAttributes: number;
+    readonly subjectBytes: number;
+  };
+  readonly http: {
+    /** Whole request, body included; a client that sends half a body is cut off after it. */
+    readonly requestTimeoutMs: number;
+    readonly headersTimeoutMs: number;
+    readonly keepAliveTimeoutMs: number;
+    /** A socket with no traffic at all. */
+    readonly idleTimeoutMs: number;
+    /** Events waiting for the group commit; beyond it ingest answers 503 with Retry-After. */
+    readonly ingestQueueEvents: number;
+  };
+  /** An evaluation running longer than this is stuck: the watchdog replaces the thread and passes over the input. */
+  readonly stallTimeoutMs: number;
+  /** Bearer token for /metrics; open when unset. */
+  readonly metricsToken?: string;
+  readonly signing: {
+    /** The default webhook signing secret from IFTHEN_SIGNING_SECRET (else generated and stored encrypted). */
+    readonly secret?: string;
+    /** How long a replaced signing secret keeps signing beside the new one. */
+    readonly rotationOverlapMs: number;
   };
   readonly engine: { readonly maxEmitDepth: number; readonly batchSize: number };
   readonly dispatcher: {
@@ -41,6 +66,7 @@ function int(env: Env, name: string, fallback: number): number {
 export function loadConfig(env: Env = process.env): Config {
   const dataDir = resolve(env.IFTHEN_DATA ?? './data');
   return {
+    store: env.IFTHEN_STORE || 'sqlite',
     port: int(env, 'PORT', 8787),
     host: env.HOST ?? '0.0.0.0',
     dataDir,
@@ -54,6 +80,21 @@ export function loadConfig(env: Env = process.env): Config {
       eventsPerRequest: int(env, 'IFTHEN_MAX_EVENTS_PER_REQUEST', 1000),
       propertyDepth: int(env, 'IFTHEN_MAX_PROPERTY_DEPTH', 32),
       typeLength: int(env, 'IFTHEN_MAX_TYPE_LENGTH', 200),
+      subjectAttributes: int(env, 'IFTHEN_MAX_SUBJECT_ATTRIBUTES', 1000),
+      subjectBytes: int(env, 'IFTHEN_MAX_SUBJECT_BYTES', 64 * 1024),
+    },
+    http: {
+      requestTimeoutMs: int(env, 'IFTHEN_HTTP_REQUEST_TIMEOUT_MS', 30_000),
+      headersTimeoutMs: int(env, 'IFTHEN_HTTP_HEADERS_TIMEOUT_MS', 10_000),
+      keepAliveTimeoutMs: int(env, 'IFTHEN_HTTP_KEEP_ALIVE_TIMEOUT_MS', 5_000),
+      idleTimeoutMs: int(env, 'IFTHEN_HTTP_IDLE_TIMEOUT_MS', 60_000),
+      ingestQueueEvents: int(env, 'IFTHEN_INGEST_QUEUE_EVENTS', 100_000),
+    },
+    stallTimeoutMs: int(env, 'IFTHEN_STALL_TIMEOUT_MS', 10_000),
+    metricsToken: env.IFTHEN_METRICS_TOKEN || undefined,
+    signing: {
+      secret: env.IFTHEN_SIGNING_SECRET || undefined,
+      rotationOverlapMs: int(env, 'IFTHEN_SIGNING_ROTATION_OVERLAP_MS', 86_400_000),
     },
     engine: { maxEmitDepth: int(env, 'IFTHEN_MAX_EMIT_DEPTH', 8), batchSize: int(env, 'IFTHEN_PROCESS_BATCH', 500) },
     dispatcher: {

@@ -14,6 +14,7 @@ import { ruleRoutes } from './routes/rules.ts';
 import { runRoutes } from './routes/runs.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { OverloadedError, RestartingError } from '../app/pipeline-client.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig { access?: Access }
@@ -29,6 +30,11 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Bounded sockets: a client that sends half a request (or nothing) cannot hold a socket forever.
+    requestTimeout: deps.config.http.requestTimeoutMs,
+    keepAliveTimeout: deps.config.http.keepAliveTimeoutMs,
+    connectionTimeout: deps.config.http.idleTimeoutMs,
+    http: { headersTimeout: Math.min(deps.config.http.headersTimeoutMs, deps.config.http.requestTimeoutMs), connectionsCheckingInterval: 1000 } as never,
   });
 
   const json = (_req: unknown, body: string, done: (err: Error | null, value?: unknown) => void) => {
@@ -45,7 +51,8 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
 
   app.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
     const api = toApiError(error, deps.config.limits.bodyBytes, request.id);
-    if (api.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (api.status >= 500 && api.status !== 503) request.log.error({ err: error }, 'request failed');
+    if (api.status === 503) reply.header('retry-after', '1');
     reply.status(api.status).send(api.toJSON());
   });
   app.setNotFoundHandler((request, reply) => {
@@ -53,9 +60,9 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     reply.status(404).send(error.toJSON());
   });
 
-  const auth = new Authenticator(deps.keys, deps.config.adminToken);
+  const auth = new Authenticator(deps.stores.keys, deps.config.adminToken, deps.config.metricsToken);
   app.addHook('onRequest', async (request) => {
-    auth.check(request, request.routeOptions.config.access ?? 'admin');
+    await auth.check(request, request.routeOptions.config.access ?? 'admin');
   });
 
   app.addHook('onRoute', (route) => {
@@ -80,6 +87,8 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
 
 function toApiError(error: FastifyError | ApiError, bodyLimit: number, requestId: string): ApiError {
   if (error instanceof ApiError) return error;
+  if (error instanceof OverloadedError) return new ApiError('IFTHEN_ERR_OVERLOADED', [error.message]);
+  if (error instanceof RestartingError) return new ApiError('IFTHEN_ERR_UNAVAILABLE', [error.message]);
   switch (error.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE': return new ApiError('IFTHEN_ERR_BODY_TOO_LARGE', [bodyLimit]);
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return new ApiError('IFTHEN_ERR_UNSUPPORTED_MEDIA_TYPE', [String(error.message.split(': ')[1] ?? 'given'), 'application/json']);

@@ -1,23 +1,24 @@
 // What the API needs from the rest of the process; the composition root (app/server.ts) supplies it.
+// Stores are the contracts of src/store, never a backend's classes.
+import type { Counter, Registry } from 'prom-client';
 import type { Config } from '../config.ts';
-import type { SqliteKeyStore } from '../store/sqlite/sqlite-key-store.ts';
-import type { SqliteRuleStore } from '../store/sqlite/sqlite-rule-store.ts';
-import type { SqliteHistory } from '../store/sqlite/sqlite-history.ts';
-import type { SqliteSecretStore } from '../store/sqlite/sqlite-secret-store.ts';
-import type { SqliteOutbox } from '../store/sqlite/sqlite-outbox.ts';
-import type { PipelineClient } from '../app/pipeline-client.ts';
-import type { Registry } from 'prom-client';
+import type { ApiStores } from '../store/open.ts';
+import type { AppendStatus, EncodedEvent } from '../store/contracts.ts';
+import type { PipelineStatus } from '../app/worker-protocol.ts';
+
+/** The pipeline as the API sees it: append events, ask for status and metrics, signal changes. */
+export interface PipelineHandle {
+  append(events: readonly EncodedEvent[]): Promise<AppendStatus[]>;
+  status(): Promise<PipelineStatus>;
+  metrics(): Promise<string>;
+  notify(type: 'rules-changed' | 'deliveries-changed'): void;
+}
 
 export interface ApiDeps {
   readonly config: Config;
-  readonly keys: SqliteKeyStore;
-  readonly rules: SqliteRuleStore;
-  readonly history: SqliteHistory;
-  readonly secrets: SqliteSecretStore;
-  readonly outbox: SqliteOutbox;
-  readonly pipeline: PipelineClient;
+  readonly stores: Omit<ApiStores, 'close' | 'stalls'>;
+  readonly pipeline: PipelineHandle;
   readonly registry: Registry;
-  readonly signingSecret: string;
-  readonly metrics: { readonly ingested: import('prom-client').Counter<'source' | 'status'> };
+  readonly metrics: { readonly ingested: Counter<'source' | 'status'> };
   readonly now: () => number;
 }

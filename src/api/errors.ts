@@ -14,6 +14,9 @@ export const ERRORS = {
   IFTHEN_ERR_RULE_ID_MISMATCH: { status: 400, message: 'id: the document says "%s" but the URL says "%s"' },
   IFTHEN_ERR_INVALID_QUERY: { status: 400, message: '%s' },
   IFTHEN_ERR_NOT_READY: { status: 503, message: '%s' },
+  IFTHEN_ERR_OVERLOADED: { status: 503, message: 'too busy to take more events now, retry shortly: %s' },
+  IFTHEN_ERR_UNAVAILABLE: { status: 503, message: 'temporarily unavailable, retry shortly: %s' },
+  IFTHEN_ERR_CONFLICT: { status: 409, message: '%s' },
   IFTHEN_ERR_INTERNAL: { status: 500, message: 'internal error; see the server log (request %s)' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

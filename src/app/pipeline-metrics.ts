@@ -1,17 +1,17 @@
 // Prometheus metrics owned by the pipeline thread; the HTTP thread serves them with its own.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { EventLog, OutboxStore } from '../store/contracts.ts';
+import type { Cursor, EventLog, OutboxStore } from '../store/contracts.ts';
 
-export function pipelineMetrics(registry: Registry, sources: { log: EventLog; outbox: OutboxStore; position: () => number }) {
+export function pipelineMetrics(registry: Registry, sources: { log: EventLog; outbox: OutboxStore; cursor: () => Cursor | null }) {
   const registers = [registry];
   new Gauge({
     name: 'ifthen_processing_lag_events', help: 'Events in the log not yet processed', registers,
-    async collect() { const lag = await sources.log.lag(sources.position()); this.set(lag.head - sources.position()); },
+    async collect() { this.set((await sources.log.lag(0, sources.cursor())).events); },
   });
   new Gauge({
     name: 'ifthen_processing_lag_seconds', help: 'Age of the oldest event not yet processed', registers,
     async collect() {
-      const lag = await sources.log.lag(sources.position());
+      const lag = await sources.log.lag(0, sources.cursor());
       this.set(lag.oldestUnprocessedAt ? Math.max(0, (Date.now() - lag.oldestUnprocessedAt) / 1000) : 0);
     },
   });
@@ -25,8 +25,10 @@ export function pipelineMetrics(registry: Registry, sources: { log: EventLog; ou
   });
   return {
     processed: new Counter({ name: 'ifthen_events_processed_total', help: 'Events the processor has committed', registers }),
+    timersFired: new Counter({ name: 'ifthen_timers_fired_total', help: 'Durable timers that came due and were processed', registers }),
     firings: new Counter({ name: 'ifthen_firings_total', help: 'Rule firings', labelNames: ['rule'], registers }),
-    eventErrors: new Counter({ name: 'ifthen_processing_errors_total', help: 'Events skipped because processing threw', registers }),
+    ruleErrors: new Counter({ name: 'ifthen_rule_errors_total', help: 'Conditions or actions that failed at run time (missing property, wrong type, budget), by rule', labelNames: ['rule'], registers }),
+    eventFailures: new Counter({ name: 'ifthen_events_failed_total', help: 'Events recorded as failed and passed over, by stage (step, commit); stalls are ifthen_stalls_total', labelNames: ['stage'], registers }),
     ingestCommits: new Counter({ name: 'ifthen_ingest_commits_total', help: 'Durable ingest commits (each one fsync); concurrent requests share one', registers }),
     requestsPerCommit: new Histogram({ name: 'ifthen_ingest_requests_per_commit', help: 'Ingest requests that shared one commit (group commit)', registers, buckets: [1, 2, 4, 8, 16, 32, 64] }),
     batchSeconds: new Histogram({ name: 'ifthen_processing_batch_seconds', help: 'Time to process and commit one batch', registers, buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] }),

@@ -1,67 +1,74 @@
-// The pipeline thread: group-commits ingest and runs the processor, so that fsyncs and rule evaluation
-// never block the HTTP thread. New deliveries are announced to the dispatcher thread.
-import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+// The pipeline thread: the single writer. It group-commits ingest, runs the processor and the emit relay,
+// and serves the dispatcher's outbox calls, so that fsyncs and rule evaluation never block the HTTP thread.
+import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { openDatabase, setDurability } from '../store/sqlite/sqlite-database.ts';
-import { SqliteEventLog } from '../store/sqlite/sqlite-event-log.ts';
-import { SqlitePipelineStore } from '../store/sqlite/sqlite-pipeline-store.ts';
-import { SqliteOutbox } from '../store/sqlite/sqlite-outbox.ts';
-import { SqliteRuleStore } from '../store/sqlite/sqlite-rule-store.ts';
+import { openPipelineStores } from '../store/open.ts';
 import { RuleCache } from '../processor/rule-cache.ts';
 import { Processor, PROCESSOR_CONSUMER } from '../processor/processor.ts';
-import { GroupCommit } from './group-commit.ts';
+import { EmitRelay } from '../processor/emit-relay.ts';
 import { pipelineMetrics } from './pipeline-metrics.ts';
-import type { PipelineWorkerData, ToWorker } from './worker-protocol.ts';
+import type { ToWorker, WorkerData } from './worker-protocol.ts';
 import { reply, send } from './worker-port.ts';
-import { serveOutbox, type OutboxMessage } from './remote-outbox.ts';
+import { OutboxServer } from './remote-outbox.ts';
+import { StallWatch } from './stall-watch.ts';
+import { commitProbeFromEnv } from './commit-probe.ts';
 
-const data = workerData as PipelineWorkerData & { deliveriesPort: MessagePort };
+const data = workerData as WorkerData;
 const { config } = data;
 const port = parentPort!;
 const logger = pino({ level: config.logLevel, base: { thread: 'pipeline' } });
+const PARTITION = 0;
 
-const db = openDatabase(data.dbFile);
-// The pipeline's own commits are crash-safe; ingest commits are fsync'd (see Durability).
-setDurability(db, 'crash-safe');
-const log = new SqliteEventLog(db, 'crash-safe');
-const store = new SqlitePipelineStore(db, log);
-const outbox = new SqliteOutbox(db);
-const ruleStore = new SqliteRuleStore(db);
+const stores = openPipelineStores(config, {
+  afterAppend({ requests }) {
+    metrics.ingestCommits.inc();
+    metrics.requestsPerCommit.observe(requests);
+    processor.wake();
+  },
+  commitProbe: commitProbeFromEnv(process.env.IFTHEN_TEST_CRASH_AT),
+});
+const { log, pipeline, outbox } = stores;
 const registry = new Registry();
-const metrics = pipelineMetrics(registry, { log, outbox, position: () => processor.position });
+const metrics = pipelineMetrics(registry, { log, outbox, cursor: () => processor.cursor });
 
-const rules = new RuleCache(ruleStore, config.delivery, (ruleId, error) => logger.error({ ruleId, err: error }, 'rule does not compile; skipped'));
-const processor = new Processor(log, store, rules, { batchSize: config.engine.batchSize, engine: { maxEmitDepth: config.engine.maxEmitDepth }, now: Date.now }, {
-  onCommitted({ events, firings, durationMs }) {
+const rules = new RuleCache(stores.rules, config.delivery, (ruleId, error) => logger.error({ ruleId, err: error }, 'rule does not compile; skipped'));
+const relay = new EmitRelay(pipeline, log, (error) => logger.error({ err: error }, 'relaying emitted events failed; retrying'));
+const outboxServer = new OutboxServer(data.outboxPort, outbox);
+const processor = new Processor(log, pipeline, rules, {
+  partition: PARTITION, batchSize: config.engine.batchSize, engine: { maxEmitDepth: config.engine.maxEmitDepth }, now: Date.now,
+}, {
+  onCommitted({ events, timers, firings, emits, failures, ruleErrors, durationMs }) {
     metrics.processed.inc(events);
+    if (timers) metrics.timersFired.inc(timers);
     for (const f of firings) metrics.firings.inc({ rule: f.ruleId });
+    for (const e of ruleErrors) metrics.ruleErrors.inc({ rule: e.ruleId });
+    for (const f of failures) {
+      metrics.eventFailures.inc({ stage: f.stage });
+      logger.error({ eventId: f.eventId, stage: f.stage, error: f.error }, 'event could not be processed; recorded and passed over');
+    }
     metrics.batchSeconds.observe(durationMs / 1000);
-    if (firings.some((f) => f.deliveries.length)) data.deliveriesPort.postMessage({ kind: 'announce' } satisfies OutboxMessage);
+    if (emits) relay.wake();
+    if (firings.some((f) => f.deliveries.length)) outboxServer.announce();
   },
-  onEventError(eventId, error) {
-    metrics.eventErrors.inc();
-    logger.error({ eventId, err: error }, 'event could not be processed; skipped');
+  onBatchError(error, inputs) {
+    logger.error({ err: error, inputs }, 'batch could not be committed; retrying');
   },
-  onBatchError(error) {
-    logger.error({ err: error }, 'batch failed; retrying');
-  },
-});
-
-const commits = new GroupCommit((events) => log.appendSync(events), ({ requests }) => {
-  metrics.ingestCommits.inc();
-  metrics.requestsPerCommit.observe(requests);
-  processor.wake();
-});
+}, new StallWatch(data.watch));
 
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'append':
-      commits.submit(message.events, (result) =>
-        send(result instanceof Error ? { type: 'reply', id: message.id, error: result.message } : { type: 'reply', id: message.id, result }));
+      log.append(message.events).then(
+        (result) => send({ type: 'reply', id: message.id, result }),
+        (error: Error) => send({ type: 'reply', id: message.id, error: error.message }),
+      );
       break;
     case 'rules-changed':
       processor.wake();
+      break;
+    case 'outbox-port':
+      outboxServer.attach(message.port);
       break;
     case 'metrics':
       reply(message.id, registry.metrics());
@@ -72,21 +79,25 @@ port.on('message', (message: ToWorker) => {
     case 'stop':
       reply(message.id, stop().then(() => null));
       break;
+    default:
+      break;
   }
 });
 
 async function status() {
-  const position = await store.position(PROCESSOR_CONSUMER);
-  const lag = await log.lag(position);
-  return { position, head: lag.head, lagEvents: lag.head - position, lagSeconds: lag.oldestUnprocessedAt ? Math.max(0, (Date.now() - lag.oldestUnprocessedAt) / 1000) : 0 };
+  const cursor = await pipeline.cursor(PROCESSOR_CONSUMER, PARTITION);
+  const lag = await log.lag(PARTITION, cursor);
+  return { cursor, lagEvents: lag.events, lagSeconds: lag.oldestUnprocessedAt ? Math.max(0, (Date.now() - lag.oldestUnprocessedAt) / 1000) : 0 };
 }
 
 async function stop(): Promise<void> {
-  commits.flush();
+  stores.flush();
   await processor.stop();
-  db.close();
+  await relay.stop();
+  stores.close();
 }
 
-serveOutbox(data.deliveriesPort, outbox);
 processor.start();
+relay.wake(); // emits committed before a crash and not yet relayed
 send({ type: 'ready' });
+

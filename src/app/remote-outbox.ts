@@ -1,10 +1,11 @@
-// The outbox over a MessagePort: the dispatcher thread sends and receives, while every outbox write runs
-// on the pipeline thread's connection. One writer means no waits for SQLite's write lock, whose busy
-// handler sleeps 1, 2, 5, 10 ms between tries.
+// The outbox over a MessagePort: the dispatcher thread calls, and every outbox write runs on the pipeline
+// thread's connection. One writer means no waits for SQLite's write lock, whose busy handler sleeps 1, 2,
+// 5, 10 ms between tries. Either thread may be replaced (watchdog): the survivor gets a new port.
 import type { MessagePort } from 'node:worker_threads';
 import type { OutboxStore } from '../store/contracts.ts';
 
-type Method = 'claim' | 'record' | 'releaseLeases' | 'nextDueAt' | 'counts';
+type Method = 'claim' | 'record' | 'reclaimExpired' | 'release' | 'leaseOwners' | 'nextDueAt' | 'counts';
+const METHODS: ReadonlySet<string> = new Set<Method>(['claim', 'record', 'reclaimExpired', 'release', 'leaseOwners', 'nextDueAt', 'counts']);
 
 /** A call from the dispatcher thread; `announce` is the pipeline's "new deliveries" signal. */
 export type OutboxMessage =
@@ -12,44 +13,100 @@ export type OutboxMessage =
   | { readonly kind: 'result'; readonly id: number; readonly value?: unknown; readonly error?: string }
   | { readonly kind: 'announce' };
 
-export class RemoteOutbox implements OutboxStore {
-  readonly #waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
-  #nextId = 1;
+/** A call not answered in this time fails (the pipeline thread is being replaced); the dispatcher retries. */
+const CALL_TIMEOUT_MS = 30_000;
 
-  constructor(private readonly port: MessagePort, onAnnounce: () => void) {
+export class RemoteOutbox implements OutboxStore {
+  readonly #waiting = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void; timer: NodeJS.Timeout }>();
+  #nextId = 1;
+  #port: MessagePort;
+
+  constructor(port: MessagePort, private readonly onAnnounce: () => void) {
+    this.#port = port;
+    this.#listen(port);
+  }
+
+  /** The pipeline thread was replaced: calls still waiting on the old one fail now, new ones go to `port`. */
+  attach(port: MessagePort): void {
+    this.#port.close();
+    this.#failWaiting(new Error('the pipeline thread was restarted'));
+    this.#port = port;
+    this.#listen(port);
+    this.onAnnounce();
+  }
+
+  close(): void {
+    this.#failWaiting(new Error('the outbox connection is closed'));
+    this.#port.close();
+  }
+
+  claim(...args: Parameters<OutboxStore['claim']>) { return this.#call('claim', args) as ReturnType<OutboxStore['claim']>; }
+  record(...args: Parameters<OutboxStore['record']>) { return this.#call('record', args) as ReturnType<OutboxStore['record']>; }
+  reclaimExpired(...args: Parameters<OutboxStore['reclaimExpired']>) { return this.#call('reclaimExpired', args) as ReturnType<OutboxStore['reclaimExpired']>; }
+  release(...args: Parameters<OutboxStore['release']>) { return this.#call('release', args) as ReturnType<OutboxStore['release']>; }
+  leaseOwners() { return this.#call('leaseOwners', []) as ReturnType<OutboxStore['leaseOwners']>; }
+  nextDueAt() { return this.#call('nextDueAt', []) as ReturnType<OutboxStore['nextDueAt']>; }
+  counts() { return this.#call('counts', []) as ReturnType<OutboxStore['counts']>; }
+
+  #listen(port: MessagePort): void {
     port.on('message', (message: OutboxMessage) => {
-      if (message.kind === 'announce') return onAnnounce();
+      if (message.kind === 'announce') return this.onAnnounce();
       if (message.kind !== 'result') return;
       const waiting = this.#waiting.get(message.id);
+      if (!waiting) return;
       this.#waiting.delete(message.id);
-      if (message.error !== undefined) waiting?.reject(new Error(message.error));
-      else waiting?.resolve(message.value);
+      clearTimeout(waiting.timer);
+      if (message.error !== undefined) waiting.reject(new Error(message.error));
+      else waiting.resolve(message.value);
     });
   }
 
-  claim(...args: Parameters<OutboxStore['claim']>) { return this.call('claim', args) as ReturnType<OutboxStore['claim']>; }
-  record(...args: Parameters<OutboxStore['record']>) { return this.call('record', args) as ReturnType<OutboxStore['record']>; }
-  releaseLeases(...args: Parameters<OutboxStore['releaseLeases']>) { return this.call('releaseLeases', args) as ReturnType<OutboxStore['releaseLeases']>; }
-  nextDueAt() { return this.call('nextDueAt', []) as ReturnType<OutboxStore['nextDueAt']>; }
-  counts() { return this.call('counts', []) as ReturnType<OutboxStore['counts']>; }
+  #failWaiting(error: Error): void {
+    for (const waiting of this.#waiting.values()) { clearTimeout(waiting.timer); waiting.reject(error); }
+    this.#waiting.clear();
+  }
 
-  private call(method: Method, args: readonly unknown[]): Promise<unknown> {
+  #call(method: Method, args: readonly unknown[]): Promise<unknown> {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#waiting.set(id, { resolve, reject });
-      this.port.postMessage({ kind: 'call', id, method, args } satisfies OutboxMessage);
+      const timer = setTimeout(() => {
+        this.#waiting.delete(id);
+        reject(new Error(`outbox ${method} was not answered within ${CALL_TIMEOUT_MS} ms`));
+      }, CALL_TIMEOUT_MS);
+      this.#waiting.set(id, { resolve, reject, timer });
+      this.#port.postMessage({ kind: 'call', id, method, args } satisfies OutboxMessage);
     });
   }
 }
 
-/** The pipeline thread's side: runs each call on the real outbox and answers. */
-export function serveOutbox(port: MessagePort, outbox: OutboxStore): void {
-  port.on('message', (message: OutboxMessage) => {
-    if (message.kind !== 'call') return;
-    const target = outbox[message.method] as (...args: unknown[]) => Promise<unknown>;
-    target.apply(outbox, [...message.args]).then(
-      (value) => port.postMessage({ kind: 'result', id: message.id, value } satisfies OutboxMessage),
-      (error: Error) => port.postMessage({ kind: 'result', id: message.id, error: error.message } satisfies OutboxMessage),
-    );
-  });
+/** The pipeline thread's side: runs each call on the real outbox and answers; announces new deliveries. */
+export class OutboxServer {
+  #port: MessagePort;
+
+  constructor(port: MessagePort, private readonly outbox: OutboxStore) {
+    this.#port = port;
+    this.#serve(port);
+  }
+
+  /** The dispatcher thread was replaced: serve its new port. */
+  attach(port: MessagePort): void {
+    this.#port.close();
+    this.#port = port;
+    this.#serve(port);
+  }
+
+  announce(): void {
+    this.#port.postMessage({ kind: 'announce' } satisfies OutboxMessage);
+  }
+
+  #serve(port: MessagePort): void {
+    port.on('message', (message: OutboxMessage) => {
+      if (message.kind !== 'call' || !METHODS.has(message.method)) return;
+      const target = this.outbox[message.method] as (...args: unknown[]) => Promise<unknown>;
+      target.apply(this.outbox, [...message.args]).then(
+        (value) => port.postMessage({ kind: 'result', id: message.id, value } satisfies OutboxMessage),
+        (error: Error) => port.postMessage({ kind: 'result', id: message.id, error: error.message } satisfies OutboxMessage),
+      );
+    });
+  }
 }

@@ -33,8 +33,8 @@ export class WorkerHandle {
     });
   }
 
-  post(message: ToWorker): void {
-    this.#worker.postMessage(message);
+  post(message: ToWorker, transfer: readonly TransferListItem[] = []): void {
+    this.#worker.postMessage(message, [...transfer]);
   }
 
   request(build: (id: number) => ToWorker): Promise<unknown> {
@@ -53,6 +53,12 @@ export class WorkerHandle {
   async stop(): Promise<void> {
     this.#stopping = true;
     await this.request((id) => ({ type: 'stop', id })).catch(() => undefined);
+    await this.#worker.terminate();
+  }
+
+  /** Ends the thread at once, even in the middle of a loop that never yields (the watchdog's way out). */
+  async kill(): Promise<void> {
+    this.#stopping = true;
     await this.#worker.terminate();
   }
 }

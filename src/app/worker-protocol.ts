@@ -1,11 +1,20 @@
-// Messages between the HTTP thread and the pipeline thread (the single SQLite writer).
+// Messages between the HTTP thread and the two worker threads: the pipeline (the single SQLite writer:
+// ingest, processor, outbox writes) and the dispatcher (rendering and sending).
+import type { MessagePort } from 'node:worker_threads';
+import type { Config } from '../config.ts';
 import type { AppendStatus, EncodedEvent } from '../store/contracts.ts';
 
-export interface PipelineWorkerData {
-  readonly dbFile: string;
-  readonly dataDir: string;
-  readonly config: import('../config.ts').Config;
-  readonly signingSecret: string;
+export interface WorkerData {
+  readonly config: Config;
+  /** The pipeline's end serves the outbox; the dispatcher's end calls it (remote-outbox.ts). */
+  readonly outboxPort: MessagePort;
+  /** Shared with the HTTP thread's watchdog (stall-watch.ts). */
+  readonly watch: SharedArrayBuffer;
+}
+
+export interface DispatcherWorkerData extends WorkerData {
+  /** This dispatcher's lease owner name. */
+  readonly owner: string;
 }
 
 export type ToWorker =
@@ -13,12 +22,13 @@ export type ToWorker =
   | { readonly type: 'metrics'; readonly id: number }
   | { readonly type: 'status'; readonly id: number }
   | { readonly type: 'rules-changed' }
-  | { readonly type: 'deliveries-replayed' }
+  | { readonly type: 'deliveries-changed' }
+  /** The other worker was replaced: here is the new end of the outbox channel. */
+  | { readonly type: 'outbox-port'; readonly port: MessagePort }
   | { readonly type: 'stop'; readonly id: number };
 
 export interface PipelineStatus {
-  readonly position: number;
-  readonly head: number;
+  readonly cursor: string | null;
   readonly lagEvents: number;
   readonly lagSeconds: number;
 }

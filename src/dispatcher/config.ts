@@ -1,6 +1,15 @@
 // The dispatcher's settings, their defaults, and the one rule between them (a lease outlives an attempt).
 
 export interface DispatcherConfig {
+  /** This dispatcher's name on its leases; unique per running instance. */
+  readonly owner: string;
+  /**
+   * At start, release the leases of every other owner: only when this dispatcher is known to be the only
+   * live one (the embedded server holds the data-directory lock). Otherwise expired leases are reclaimed.
+   */
+  readonly releaseOtherOwnersAtStart?: boolean;
+  /** How often expired leases are taken back. Default: a quarter of the lease, at most 5 000 ms. */
+  readonly reclaimEveryMs?: number;
   /** Attempts in flight across all destinations. Default 256. */
   readonly globalConcurrency?: number;
   /** Attempts in flight per destination (URL host, `smtp`, `log`). Default 32. */
@@ -35,10 +44,14 @@ export const DISPATCHER_DEFAULTS = {
 export const LEASE_MARGIN_MS = 1000;
 
 export function resolveDispatcherConfig(config: DispatcherConfig): ResolvedDispatcherConfig {
+  const leaseMs = config.leaseMs ?? DISPATCHER_DEFAULTS.leaseMs;
   const resolved: ResolvedDispatcherConfig = {
+    owner: config.owner,
+    releaseOtherOwnersAtStart: config.releaseOtherOwnersAtStart ?? false,
+    reclaimEveryMs: config.reclaimEveryMs ?? Math.min(5000, Math.ceil(leaseMs / 4)),
     globalConcurrency: config.globalConcurrency ?? DISPATCHER_DEFAULTS.globalConcurrency,
     perDestinationConcurrency: config.perDestinationConcurrency ?? DISPATCHER_DEFAULTS.perDestinationConcurrency,
-    leaseMs: config.leaseMs ?? DISPATCHER_DEFAULTS.leaseMs,
+    leaseMs,
     pollMs: config.pollMs ?? DISPATCHER_DEFAULTS.pollMs,
     defaultTimeoutMs: config.defaultTimeoutMs ?? DISPATCHER_DEFAULTS.defaultTimeoutMs,
     allowPrivateTargets: config.allowPrivateTargets,
@@ -46,7 +59,8 @@ export function resolveDispatcherConfig(config: DispatcherConfig): ResolvedDispa
     smtp: config.smtp,
     userAgent: config.userAgent ?? DISPATCHER_DEFAULTS.userAgent,
   };
-  for (const key of ['globalConcurrency', 'perDestinationConcurrency', 'leaseMs', 'pollMs', 'defaultTimeoutMs'] as const) {
+  if (!resolved.owner) throw new Error('dispatcher owner must be a non-empty name');
+  for (const key of ['globalConcurrency', 'perDestinationConcurrency', 'leaseMs', 'pollMs', 'defaultTimeoutMs', 'reclaimEveryMs'] as const) {
     if (!Number.isFinite(resolved[key]) || resolved[key] < 1) throw new Error(`dispatcher ${key} must be a positive number, got ${resolved[key]}`);
   }
   if (resolved.leaseMs < resolved.defaultTimeoutMs + LEASE_MARGIN_MS) {

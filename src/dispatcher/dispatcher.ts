@@ -3,18 +3,26 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createActionRuntime, createRedactor, type ActionRuntime, type Redactor } from '../actions/index.ts';
-import type { AttemptRecord, Delivery, OutboxStore } from '../store/contracts.ts';
+import type { AttemptRecord, LeasedDelivery, OutboxStore } from '../store/contracts.ts';
 import { LEASE_MARGIN_MS, resolveDispatcherConfig, type DispatcherConfig, type ResolvedDispatcherConfig } from './config.ts';
 import { DestinationSlots } from './destination-slots.ts';
 import { dispatcherMetrics, type DispatcherMetrics } from './metrics.ts';
 import { OutcomeBuffer } from './outcome-buffer.ts';
 import { runAttempt } from './run-attempt.ts';
+import { afterFailure } from './retry-policy.ts';
 import { WakeTimer } from './wake-timer.ts';
+
+/** Marks which delivery is being rendered, for the watchdog (see app/stall-watch.ts). */
+export interface RenderWatch {
+  begin(deliveryId: string): void;
+  end(): void;
+}
 
 export interface DispatcherDeps {
   readonly outbox: OutboxStore;
   /** Current secret values by name, read per claim (templates see them as `secrets.NAME`). */
-  readonly secrets: () => Readonly<Record<string, string>>;
+  readonly secrets: () => Promise<Readonly<Record<string, string>>> | Readonly<Record<string, string>>;
+  readonly watch?: RenderWatch;
   readonly config: DispatcherConfig;
   readonly logger: Logger;
   readonly registry?: Registry;
@@ -24,7 +32,7 @@ export interface DispatcherDeps {
 }
 
 interface InFlight {
-  readonly delivery: Delivery;
+  readonly delivery: LeasedDelivery;
   readonly controller: AbortController;
   readonly done: Promise<void>;
 }
@@ -38,12 +46,13 @@ export class Dispatcher {
   readonly #now: () => number;
   readonly #metrics: DispatcherMetrics;
   readonly #runtime: ActionRuntime & { close(): Promise<void> };
-  readonly #slots: DestinationSlots<Delivery>;
+  readonly #slots: DestinationSlots<LeasedDelivery>;
   readonly #outcomes: OutcomeBuffer;
   readonly #inFlight = new Map<string, InFlight>();
   #state: State = 'idle';
   #startup: Promise<void> = Promise.resolve();
   #stopped: Promise<void> | undefined;
+  #reclaimTimer: NodeJS.Timeout | undefined;
   readonly #wake: WakeTimer;
   /** Secret values and their redactor, read once per look at the outbox (before anything is leased). */
   #secrets: { values: Readonly<Record<string, string>>; redact: Redactor } = { values: {}, redact: createRedactor({}) };
@@ -61,17 +70,45 @@ export class Dispatcher {
       signingSecret: this.#config.signingSecret, userAgent: this.#config.userAgent, smtp: this.#config.smtp,
     });
     this.#wake = new WakeTimer(() => this.#look(), this.#now);
-    this.#outcomes = new OutcomeBuffer((records) => this.#outbox.record(records), (records, error) => this.#written(records, error));
+    this.#outcomes = new OutcomeBuffer((records) => this.#outbox.record(records), (records, error, stale) => this.#written(records, error, stale));
   }
 
-  /** Releases leases left by a previous run (embedded mode owns the file), then starts the loop. */
+  /**
+   * Starts the loop. When this is the only live dispatcher (embedded mode), leases of other owners belong
+   * to runs that died and go back to pending at once; otherwise they come back when they expire.
+   */
   start(): void {
     if (this.#state !== 'idle') return;
     this.#state = 'running';
-    this.#startup = this.#outbox.releaseLeases(this.#now()).then(
+    this.#startup = this.#releaseDeadOwners().then(
       (released) => { if (released) this.#logger.info({ released }, 'released deliveries leased by a previous run'); },
       (error: unknown) => this.#logger.error({ err: error }, 'could not release old leases'),
-    ).finally(() => this.#wake.at(this.#now()));
+    ).finally(() => {
+      this.#wake.at(this.#now());
+      this.#reclaimTimer = setInterval(() => void this.#reclaim(), this.#config.reclaimEveryMs);
+    });
+  }
+
+  async #releaseDeadOwners(): Promise<number> {
+    if (!this.#config.releaseOtherOwnersAtStart) return 0;
+    let released = 0;
+    for (const owner of await this.#outbox.leaseOwners()) {
+      if (owner !== this.#config.owner) released += await this.#outbox.release(owner, this.#now());
+    }
+    return released;
+  }
+
+  /** Leases that expired (an outcome that could not be written, a dispatcher that died) come back to pending. */
+  async #reclaim(): Promise<void> {
+    try {
+      const reclaimed = await this.#outbox.reclaimExpired(this.#now());
+      if (reclaimed) {
+        this.#logger.warn({ reclaimed }, 'took back deliveries whose lease expired; they will be retried');
+        this.wake();
+      }
+    } catch (error) {
+      this.#logger.error({ err: error }, 'could not take back expired leases; trying again');
+    }
   }
 
   /** New deliveries were committed or replayed: look at the outbox now. */
@@ -92,6 +129,7 @@ export class Dispatcher {
     const wasRunning = this.#state === 'running';
     this.#state = 'stopping';
     await this.#startup;
+    clearInterval(this.#reclaimTimer);
     await this.#wake.disable();
     const neverStarted = this.#slots.drainQueued().length;
     if (!(await settledWithin(this.#pending(), graceMs))) {
@@ -102,7 +140,7 @@ export class Dispatcher {
     }
     await this.#outcomes.flush();
     if (wasRunning) {
-      const released = await this.#outbox.releaseLeases(this.#now()).catch((error: unknown) => {
+      const released = await this.#outbox.release(this.#config.owner, this.#now()).catch((error: unknown) => {
         this.#logger.error({ err: error }, 'could not release leases on stop');
         return 0;
       });
@@ -124,14 +162,14 @@ export class Dispatcher {
 
   /** Claims and starts what the free slots allow; returns when to look again. */
   async #claimAndStart(): Promise<number> {
-    const { globalConcurrency, leaseMs, pollMs } = this.#config;
+    const { globalConcurrency, leaseMs, pollMs, owner } = this.#config;
     // Read before claiming: if the secrets cannot be read, nothing is leased and the next look retries.
-    const values = this.deps.secrets();
+    const values = await this.deps.secrets();
     if (values !== this.#secrets.values) this.#secrets = { values, redact: createRedactor(values) };
     for (;;) {
       const free = globalConcurrency - this.#slots.running;
       if (free <= 0) return this.#now() + pollMs; // a slot freeing wakes the loop sooner
-      const rows = await this.#outbox.claim(this.#now(), free, this.#slots.busy(), leaseMs);
+      const rows = await this.#outbox.claim({ owner, now: this.#now(), limit: free, busyDestinations: this.#slots.busy(), leaseMs });
       // Stopping: rows just leased are released by stop().
       if (this.#state !== 'running') return this.#now() + pollMs;
       if (!rows.length) break;
@@ -149,20 +187,33 @@ export class Dispatcher {
     return due !== null && due > now ? Math.min(due, now + pollMs) : now + pollMs;
   }
 
-  #launch(delivery: Delivery): void {
+  #launch(delivery: LeasedDelivery): void {
     const controller = new AbortController();
     const { values, redact } = this.#secrets;
-    const done = runAttempt(delivery, {
-      runtime: this.#runtime, secrets: values, redact, signal: controller.signal, now: this.#now, random: this.deps.random,
-    }).then(
-      (record) => { if (record) this.#finished(delivery, record); },
-      (error: unknown) => this.#logger.error({ err: error, delivery: delivery.id }, 'delivery attempt crashed; it will be retried after a restart'),
+    const startedAt = this.#now();
+    // Rendering runs synchronously inside this call, before the first await: that is what the watchdog watches.
+    this.deps.watch?.begin(delivery.id);
+    let attempt: ReturnType<typeof runAttempt>;
+    try {
+      attempt = runAttempt(delivery, { runtime: this.#runtime, secrets: values, redact, signal: controller.signal, now: this.#now, random: this.deps.random });
+    } catch (error) {
+      attempt = Promise.reject(error);
+    } finally {
+      this.deps.watch?.end();
+    }
+    const done = attempt.then(
+      (record) => { if (record) this.#finished(delivery, { ...record, leaseToken: delivery.lease.token }); },
+      (error: unknown) => {
+        // A bug, not the target: recorded as a failed attempt (retried with back-off), never left leased.
+        this.#logger.error({ err: error, delivery: delivery.id }, 'delivery attempt crashed');
+        if (!controller.signal.aborted) this.#finished(delivery, crashedAttempt(delivery, startedAt, this.#now(), error, redact, this.deps.random));
+      },
     ).finally(() => this.#freeSlot(delivery));
     this.#inFlight.set(delivery.id, { delivery, controller, done });
     this.#metrics.inFlight(this.#inFlight.size);
   }
 
-  #finished(delivery: Delivery, record: AttemptRecord): void {
+  #finished(delivery: LeasedDelivery, record: AttemptRecord): void {
     this.#metrics.attempt(delivery.kind, record.outcome, record.latencyMs / 1000);
     this.#outcomes.add(record);
     const fields = { delivery: delivery.id, rule: delivery.ruleId, kind: delivery.kind, destination: delivery.destination, attempt: record.attempt, statusCode: record.statusCode, latencyMs: record.latencyMs };
@@ -171,7 +222,7 @@ export class Dispatcher {
     else this.#logger.warn({ ...fields, error: record.error }, 'delivery is dead');
   }
 
-  #freeSlot(delivery: Delivery): void {
+  #freeSlot(delivery: LeasedDelivery): void {
     this.#inFlight.delete(delivery.id);
     const next = this.#slots.release(delivery.destination);
     if (next && this.#state === 'running') this.#launch(next);
@@ -179,12 +230,13 @@ export class Dispatcher {
     if (!next) this.wake();
   }
 
-  #written(records: readonly AttemptRecord[], error: unknown): void {
+  #written(records: readonly AttemptRecord[], error: unknown, stale: readonly string[]): void {
     if (error) {
-      // The rows stay leased; the next start releases them and they are tried again (at least once).
-      this.#logger.error({ err: error, deliveries: records.map((r) => r.deliveryId) }, 'could not record delivery outcomes');
+      // The rows stay leased until their lease expires; then they are taken back and tried again (at least once).
+      this.#logger.error({ err: error, deliveries: records.map((r) => r.deliveryId) }, 'could not record delivery outcomes; they will be retried when their lease expires');
       return;
     }
+    if (stale.length) this.#logger.warn({ deliveries: stale }, 'outcomes arrived after the lease was taken back; not applied (the deliveries were retried)');
     // A retry may be due before the next scheduled look (short back-offs).
     let soonest = Infinity;
     for (const r of records) if (r.outcome === 'retry' && r.nextAttemptAt !== undefined) soonest = Math.min(soonest, r.nextAttemptAt);
@@ -194,6 +246,16 @@ export class Dispatcher {
   #pending(): Promise<unknown> {
     return Promise.all([...this.#inFlight.values()].map((flight) => flight.done));
   }
+}
+
+/** The record of an attempt that threw inside ifthen (not an answer of the target): retried with back-off. */
+function crashedAttempt(delivery: LeasedDelivery, startedAt: number, now: number, error: unknown, redact: Redactor, random?: () => number): AttemptRecord {
+  const decision = afterFailure({ policy: delivery.policy, attempt: delivery.attemptsSinceReplay + 1, windowStartedAt: delivery.windowStartedAt, now, error, random });
+  const message = redact(`internal error: ${error instanceof Error ? error.message : String(error)}`);
+  return {
+    deliveryId: delivery.id, leaseToken: delivery.lease.token, attempt: delivery.attempts + 1, startedAt, latencyMs: now - startedAt,
+    statusCode: null, error: message, response: null, outcome: decision.outcome, ...(decision.outcome === 'retry' ? { nextAttemptAt: decision.nextAttemptAt } : {}),
+  };
 }
 
 /** Whether `work` settled within `ms`. */

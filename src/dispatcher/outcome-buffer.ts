@@ -1,5 +1,6 @@
-// Collects attempt outcomes and writes everything that finished in the same turn of the event loop
-// with one outbox.record call (one transaction, one fsync) instead of one per attempt.
+// Collects attempt outcomes and writes everything that finished within a few milliseconds with one
+// outbox.record call (one transaction) instead of one per attempt. A failed write is tried again a few
+// times; after that the rows stay leased until their lease expires and they are taken back.
 import type { AttemptRecord } from '../store/contracts.ts';
 
 export class OutcomeBuffer {
@@ -8,8 +9,9 @@ export class OutcomeBuffer {
   #writing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly write: (records: readonly AttemptRecord[]) => Promise<void>,
-    private readonly onWritten: (records: readonly AttemptRecord[], error: unknown) => void,
+    private readonly write: (records: readonly AttemptRecord[]) => Promise<{ stale: string[] }>,
+    private readonly onWritten: (records: readonly AttemptRecord[], error: unknown, stale: readonly string[]) => void,
+    private readonly retryDelaysMs: readonly number[] = [100, 1000, 3000],
   ) {}
 
   add(record: AttemptRecord): void {
@@ -33,12 +35,18 @@ export class OutcomeBuffer {
     // Writes stay in order: an outcome is never overtaken by an older one for the same delivery.
     this.#writing = this.#writing.then(async () => {
       let failure: unknown = null;
-      try {
-        await this.write(batch);
-      } catch (error) {
-        failure = error;
+      for (let tries = 0; ; tries++) {
+        try {
+          const { stale } = await this.write(batch);
+          this.onWritten(batch, null, stale);
+          return;
+        } catch (error) {
+          failure = error;
+        }
+        if (tries >= this.retryDelaysMs.length) break;
+        await new Promise((resolve) => setTimeout(resolve, this.retryDelaysMs[tries]));
       }
-      this.onWritten(batch, failure);
+      this.onWritten(batch, failure, []);
     });
     return this.#writing;
   }

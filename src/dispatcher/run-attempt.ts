@@ -12,8 +12,11 @@ export interface AttemptDeps extends Omit<AttemptScope, 'attempt'> {
   readonly random?: () => number;
 }
 
+/** What an attempt produced; the dispatcher adds the lease it ran under. */
+export type AttemptOutcome = Omit<AttemptRecord, 'leaseToken'>;
+
 /** The record to store, or null when the attempt was abandoned because the dispatcher is stopping. */
-export async function runAttempt(delivery: Delivery, deps: AttemptDeps): Promise<AttemptRecord | null> {
+export async function runAttempt(delivery: Delivery, deps: AttemptDeps): Promise<AttemptOutcome | null> {
   const attempt = delivery.attempts + 1;
   const startedAt = deps.now();
   const started = performance.now();

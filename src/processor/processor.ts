@@ -1,30 +1,87 @@
-// The processor: reads the log after its committed position, runs the engine core on each event, and
-// commits state, firings, outbox rows, emitted events and the new position in one transaction.
-import type { EventLog, PipelineStore } from '../store/contracts.ts';
-import type { EngineOptions, Firing, SubjectState } from '../engine/types.ts';
+// The processor of one log partition: reads the events after its committed cursor and the timers that came
+// due, runs the engine core on each, and commits subject state, firings, outbox rows, emitted events, timers
+// and the new cursor in one fenced transaction. An input that keeps failing is recorded and passed over.
+// See ARCHITECTURE.md.
+import type { Cursor, EventFailure, EventLog, PipelineStore, ProcessedBatch, RuleError, StoredSubject } from '../store/contracts.ts';
+import { FencedError } from '../store/contracts.ts';
+import type { EngineInput, EngineOptions, Firing, SubjectState } from '../engine/types.ts';
 import { IDENTIFY_EVENT_TYPE, type NewEvent } from '../engine/event.ts';
+import type { RuleSet } from '../engine/ruleset.ts';
 import { step } from '../engine/step.ts';
 import type { RuleCache } from './rule-cache.ts';
 import { SubjectCache } from './subject-cache.ts';
 
 export const PROCESSOR_CONSUMER = 'processor';
+/** A single input whose commit fails this many times in a row is recorded as failed and passed over. */
+export const COMMIT_TRIES = 3;
+const ERROR_TEXT_MAX = 2000;
+
+export interface BatchSummary {
+  readonly events: number;
+  readonly timers: number;
+  readonly firings: readonly Firing[];
+  readonly emits: number;
+  readonly failures: readonly EventFailure[];
+  readonly ruleErrors: readonly RuleError[];
+  readonly durationMs: number;
+}
 
 export interface ProcessorHooks {
   /** After each committed batch. */
-  onCommitted?(summary: { events: number; firings: readonly Firing[]; position: number; durationMs: number }): void;
-  onEventError?(eventId: string, error: Error): void;
-  onBatchError?(error: Error): void;
+  onCommitted?(summary: BatchSummary): void;
+  /** A batch could not be committed; it is tried again (smaller, then recorded as failed). */
+  onBatchError?(error: Error, inputs: number): void;
+}
+
+/** The watchdog's view of the processor: which input it is evaluating right now (see app/stall-watch.ts). */
+export interface StepWatch {
+  begin(label: string): void;
+  end(): void;
+}
+
+/** What the watchdog needs to record an input that stalled the thread, and pass over it. */
+export interface StalledInput {
+  readonly kind: 'event' | 'timer';
+  readonly partition: number;
+  readonly cursor: Cursor;
+  readonly id: string;
+}
+
+export function stallLabel(input: StalledInput): string {
+  return [input.kind, input.partition, input.cursor, input.id].join('\u0000');
+}
+
+export function parseStallLabel(label: string): StalledInput | undefined {
+  const [kind, partition, cursor, ...id] = label.split('\u0000');
+  if ((kind !== 'event' && kind !== 'timer') || !id.length) return undefined;
+  return { kind, partition: Number(partition), cursor, id: id.join('\u0000') };
 }
 
 export interface ProcessorOptions {
+  readonly partition: number;
   readonly batchSize: number;
   readonly engine: EngineOptions;
   readonly now: () => number;
+  /** Subjects kept between batches; a batch's own subjects are pinned whatever this is. Default 20 000. */
+  readonly subjectCacheSize?: number;
+}
+
+interface Batch {
+  readonly from: Cursor | null;
+  readonly inputs: number;
+  readonly work: ProcessedBatch;
+  readonly pinned: ReadonlyMap<string, StoredSubject>;
+  readonly lastInput?: { readonly id: string; readonly cursor: Cursor | null; readonly timer: boolean };
 }
 
 export class Processor {
-  readonly #subjects = new SubjectCache(20_000);
-  #position: number | undefined;
+  readonly #subjects: SubjectCache;
+  #cursor: Cursor | null | undefined;
+  /** Inputs already recorded as failed (by the watchdog, while this thread was replaced): skipped. */
+  #skip: Set<string> | undefined;
+  /** After a failed commit: how many inputs still go one per batch, to find the one that fails. */
+  #isolating = 0;
+  readonly #commitFailures = new Map<string, number>();
   #running = false;
   #idle: (() => void) | undefined;
   #loop: Promise<void> | undefined;
@@ -35,14 +92,17 @@ export class Processor {
     private readonly rules: RuleCache,
     private readonly options: ProcessorOptions,
     private readonly hooks: ProcessorHooks = {},
-  ) {}
+    private readonly watch?: StepWatch,
+  ) {
+    this.#subjects = new SubjectCache(options.subjectCacheSize ?? 20_000);
+  }
 
   start(): void {
     this.#running = true;
     this.#loop = this.run();
   }
 
-  /** New events were appended: process them now rather than at the next poll. */
+  /** New events were appended or rules changed: process now rather than at the next poll. */
   wake(): void {
     this.#idle?.();
   }
@@ -54,69 +114,172 @@ export class Processor {
     await this.#loop;
   }
 
-  get position(): number {
-    return this.#position ?? 0;
+  get cursor(): Cursor | null {
+    return this.#cursor ?? null;
   }
 
   private async run(): Promise<void> {
+    let failures = 0;
     while (this.#running) {
       let processed = 0;
       try {
         processed = await this.processBatch();
+        failures = 0;
       } catch (error) {
-        // The transaction rolled back; forget cached state that it may have changed, and retry.
-        this.#subjects.clear();
-        this.#position = undefined;
-        this.hooks.onBatchError?.(error as Error);
-        await this.sleep(1000);
+        // Nothing of the batch was stored. Back off a little more each time the store keeps failing.
+        failures++;
+        await this.sleep(Math.min(5000, 50 * 2 ** Math.min(failures, 7)));
         continue;
       }
       if (processed === 0) await this.sleep(1000);
-      else await new Promise((resolve) => setImmediate(resolve)); // let ingest and deliveries in between batches
+      else await new Promise((resolve) => setImmediate(resolve)); // let ingest and outbox calls in between batches
     }
   }
 
-  /** Processes at most one batch; returns how many events it consumed. */
+  /** Processes at most one batch; returns how many inputs (events and timers) it consumed. */
   async processBatch(): Promise<number> {
-    if (this.#position === undefined) this.#position = await this.store.position(PROCESSOR_CONSUMER);
-    const events = await this.log.readAfter(this.#position, this.options.batchSize);
-    if (!events.length) return 0;
+    const { partition } = this.options;
+    if (this.#cursor === undefined) this.#cursor = await this.store.cursor(PROCESSOR_CONSUMER, partition);
+    this.#skip ??= await this.store.failedAfter(partition, this.#cursor);
     const started = performance.now();
+    const limit = this.#isolating > 0 ? 1 : this.options.batchSize;
+    const rules = await this.rules.current();
     const now = this.options.now();
-    const rules = this.rules.current();
-    // Only subjects that a rule or an identify will read are loaded; other events leave state untouched.
-    await this.preload(events.filter((e) => e.type === IDENTIFY_EVENT_TYPE || rules.candidates(e.type).length > 0).map((e) => e.subject));
+    const timers = await this.store.dueTimers(partition, now, limit);
+    const events = timers.length >= limit ? [] : await this.log.read(partition, this.#cursor, limit - timers.length);
+    if (!events.length && !timers.length) return 0;
 
-    const changed = new Map<string, SubjectState>();
+    const batch = await this.evaluate(rules, timers.map((timer) => ({ kind: 'timer', timer }) as const), events, now);
+    try {
+      await this.store.commit(batch.work);
+    } catch (error) {
+      await this.commitFailed(batch, error as Error, now);
+      throw error;
+    }
+    this.committed(batch, batch.work);
+    if (this.#isolating > 0) this.#isolating = Math.max(0, this.#isolating - batch.inputs);
+    const { work } = batch;
+    this.hooks.onCommitted?.({
+      events: events.length, timers: timers.length, firings: work.firings, emits: work.emits.length, failures: work.failures,
+      ruleErrors: work.ruleErrors, durationMs: performance.now() - started,
+    });
+    return batch.inputs;
+  }
+
+  /** Runs the engine on every input; the batch's subjects are pinned in `work` until the commit. */
+  private async evaluate(rules: RuleSet, timerInputs: readonly EngineInput[], events: Awaited<ReturnType<EventLog['read']>>, now: number): Promise<Batch> {
+    const { partition } = this.options;
+    const needed = events.filter((e) => e.type === IDENTIFY_EVENT_TYPE || rules.candidates(e.type).length > 0).map((e) => e.subject);
+    for (const input of timerInputs) if (input.kind === 'timer') needed.push(input.timer.subject);
+    const pinned = await this.pin(needed);
+    const changed = new Set<string>();
     const firings: Firing[] = [];
     const emits: NewEvent[] = [];
-    for (const event of events) {
-      const subject = this.#subjects.get(event.subject) ?? { id: event.subject, attributes: Object.create(null) };
+    const failures: EventFailure[] = [];
+    const firedTimers: string[] = [];
+    const timers: ProcessedBatch['timers'][number][] = [];
+    const ruleErrors: RuleError[] = [];
+    const run = (input: EngineInput, id: string, subjectId: string, cursor: Cursor): void => {
+      const before = pinned.get(subjectId);
+      const subject: SubjectState = before?.state ?? { id: subjectId, attributes: Object.create(null) };
+      this.watch?.begin(stallLabel({ kind: input.kind, partition, cursor, id }));
       try {
-        const out = step(rules, subject, { kind: 'event', event }, { now }, this.options.engine);
+        const out = step(rules, subject, input, { now }, this.options.engine);
         if (out.subjectChanged) {
-          this.#subjects.set(out.subject);
-          changed.set(out.subject.id, out.subject);
+          pinned.set(subjectId, { state: out.subject, version: before?.version ?? 0 });
+          changed.add(subjectId);
         }
         firings.push(...out.firings);
         emits.push(...out.emits);
+        timers.push(...out.timers);
+        const errors = (out as { errors?: readonly { ruleId: string; message: string }[] }).errors ?? [];
+        for (const e of errors) ruleErrors.push({ ruleId: e.ruleId, eventId: id, message: e.message, at: now });
       } catch (error) {
-        // A bug must not stall the pipeline behind one event: report it and move on.
-        this.hooks.onEventError?.(event.id, error as Error);
+        // A bug must not stall the pipeline behind one input: it is recorded and passed over.
+        failures.push({ eventId: id, partition, cursor, stage: 'step', error: errorText(error), at: now });
+      } finally {
+        this.watch?.end();
       }
+    };
+    let cursor = this.#cursor ?? null;
+    let lastInput: Batch['lastInput'];
+    for (const input of timerInputs) {
+      if (input.kind !== 'timer') continue;
+      firedTimers.push(input.timer.id);
+      run(input, input.timer.id, input.timer.subject, cursor ?? '');
+      lastInput = { id: input.timer.id, cursor, timer: true };
     }
-    const position = events[events.length - 1].seq;
-    await this.store.commit({ consumer: PROCESSOR_CONSUMER, position, subjects: [...changed.values()], firings, emits, timers: [] });
-    this.#position = position;
-    this.hooks.onCommitted?.({ events: events.length, firings, position, durationMs: performance.now() - started });
-    return events.length;
+    for (const event of events) {
+      cursor = event.cursor;
+      lastInput = { id: event.id, cursor, timer: false };
+      if (this.#skip?.has(event.id)) continue;
+      run({ kind: 'event', event }, event.id, event.subject, event.cursor);
+    }
+    const work: ProcessedBatch = {
+      consumer: PROCESSOR_CONSUMER, partition, from: this.#cursor ?? null, to: cursor,
+      subjects: [...changed].map((id) => pinned.get(id)!), firings, emits, timers, firedTimers, failures,
+      ruleErrors: newestPerRule(ruleErrors),
+    };
+    return { from: this.#cursor ?? null, inputs: timerInputs.length + events.length, work, pinned, lastInput };
   }
 
-  private async preload(ids: readonly string[]): Promise<void> {
-    const missing = [...new Set(ids)].filter((id) => !this.#subjects.get(id));
-    if (!missing.length) return;
-    const loaded = await this.store.loadSubjects(missing);
-    for (const id of missing) this.#subjects.set(loaded.get(id) ?? { id, attributes: Object.create(null) });
+  /** The states of `ids` for this batch: from the cache, else from the store (absent → version 0). */
+  private async pin(ids: readonly string[]): Promise<Map<string, StoredSubject>> {
+    const pinned = new Map<string, StoredSubject>();
+    const missing: string[] = [];
+    for (const id of new Set(ids)) {
+      const cached = this.#subjects.get(id);
+      if (cached) pinned.set(id, cached);
+      else missing.push(id);
+    }
+    if (missing.length) {
+      const loaded = await this.store.loadSubjects(this.options.partition, missing);
+      for (const [id, subject] of loaded) pinned.set(id, subject);
+    }
+    return pinned;
+  }
+
+  /** Only committed states enter the cache, each with the version the store now holds. */
+  private committed(batch: Batch, work: ProcessedBatch): void {
+    this.#cursor = work.to ?? this.#cursor ?? null;
+    const written = new Set(work.subjects.map((s) => s.state.id));
+    for (const [id, subject] of batch.pinned) {
+      this.#subjects.set(written.has(id) ? { state: subject.state, version: subject.version + 1 } : subject);
+    }
+    if (batch.lastInput) this.#commitFailures.delete(batch.lastInput.id);
+  }
+
+  /**
+   * A commit failed, so nothing of the batch was stored. Fenced: someone else moved the cursor or a subject;
+   * forget what we know. Otherwise one input may be poison (a profile too large to store, a value the store
+   * refuses): go one input per batch over this batch's inputs, and an input that fails alone COMMIT_TRIES
+   * times is committed as a recorded failure, without its effects, so the partition moves on.
+   */
+  private async commitFailed(batch: Batch, error: Error, now: number): Promise<void> {
+    this.hooks.onBatchError?.(error, batch.inputs);
+    if (error instanceof FencedError) {
+      this.#subjects.clear();
+      this.#cursor = undefined;
+      this.#skip = undefined;
+      return;
+    }
+    if (batch.inputs > 1) {
+      this.#isolating = Math.max(this.#isolating, batch.inputs);
+      return;
+    }
+    const last = batch.lastInput;
+    if (!last) return;
+    const tries = (this.#commitFailures.get(last.id) ?? 0) + 1;
+    this.#commitFailures.set(last.id, tries);
+    if (tries < COMMIT_TRIES) return;
+    const failure: EventFailure = { eventId: last.id, partition: this.options.partition, cursor: last.cursor ?? '', stage: 'commit', error: errorText(error), at: now };
+    const work: ProcessedBatch = {
+      ...batch.work, subjects: [], firings: [], emits: [], timers: [], ruleErrors: [], failures: [failure],
+    };
+    await this.store.commit(work); // if even this fails, the store itself is broken: the run loop backs off and retries
+    this.committed({ ...batch, pinned: new Map() }, work);
+    this.#isolating = Math.max(0, this.#isolating - 1);
+    this.hooks.onCommitted?.({ events: last.timer ? 0 : 1, timers: last.timer ? 1 : 0, firings: [], emits: 0, failures: [failure], ruleErrors: [], durationMs: 0 });
   }
 
   private sleep(ms: number): Promise<void> {
@@ -126,4 +289,22 @@ export class Processor {
       this.#idle = () => { this.#idle = undefined; done(); };
     });
   }
+}
+
+function errorText(error: unknown): string {
+  const text = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
+  return text.length > ERROR_TEXT_MAX ? `${text.slice(0, ERROR_TEXT_MAX)}…` : text;
+}
+
+/** A rule failing on every event would write a row per event: a batch keeps the newest few per rule. */
+function newestPerRule(errors: readonly RuleError[], keep = 5): RuleError[] {
+  const counts = new Map<string, number>();
+  const kept: RuleError[] = [];
+  for (let i = errors.length - 1; i >= 0; i--) {
+    const n = counts.get(errors[i].ruleId) ?? 0;
+    if (n >= keep) continue;
+    counts.set(errors[i].ruleId, n + 1);
+    kept.push(errors[i]);
+  }
+  return kept.reverse();
 }

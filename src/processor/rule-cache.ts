@@ -1,12 +1,7 @@
 // Keeps the compiled, type-indexed rule set in step with the rule store, recompiling only on change.
 import { compileRule, type CompiledRule, type DeliveryPolicy } from '../engine/rule/compile.ts';
 import { RuleSet } from '../engine/ruleset.ts';
-import type { RuleDocument } from '../engine/rule/schema.ts';
-
-export interface RuleSource {
-  generation(): number;
-  listEnabled(): ReadonlyArray<{ readonly document: RuleDocument; readonly version: number }>;
-}
+import type { RuleSource } from '../store/catalog.ts';
 
 export class RuleCache {
   #generation = -1;
@@ -15,12 +10,14 @@ export class RuleCache {
 
   constructor(private readonly source: RuleSource, private readonly defaults: DeliveryPolicy, private readonly onError: (ruleId: string, error: Error) => void) {}
 
-  current(): RuleSet {
-    const generation = this.source.generation();
+  async current(): Promise<RuleSet> {
+    const generation = await this.source.generation();
     if (generation === this.#generation) return this.#rules;
     const compiled: CompiledRule[] = [];
-    for (const { document, version } of this.source.listEnabled()) {
+    const live = new Set<string>();
+    for (const { document, version } of await this.source.listEnabled()) {
       const key = `${document.id}@${version}`;
+      live.add(key);
       let rule = this.#compiled.get(key);
       if (!rule) {
         try {
@@ -33,6 +30,7 @@ export class RuleCache {
       }
       compiled.push(rule);
     }
+    for (const key of this.#compiled.keys()) if (!live.has(key)) this.#compiled.delete(key);
     this.#rules = new RuleSet(compiled);
     this.#generation = generation;
     return this.#rules;

@@ -1,19 +1,20 @@
-// Recently seen subject states, so that a busy subject is not read back from the store for every event.
-// The processor is the only writer of subject state, so the cache is exact while the process lives.
-import type { SubjectState } from '../engine/types.ts';
+// Recently committed subject states with their versions, so that a busy subject is not read back from the
+// store for every batch. Only committed states enter it (after the commit), so eviction can never lose a
+// change: a batch works on its own pinned copies (see Processor) whatever the capacity.
+import type { StoredSubject } from '../store/contracts.ts';
 
 export class SubjectCache {
-  readonly #entries = new Map<string, SubjectState>();
+  readonly #entries = new Map<string, StoredSubject>();
 
   constructor(private readonly capacity: number) {}
 
-  get(id: string): SubjectState | undefined {
+  get(id: string): StoredSubject | undefined {
     return this.#entries.get(id);
   }
 
-  set(state: SubjectState): void {
-    this.#entries.delete(state.id);
-    this.#entries.set(state.id, state);
+  set(subject: StoredSubject): void {
+    this.#entries.delete(subject.state.id);
+    this.#entries.set(subject.state.id, subject);
     if (this.#entries.size > this.capacity) this.evict(Math.ceil(this.capacity / 10));
   }
 
@@ -31,5 +32,9 @@ export class SubjectCache {
 
   clear(): void {
     this.#entries.clear();
+  }
+
+  get size(): number {
+    return this.#entries.size;
   }
 }

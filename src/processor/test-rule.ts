@@ -8,7 +8,9 @@ import { evaluateRule, celContext } from '../engine/evaluate.ts';
 import { renderText, renderValue } from '../engine/template.ts';
 import type { LoggedEvent } from '../engine/event.ts';
 import { validateEvent, type EventLimits } from '../ingest/validate-event.ts';
-import { ApiError } from '../api/errors.ts';
+
+/** The event given to test with is not a valid event; the message names the field. */
+export class InvalidTestEventError extends Error {}
 
 export interface TestRuleInput {
   readonly document: RuleDocument;
@@ -23,7 +25,7 @@ export interface TestRuleInput {
 
 export function testRule(input: TestRuleInput) {
   const checked = validateEvent(input.event, input.limits, input.now, 'event');
-  if ('error' in checked) throw new ApiError('IFTHEN_ERR_INVALID_EVENT', [`${checked.error.path}: ${checked.error.message}`]);
+  if ('error' in checked) throw new InvalidTestEventError(`${checked.error.path}: ${checked.error.message}`);
   const event: LoggedEvent = { ...checked.event, seq: 0 };
   const rule = compileRule(input.document, input.version);
   const attributes: Record<string, unknown> = Object.create(null);

@@ -1,9 +1,13 @@
-// The storage contracts the pipeline runs on. Embedded: one SQLite file (store/sqlite). Cluster: a
-// NATS JetStream log and PostgreSQL (later), implementing the same interfaces.
+// The storage contracts the pipeline runs on: the event log, the processor's state, the delivery outbox.
+// Embedded: one SQLite file (store/sqlite). Cluster: a NATS JetStream log and PostgreSQL, implementing the
+// same interfaces and passing the same conformance suite (test/store/conformance.ts). See ARCHITECTURE.md.
 import type { LoggedEvent, NewEvent } from '../engine/event.ts';
-import type { Firing, SubjectState, TimerRequest, DeliveryRequest } from '../engine/types.ts';
+import type { Firing, SubjectState, TimerFire, TimerRequest, DeliveryRequest } from '../engine/types.ts';
 
 export type AppendStatus = 'accepted' | 'duplicate';
+
+/** A position in one partition of the log, opaque to everyone but the log. `null` is "before the first event". */
+export type Cursor = string;
 
 /** A new event with its properties already serialised (done on the ingest thread, off the writer). */
 export type EncodedEvent = Omit<NewEvent, 'properties'> & { readonly properties: string };
@@ -12,35 +16,99 @@ export function encodeEvent(event: NewEvent): EncodedEvent {
   return { ...event, properties: JSON.stringify(event.properties) };
 }
 
-/** The durable, ordered event log. `append` returns once the events are durable (fsync'd). */
+/** An event read back from the log, with the cursor that follows it. */
+export type PositionedEvent = LoggedEvent & { readonly cursor: Cursor };
+
+/**
+ * The durable, ordered event log, split into partitions by subject: all events of one subject are in one
+ * partition, in append order. `append` returns once the events are durable. An event id seen before, at
+ * any age still in the log, is a duplicate (a durable unique key, not a time window).
+ */
 export interface EventLog {
+  readonly partitions: number;
+  partitionOf(subject: string): number;
   append(events: readonly EncodedEvent[]): Promise<AppendStatus[]>;
-  readAfter(position: number, limit: number): Promise<LoggedEvent[]>;
-  /** Position of the newest event, and arrival time of the oldest one after `position` (for lag). */
-  lag(position: number): Promise<{ head: number; oldestUnprocessedAt: number | null }>;
+  read(partition: number, after: Cursor | null, limit: number): Promise<PositionedEvent[]>;
+  /** Events after `after` and the arrival time of the oldest of them (for lag). */
+  lag(partition: number, after: Cursor | null): Promise<{ events: number; oldestUnprocessedAt: number | null }>;
 }
 
-/** Everything one processed batch changes, committed atomically with the new log position. */
+/** A subject's state with the version it was read at; a commit writes `version + 1` or is fenced. */
+export interface StoredSubject {
+  readonly state: SubjectState;
+  /** 0 when the subject was never stored. */
+  readonly version: number;
+}
+
+/** An event the processor could not process: recorded with its error, and passed over. */
+export interface EventFailure {
+  readonly eventId: string;
+  readonly partition: number;
+  readonly cursor: Cursor;
+  /** `step`: the engine threw; `commit`: its changes could not be stored; `stall`: it blocked the thread. */
+  readonly stage: 'step' | 'commit' | 'stall';
+  readonly error: string;
+  readonly at: number;
+}
+
+/** A condition or action of a rule that failed at run time (missing property, wrong type, budget). */
+export interface RuleError {
+  readonly ruleId: string;
+  readonly eventId: string;
+  readonly message: string;
+  readonly at: number;
+}
+
+/** Everything one processed batch changes, committed atomically with the partition's new cursor. */
 export interface ProcessedBatch {
   readonly consumer: string;
-  readonly position: number;
-  readonly subjects: readonly SubjectState[];
+  readonly partition: number;
+  /** The cursor the batch started from; the commit is refused (FencedError) when the stored one differs. */
+  readonly from: Cursor | null;
+  readonly to: Cursor | null;
+  readonly subjects: readonly StoredSubject[];
   readonly firings: readonly Firing[];
+  /** Events emitted by rules: stored in the emit outbox, appended to the log by the relay. */
   readonly emits: readonly NewEvent[];
+  /** Timers to create or move (by id), and timers that fired (deleted). */
   readonly timers: readonly TimerRequest[];
+  readonly firedTimers: readonly string[];
+  readonly failures: readonly EventFailure[];
+  readonly ruleErrors: readonly RuleError[];
+  /** Deliveries of this batch leased at once to a dispatcher that asked for fresh work (no claim round trip). */
+  readonly lease?: Lease;
+}
+
+/** Thrown by `commit` when another processor moved the cursor or a subject since this one read them. */
+export class FencedError extends Error {
+  override readonly name = 'FencedError';
 }
 
 export interface PipelineStore {
-  position(consumer: string): Promise<number>;
-  loadSubjects(ids: readonly string[]): Promise<Map<string, SubjectState>>;
+  cursor(consumer: string, partition: number): Promise<Cursor | null>;
+  loadSubjects(partition: number, ids: readonly string[]): Promise<Map<string, StoredSubject>>;
+  /** Timers of the partition due at `now`, earliest first. */
+  dueTimers(partition: number, now: number, limit: number): Promise<TimerFire[]>;
+  /** Event ids after `after` already recorded as failed (a stalled event found by the watchdog): skipped. */
+  failedAfter(partition: number, after: Cursor | null): Promise<Set<string>>;
   commit(batch: ProcessedBatch): Promise<void>;
+  /** Emitted events waiting for the relay, oldest first, and their removal once appended to the log. */
+  pendingEmits(limit: number): Promise<EncodedEvent[]>;
+  emitsRelayed(ids: readonly string[]): Promise<void>;
 }
 
 export type DeliveryStatus = 'pending' | 'delivering' | 'delivered' | 'dead';
 
+/** Who holds a delivery: a dispatcher instance (`owner`), with a token that changes at every lease. */
+export interface Lease {
+  readonly owner: string;
+  readonly token: string;
+  readonly until: number;
+}
+
 /** One outbox row as the dispatcher sees it: the engine's request plus its delivery state. */
 export interface Delivery extends DeliveryRequest {
-  /** Destination key for per-destination concurrency: the URL's host, `smtp`, or `log`. */
+  /** Destination key for per-destination concurrency: the rendered URL's host, `smtp`, or `log`. */
   readonly destination: string;
   readonly status: DeliveryStatus;
   /** Attempts made so far (all time) and since the last replay (what the attempt limit counts). */
@@ -53,8 +121,23 @@ export interface Delivery extends DeliveryRequest {
   readonly deliveredAt: number | null;
 }
 
+export interface LeasedDelivery extends Delivery {
+  readonly lease: Lease;
+}
+
+/** What an attempt sent, as recorded (secrets redacted, body cut to 1 KiB). */
+export interface SentRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | null;
+  readonly bodyTruncated?: boolean;
+}
+
 export interface AttemptRecord {
   readonly deliveryId: string;
+  /** The lease the attempt ran under: an outcome whose lease was taken back is not applied. */
+  readonly leaseToken: string;
   readonly attempt: number;
   readonly startedAt: number;
   readonly latencyMs: number;
@@ -62,18 +145,32 @@ export interface AttemptRecord {
   readonly error: string | null;
   /** First 1 KiB of the response body. */
   readonly response: string | null;
+  readonly request?: SentRequest | null;
   /** What happens next: delivered, retry at `nextAttemptAt`, or dead. */
   readonly outcome: 'delivered' | 'retry' | 'dead';
   readonly nextAttemptAt?: number;
 }
 
+export interface ClaimRequest {
+  readonly owner: string;
+  readonly now: number;
+  readonly limit: number;
+  /** Destinations at their concurrency limit: none of their rows is leased. */
+  readonly busyDestinations: readonly string[];
+  readonly leaseMs: number;
+}
+
 export interface OutboxStore {
-  /** Leases up to `limit` due deliveries whose destination is not in `busyDestinations`. */
-  claim(now: number, limit: number, busyDestinations: readonly string[], leaseMs: number): Promise<Delivery[]>;
-  /** Records attempts and their outcomes, in one transaction. */
-  record(attempts: readonly AttemptRecord[]): Promise<void>;
-  /** Puts leased deliveries back to pending (shutdown, or a restart after a crash). */
-  releaseLeases(now: number): Promise<number>;
+  /** Leases up to `limit` due deliveries, each with a fresh token. */
+  claim(request: ClaimRequest): Promise<LeasedDelivery[]>;
+  /** Records attempts and their outcomes in one transaction; returns the ids whose lease was no longer held (not applied). */
+  record(attempts: readonly AttemptRecord[]): Promise<{ stale: string[] }>;
+  /** Takes back leases that expired before `now` (a dispatcher that died or lost its outcome write). */
+  reclaimExpired(now: number): Promise<number>;
+  /** Puts an owner's leases back to pending: its own stop, or a previous run known to be dead. */
+  release(owner: string, now: number): Promise<number>;
+  /** The owners holding leases now (the embedded server, holding the data-dir lock, knows all of them are dead at start). */
+  leaseOwners(): Promise<string[]>;
   /** When the next pending delivery becomes due, if any. */
   nextDueAt(): Promise<number | null>;
   counts(): Promise<{ pending: number; delivering: number; dead: number }>;
@@ -84,4 +181,26 @@ export interface ReplayFilter {
   readonly ruleId?: string;
   readonly from?: number;
   readonly to?: number;
+}
+
+/** What a person may do to deliveries (API and CLI); the dispatcher is woken afterwards. */
+export interface DeliveryControl {
+  /** Dead deliveries back to pending with a fresh attempt and age budget. */
+  replay(filter: ReplayFilter, now: number): Promise<number>;
+  /** A pending delivery waiting for its back-off: due now. */
+  retryNow(id: string, now: number): Promise<boolean>;
+  /** A delivered delivery sent once more, same idempotency key. */
+  resend(id: string, now: number): Promise<boolean>;
+}
+
+/**
+ * What the watchdog records after it replaced a thread that was stuck on one input (the engine's own limits
+ * should make that impossible; this is the last line of defence): the input is recorded as failed and passed
+ * over when the thread starts again, so it cannot block the pipeline twice.
+ */
+export interface StallRecorder {
+  /** An event (or a due timer, which is deleted) that stalled the processor. */
+  inputStalled(input: { readonly kind: 'event' | 'timer'; readonly partition: number; readonly cursor: Cursor; readonly id: string }, error: string, now: number): Promise<void>;
+  /** A delivery whose rendering stalled the dispatcher: dead, with the reason. */
+  deliveryStalled(id: string, error: string, now: number): Promise<void>;
 }

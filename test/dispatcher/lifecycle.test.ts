@@ -49,7 +49,7 @@ test('start() releases leases left by a crashed run, so those deliveries are sen
   const receiver = await startReceiver((_req, res) => res.writeHead(200).end());
   const [id] = insertFiring(store, [{ kind: 'webhook', spec: { url: receiver.url } }]);
   // A previous process leased the row and died.
-  assert.equal((await store.outbox.claim(Date.now(), 10, [], 60_000)).length, 1);
+  assert.equal((await store.outbox.claim({ owner: 'crashed-run', now: Date.now(), limit: 10, busyDestinations: [], leaseMs: 60_000 })).length, 1);
   const dispatcher = startDispatcher(store);
   try {
     await waitFor(() => deliveryRow(store, id).status === 'delivered', 3000, 'delivered');
@@ -88,11 +88,8 @@ test('outcomes that finish in the same turn are written with one outbox.record c
   const calls: number[] = [];
   const real = store.outbox;
   const outbox: OutboxStore = {
-    claim: (now, limit, busy, leaseMs) => real.claim(now, limit, busy, leaseMs),
+    ...delegate(real),
     record: (records) => { calls.push(records.length); return real.record(records); },
-    releaseLeases: (now) => real.releaseLeases(now),
-    nextDueAt: () => real.nextDueAt(),
-    counts: () => real.counts(),
   };
   const actions = Array.from({ length: 20 }, (_, i) => ({ kind: 'log' as const, spec: { message: `line ${i}` } }));
   const ids = insertFiring(store, actions);
@@ -105,3 +102,65 @@ test('outcomes that finish in the same turn are written with one outbox.record c
     store.close();
   }
 });
+
+test('a lease whose outcome could not be written comes back while running, and the delivery is sent again', async () => {
+  const store = openStore();
+  const receiver = await startReceiver((_req, res) => res.writeHead(200).end('ok'));
+  const real = store.outbox;
+  let failing = true; // as when another process holds the write lock for a long time
+  let failedWrites = 0;
+  const outbox: OutboxStore = {
+    ...delegate(real),
+    record: async (records) => {
+      if (failing) { failedWrites++; throw new Error('database is locked'); }
+      return real.record(records);
+    },
+  };
+  const dispatcher = startDispatcher(store, { leaseMs: 1500, defaultTimeoutMs: 300, reclaimEveryMs: 100 }, { outbox });
+  try {
+    const [id] = insertFiring(store, [{ kind: 'webhook', spec: { url: receiver.url } }]);
+    dispatcher.wake();
+    await waitFor(() => receiver.requests.length === 1, 2000, 'first send');
+    await waitFor(() => failedWrites > 0, 2000, 'the outcome write to fail');
+    assert.equal(deliveryRow(store, id).status, 'delivering', 'the row stays leased while its outcome cannot be written');
+    // No restart: the expired lease is taken back and the delivery sent again.
+    await waitFor(() => receiver.requests.length === 2, 5000, 'sent again after the lease expired');
+    failing = false;
+    await waitFor(() => deliveryRow(store, id).status === 'delivered', 8000, 'delivered once writes work again');
+    assert.equal(receiver.requests[0].headers['idempotency-key'], receiver.requests[1].headers['idempotency-key']);
+  } finally {
+    await dispatcher.stop(1000);
+    await receiver.close();
+    store.close();
+  }
+});
+
+test('an outcome whose lease was taken back and given to another dispatcher is not applied', async () => {
+  const store = openStore();
+  const [id] = insertFiring(store, [{ kind: 'log', spec: { message: 'x' } }]);
+  const now = Date.now();
+  const [first] = await store.outbox.claim({ owner: 'a', now, limit: 1, busyDestinations: [], leaseMs: 10 });
+  assert.equal(await store.outbox.reclaimExpired(now + 20), 1);
+  const [second] = await store.outbox.claim({ owner: 'b', now: now + 20, limit: 1, busyDestinations: [], leaseMs: 60_000 });
+  assert.notEqual(first.lease.token, second.lease.token);
+  const late = await store.outbox.record([{ deliveryId: id, leaseToken: first.lease.token, attempt: 1, startedAt: now, latencyMs: 1, statusCode: 500, error: 'HTTP 500', response: null, outcome: 'dead' }]);
+  assert.deepEqual(late.stale, [id]);
+  assert.equal(deliveryRow(store, id).status, 'delivering', 'the current holder still holds it');
+  const current = await store.outbox.record([{ deliveryId: id, leaseToken: second.lease.token, attempt: 1, startedAt: now, latencyMs: 1, statusCode: null, error: null, response: null, outcome: 'delivered' }]);
+  assert.deepEqual(current.stale, []);
+  assert.equal(deliveryRow(store, id).status, 'delivered');
+  store.close();
+});
+
+/** An outbox that forwards every call to `real`; tests override one method to watch or break it. */
+function delegate(real: OutboxStore): OutboxStore {
+  return {
+    claim: (request) => real.claim(request),
+    record: (records) => real.record(records),
+    reclaimExpired: (now) => real.reclaimExpired(now),
+    release: (owner, now) => real.release(owner, now),
+    leaseOwners: () => real.leaseOwners(),
+    nextDueAt: () => real.nextDueAt(),
+    counts: () => real.counts(),
+  };
+}

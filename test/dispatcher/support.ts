@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { openDatabase, type SqliteDatabase } from '../../src/store/sqlite/sqlite-database.ts';
-import { SqliteEventLog } from '../../src/store/sqlite/sqlite-event-log.ts';
 import { SqliteOutbox } from '../../src/store/sqlite/sqlite-outbox.ts';
 import { SqlitePipelineStore } from '../../src/store/sqlite/sqlite-pipeline-store.ts';
 import type { DeliveryPolicy } from '../../src/engine/rule/compile.ts';
@@ -29,7 +28,7 @@ export function openStore(): Store {
   const dir = mkdtempSync(join(tmpdir(), 'ifthen-dispatcher-'));
   const db = openDatabase(join(dir, 'ifthen.db'));
   return {
-    db, outbox: new SqliteOutbox(db), pipeline: new SqlitePipelineStore(db, new SqliteEventLog(db)),
+    db, outbox: new SqliteOutbox(db), pipeline: new SqlitePipelineStore(db),
     close() { db.close(); rmSync(dir, { recursive: true, force: true }); },
   };
 }
@@ -61,7 +60,7 @@ export function insertFiring(store: Store, actions: readonly ActionInput[], prop
     id, ruleId: 'welcome', ruleVersion: 1, subject: 'user-1', eventIds: [`e_${n}`], group: 'treatment', time: now,
     trace: { rule: 'welcome', version: 1, event: `e_${n}`, matched: true, steps: [] }, deliveries,
   };
-  store.pipeline.commitSync({ consumer: 'test', position: n, subjects: [], firings: [firing], emits: [], timers: [] });
+  store.pipeline.commitSync({ consumer: `test-${n}`, partition: 0, from: null, to: String(n), subjects: [], firings: [firing], emits: [], timers: [], firedTimers: [], failures: [], ruleErrors: [] });
   return deliveries.map((d) => d.id);
 }
 
@@ -84,7 +83,7 @@ export function attemptRows(store: Store, id: string): AttemptRow[] {
 export function startDispatcher(store: Store, config: Partial<DispatcherConfig> = {}, deps: Partial<DispatcherDeps> = {}): Dispatcher {
   const dispatcher = new Dispatcher({
     outbox: store.outbox, secrets: () => ({}), logger: silent, ...deps,
-    config: { allowPrivateTargets: true, signingSecret: SIGNING_SECRET, pollMs: 50, leaseMs: 30_000, defaultTimeoutMs: 5000, ...config },
+    config: { owner: 'test-dispatcher', releaseOtherOwnersAtStart: true, allowPrivateTargets: true, signingSecret: SIGNING_SECRET, pollMs: 50, leaseMs: 30_000, defaultTimeoutMs: 5000, ...config },
   });
   dispatcher.start();
   return dispatcher;

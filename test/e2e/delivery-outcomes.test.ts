@@ -100,6 +100,6 @@ then:
     assert.equal(new Set(keys).size, 2, 'a replay sends the same idempotency key again');
     const replayed = (await server.request('GET', `/v1/deliveries/${dead[0].id}`)).body;
     assert.deepEqual(replayed.attempts.map((a: { statusCode: number }) => a.statusCode), [400, 200]);
-    assert.equal((await server.request('POST', `/v1/deliveries/${dead[0].id}/replay`)).status, 400, 'only dead deliveries are replayed');
+    assert.equal((await server.request('POST', `/v1/deliveries/${dead[0].id}/replay`)).status, 409, 'only dead deliveries are replayed');
   });
 });

@@ -2,7 +2,7 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SubjectCache } from '../../src/processor/subject-cache.ts';
 
-const state = (id: string) => ({ id, attributes: {} });
+const state = (id: string) => ({ state: { id, attributes: {} }, version: 1 });
 
 it('keeps the most recently set subjects and drops the oldest when full', () => {
   const cache = new SubjectCache(100);

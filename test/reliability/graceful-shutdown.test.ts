@@ -34,7 +34,7 @@ it("finishes in-flight work and exits cleanly on SIGTERM", { timeout: 30_000 }, 
   const db = new Database(join(dir.path, 'ifthen.db'), { readonly: true });
   const stored = new Set(db.prepare('SELECT id FROM events').pluck().all() as string[]);
   for (const id of acked) assert.ok(stored.has(id), `acknowledged ${id} is stored`);
-  const position = db.prepare("SELECT seq FROM positions WHERE consumer = 'processor'").pluck().get() as number | undefined;
+  const position = Number(db.prepare("SELECT cursor FROM cursors WHERE consumer = 'processor' AND partition = 0").pluck().get() ?? 0);
   assert.ok((position ?? 0) > 0, 'the processor committed its position before exiting');
   db.close();
   dir.remove();

@@ -8,19 +8,12 @@ import { ApiError } from '../errors.ts';
 import { validateRule } from '../../engine/rule/validate.ts';
 import { RuleSchema, type RuleDocument } from '../../engine/rule/schema.ts';
 import { formatFieldErrors } from '../../engine/schema-errors.ts';
-import type { RuleRecord } from '../../store/sqlite/sqlite-rule-store.ts';
-import { testRule } from '../../processor/test-rule.ts';
+import { testRule, InvalidTestEventError } from '../../processor/test-rule.ts';
 import { EventInputSchema } from '../../engine/event.ts';
+import { iso, ruleErrorView, ruleView } from '../views.ts';
 
 const tags = ['rules'];
 const IdParams = Type.Object({ id: Type.String() });
-
-export function ruleView(rule: RuleRecord) {
-  return {
-    id: rule.id, version: rule.version, enabled: rule.enabled, createdAt: new Date(rule.createdAt).toISOString(),
-    updatedAt: new Date(rule.updatedAt).toISOString(), document: rule.document,
-  };
-}
 
 /** A rule body as YAML text or JSON; validated against the schema, CEL compiled, templates parsed. */
 export function parseRuleBody(body: unknown, urlId?: string): { document: RuleDocument; source: string | null } {
@@ -41,14 +34,15 @@ export function parseRuleBody(body: unknown, urlId?: string): { document: RuleDo
 }
 
 export const ruleRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => {
-  const find = (id: string) => {
-    const rule = deps.rules.get(id);
+  const { rules, history } = deps.stores;
+  const find = async (id: string) => {
+    const rule = await rules.get(id);
     if (!rule) throw new ApiError('IFTHEN_ERR_NOT_FOUND', [`no rule "${id}"`]);
     return rule;
   };
   const changed = () => deps.pipeline.notify('rules-changed');
 
-  app.get('/v1/rules', { schema: { tags, summary: 'List rules' } }, async () => ({ items: deps.rules.list().map(ruleView) }));
+  app.get('/v1/rules', { schema: { tags, summary: 'List rules' } }, async () => ({ items: (await rules.list()).map(ruleView) }));
 
   app.put<{ Params: { id: string }; Querystring: { dry_run?: string } }>('/v1/rules/:id', {
     schema: { tags, summary: 'Create or update a rule (application/yaml or application/json); ?dry_run=true only validates', params: IdParams, body: { ...RuleSchema, $id: undefined } as never },
@@ -56,26 +50,33 @@ export const ruleRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => 
   }, async (request, reply) => {
     const { document, source } = parseRuleBody(request.body, request.params.id);
     if (request.query.dry_run === 'true') return { valid: true, document };
-    const existed = deps.rules.get(document.id) !== undefined;
-    const { rule, changed: didChange } = deps.rules.put(document, source, deps.now());
+    // A document without `enabled` keeps the rule's current state: re-applying a file never re-enables a rule someone disabled.
+    const { rule, changed: didChange, created } = await rules.put(document, source, deps.now(), document.enabled);
     if (didChange) changed();
-    return reply.status(existed ? 200 : 201).send({ ...ruleView(rule), changed: didChange });
+    return reply.status(created ? 201 : 200).send({ ...ruleView(rule), changed: didChange });
   });
 
-  app.get<{ Params: { id: string } }>('/v1/rules/:id', { schema: { tags, summary: 'Get a rule', params: IdParams } }, async (request) => {
-    const rule = find(request.params.id);
-    return { ...ruleView(rule), source: rule.source };
+  app.get<{ Params: { id: string } }>('/v1/rules/:id', { schema: { tags, summary: 'Get a rule, with its latest run-time errors', params: IdParams } }, async (request) => {
+    const rule = await find(request.params.id);
+    return { ...ruleView(rule), source: rule.source, errors: (await history.ruleErrors(rule.id)).map(ruleErrorView) };
+  });
+
+  app.get<{ Params: { id: string } }>('/v1/rules/:id/errors', {
+    schema: { tags, summary: 'The newest run-time errors of a rule (a condition that read a missing property or compared a number with a string, a template over its budget…)', params: IdParams },
+  }, async (request) => {
+    await find(request.params.id);
+    return { items: (await history.ruleErrors(request.params.id)).map(ruleErrorView) };
   });
 
   app.delete<{ Params: { id: string } }>('/v1/rules/:id', { schema: { tags, summary: 'Delete a rule (its versions and history are kept)', params: IdParams } }, async (request, reply) => {
-    if (!deps.rules.delete(request.params.id, deps.now())) throw new ApiError('IFTHEN_ERR_NOT_FOUND', [`no rule "${request.params.id}"`]);
+    if (!(await rules.delete(request.params.id, deps.now()))) throw new ApiError('IFTHEN_ERR_NOT_FOUND', [`no rule "${request.params.id}"`]);
     changed();
     return reply.status(204).send();
   });
 
   for (const action of ['enable', 'disable'] as const) {
     app.post<{ Params: { id: string } }>(`/v1/rules/:id/${action}`, { schema: { tags, summary: `${action[0].toUpperCase()}${action.slice(1)} a rule`, params: IdParams } }, async (request) => {
-      const rule = deps.rules.setEnabled(request.params.id, action === 'enable', deps.now());
+      const rule = await rules.setEnabled(request.params.id, action === 'enable', deps.now());
       if (!rule) throw new ApiError('IFTHEN_ERR_NOT_FOUND', [`no rule "${request.params.id}"`]);
       changed();
       return ruleView(rule);
@@ -83,15 +84,15 @@ export const ruleRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => 
   }
 
   app.get<{ Params: { id: string } }>('/v1/rules/:id/versions', { schema: { tags, summary: 'All versions of a rule, newest first', params: IdParams } }, async (request) => {
-    const versions = deps.rules.versions(request.params.id);
+    const versions = await rules.versions(request.params.id);
     if (!versions.length) throw new ApiError('IFTHEN_ERR_NOT_FOUND', [`no rule "${request.params.id}"`]);
-    return { items: versions.map((v) => ({ version: v.version, createdAt: new Date(v.createdAt).toISOString(), document: v.document })) };
+    return { items: versions.map((v) => ({ version: v.version, createdAt: iso(v.createdAt), document: v.document })) };
   });
 
   app.get<{ Params: { id: string; version: string } }>('/v1/rules/:id/versions/:version', { schema: { tags, summary: 'One version of a rule' } }, async (request) => {
-    const v = deps.rules.version(request.params.id, Number(request.params.version));
+    const v = await rules.version(request.params.id, Number(request.params.version));
     if (!v) throw new ApiError('IFTHEN_ERR_NOT_FOUND', [`no version ${request.params.version} of rule "${request.params.id}"`]);
-    return { version: v.version, createdAt: new Date(v.createdAt).toISOString(), document: v.document, source: v.source };
+    return { version: v.version, createdAt: iso(v.createdAt), document: v.document, source: v.source };
   });
 
   app.post<{ Params: { id: string }; Body: { event: unknown; subject?: Record<string, unknown>; rule?: unknown } }>('/v1/rules/:id/test', {
@@ -105,12 +106,17 @@ export const ruleRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => 
     },
   }, async (request) => {
     const body = request.body;
-    const document = body.rule !== undefined ? parseRuleBody(body.rule, request.params.id).document : find(request.params.id).document;
-    const version = body.rule !== undefined ? 0 : find(request.params.id).version;
-    const stored = deps.history.subject(String((body.event as { subject?: unknown }).subject ?? ''));
-    return testRule({
-      document, version, event: body.event, attributes: body.subject ?? stored?.attributes ?? {}, now: deps.now(),
-      limits: deps.config.limits, secretNames: deps.secrets.list().map((s) => s.name), maxEmitDepth: deps.config.engine.maxEmitDepth,
-    });
+    const saved = body.rule === undefined ? await find(request.params.id) : undefined;
+    const document = saved ? saved.document : parseRuleBody(body.rule, request.params.id).document;
+    const stored = await history.subject(String((body.event as { subject?: unknown }).subject ?? ''));
+    try {
+      return testRule({
+        document, version: saved?.version ?? 0, event: body.event, attributes: body.subject ?? stored?.attributes ?? {}, now: deps.now(),
+        limits: deps.config.limits, secretNames: (await deps.stores.secrets.list()).map((s) => s.name), maxEmitDepth: deps.config.engine.maxEmitDepth,
+      });
+    } catch (error) {
+      if (error instanceof InvalidTestEventError) throw new ApiError('IFTHEN_ERR_INVALID_EVENT', [error.message]);
+      throw error;
+    }
   });
 });

@@ -1,24 +1,29 @@
-// Run history: firings with traces, deliveries with attempts, dead-letter replay, events and subjects.
+// Run history: firings with traces, deliveries with attempts (retry now, resend, replay the dead), events,
+// subjects, and the events the processor recorded as failed.
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import fp from '../plugin.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
-import type { HistoryFilter } from '../../store/sqlite/sqlite-history.ts';
+import type { HistoryQuery } from '../../store/history.ts';
+import type { DeliveryStatus } from '../../store/contracts.ts';
+import { attemptView, deliveryView, eventView, failureView, firingView, pageView, subjectView } from '../views.ts';
 
 const Paging = {
   cursor: Type.Optional(Type.String({ description: 'The `next` of the previous page' })),
   limit: Type.Optional(Type.String({ description: '1–500, default 50' })),
 };
 const IdParams = Type.Object({ id: Type.String() });
+const STATUSES: readonly DeliveryStatus[] = ['pending', 'delivering', 'delivered', 'dead'];
 
 type Query = Record<string, string | undefined>;
 
-function filter(query: Query): HistoryFilter {
+function historyQuery(query: Query): HistoryQuery {
   const limit = query.limit === undefined ? 50 : Number(query.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new ApiError('IFTHEN_ERR_INVALID_QUERY', ['limit: must be an integer from 1 to 500']);
   if (query.cursor !== undefined && !/^[0-9]+$/.test(query.cursor)) throw new ApiError('IFTHEN_ERR_INVALID_QUERY', ['cursor: must be the `next` value of a previous page']);
-  return { rule: query.rule, subject: query.subject, status: query.status, type: query.type, cursor: query.cursor, limit };
+  if (query.status !== undefined && !STATUSES.includes(query.status as DeliveryStatus)) throw new ApiError('IFTHEN_ERR_INVALID_QUERY', [`status: must be one of ${STATUSES.join(', ')}`]);
+  return { rule: query.rule, subject: query.subject, status: query.status as DeliveryStatus | undefined, type: query.type, before: query.cursor, limit };
 }
 
 function time(value: string | undefined, name: string): number | undefined {
@@ -29,34 +34,64 @@ function time(value: string | undefined, name: string): number | undefined {
 }
 
 export const runRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => {
+  const { history, deliveries } = deps.stores;
   const found = <T>(value: T | undefined, what: string): T => {
     if (value === undefined) throw new ApiError('IFTHEN_ERR_NOT_FOUND', [what]);
     return value;
   };
+  const delivery = async (id: string) => found(await history.delivery(id), `no delivery "${id}"`);
+  const changed = () => deps.pipeline.notify('deliveries-changed');
 
   app.get<{ Querystring: Query }>('/v1/firings', {
     schema: { tags: ['runs'], summary: 'Firings, newest first, with their traces', querystring: Type.Object({ rule: Type.Optional(Type.String()), subject: Type.Optional(Type.String()), ...Paging }) },
-  }, async (request) => deps.history.firings(filter(request.query)));
+  }, async (request) => pageView(await history.firings(historyQuery(request.query)), firingView));
 
-  app.get<{ Params: { id: string } }>('/v1/firings/:id', { schema: { tags: ['runs'], summary: 'One firing with its deliveries', params: IdParams } },
-    async (request) => found(deps.history.firing(request.params.id), `no firing "${request.params.id}"`));
+  app.get<{ Params: { id: string } }>('/v1/firings/:id', { schema: { tags: ['runs'], summary: 'One firing with its deliveries', params: IdParams } }, async (request) => {
+    const firing = found(await history.firing(request.params.id), `no firing "${request.params.id}"`);
+    return { ...firingView(firing), deliveries: firing.deliveries.map(deliveryView) };
+  });
 
   app.get<{ Querystring: Query }>('/v1/deliveries', {
     schema: {
       tags: ['runs'], summary: 'Deliveries, newest first; status=dead lists the dead-letter queue',
-      querystring: Type.Object({ rule: Type.Optional(Type.String()), subject: Type.Optional(Type.String()), status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivering'), Type.Literal('delivered'), Type.Literal('dead')])), ...Paging }),
+      querystring: Type.Object({ rule: Type.Optional(Type.String()), subject: Type.Optional(Type.String()), status: Type.Optional(Type.Union(STATUSES.map((s) => Type.Literal(s)))), ...Paging }),
     },
-  }, async (request) => deps.history.deliveries(filter(request.query)));
+  }, async (request) => pageView(await history.deliveries(historyQuery(request.query)), deliveryView));
 
-  app.get<{ Params: { id: string } }>('/v1/deliveries/:id', { schema: { tags: ['runs'], summary: 'One delivery with every attempt', params: IdParams } },
-    async (request) => found(deps.history.delivery(request.params.id), `no delivery "${request.params.id}"`));
+  app.get<{ Params: { id: string } }>('/v1/deliveries/:id', { schema: { tags: ['runs'], summary: 'One delivery with every attempt: what was sent and what came back', params: IdParams } }, async (request) => {
+    const d = await delivery(request.params.id);
+    return { ...deliveryView(d), attempts: d.attemptLog.map(attemptView) };
+  });
 
-  app.post<{ Params: { id: string } }>('/v1/deliveries/:id/replay', { schema: { tags: ['runs'], summary: 'Replay one dead delivery', params: IdParams } }, async (request) => {
-    const delivery = found(deps.history.delivery(request.params.id), `no delivery "${request.params.id}"`);
-    if (delivery.status !== 'dead') throw new ApiError('IFTHEN_ERR_INVALID_BODY', [`delivery "${delivery.id}" is ${delivery.status}; only dead deliveries are replayed`]);
-    const replayed = deps.outbox.replay({ id: delivery.id }, deps.now());
-    deps.pipeline.notify('deliveries-replayed');
+  app.post<{ Params: { id: string } }>('/v1/deliveries/:id/replay', { schema: { tags: ['runs'], summary: 'Replay one dead delivery (a fresh run of attempts, same idempotency key)', params: IdParams } }, async (request) => {
+    const d = await delivery(request.params.id);
+    if (d.status !== 'dead') throw new ApiError('IFTHEN_ERR_CONFLICT', [`delivery "${d.id}" is ${d.status}; only dead deliveries are replayed (use /retry for a pending one, /resend for a delivered one)`]);
+    const replayed = await deliveries.replay({ id: d.id }, deps.now());
+    changed();
     return { replayed };
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/deliveries/:id/retry', {
+    schema: { tags: ['runs'], summary: 'Try a delivery now: a pending one waiting for its back-off, or a dead one (replayed); same idempotency key', params: IdParams },
+  }, async (request) => {
+    const d = await delivery(request.params.id);
+    let done = false;
+    if (d.status === 'pending') done = await deliveries.retryNow(d.id, deps.now());
+    else if (d.status === 'dead') done = (await deliveries.replay({ id: d.id }, deps.now())) > 0;
+    else throw new ApiError('IFTHEN_ERR_CONFLICT', [`delivery "${d.id}" is ${d.status}; ${d.status === 'delivered' ? 'use /resend to send it again' : 'it is being sent now'}`]);
+    if (!done) throw new ApiError('IFTHEN_ERR_CONFLICT', [`delivery "${d.id}" changed meanwhile; look again`]);
+    changed();
+    return { id: d.id, status: 'pending', due: 'now' };
+  });
+
+  app.post<{ Params: { id: string } }>('/v1/deliveries/:id/resend', {
+    schema: { tags: ['runs'], summary: 'Send a delivered delivery once more, with the same idempotency key (receivers that dedupe ignore it)', params: IdParams },
+  }, async (request) => {
+    const d = await delivery(request.params.id);
+    if (d.status !== 'delivered') throw new ApiError('IFTHEN_ERR_CONFLICT', [`delivery "${d.id}" is ${d.status}; only delivered deliveries are resent (use /retry)`]);
+    if (!(await deliveries.resend(d.id, deps.now()))) throw new ApiError('IFTHEN_ERR_CONFLICT', [`delivery "${d.id}" changed meanwhile; look again`]);
+    changed();
+    return { id: d.id, status: 'pending', due: 'now' };
   });
 
   app.post<{ Body: { rule?: string; from?: string; to?: string } }>('/v1/deliveries/replay', {
@@ -66,18 +101,22 @@ export const runRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => {
     },
   }, async (request) => {
     const body = request.body ?? {};
-    const replayed = deps.outbox.replay({ ruleId: body.rule, from: time(body.from, 'from'), to: time(body.to, 'to') }, deps.now());
-    if (replayed) deps.pipeline.notify('deliveries-replayed');
+    const replayed = await deliveries.replay({ ruleId: body.rule, from: time(body.from, 'from'), to: time(body.to, 'to') }, deps.now());
+    if (replayed) changed();
     return { replayed };
   });
 
   app.get<{ Querystring: Query }>('/v1/events', {
     schema: { tags: ['runs'], summary: 'Stored events, newest first', querystring: Type.Object({ subject: Type.Optional(Type.String()), type: Type.Optional(Type.String()), ...Paging }) },
-  }, async (request) => deps.history.events(filter(request.query)));
+  }, async (request) => pageView(await history.events(historyQuery(request.query)), eventView));
 
   app.get<{ Params: { id: string } }>('/v1/events/:id', { schema: { tags: ['runs'], summary: 'One stored event', params: IdParams } },
-    async (request) => found(deps.history.event(request.params.id), `no event "${request.params.id}"`));
+    async (request) => eventView(found(await history.event(request.params.id), `no event "${request.params.id}"`)));
+
+  app.get<{ Querystring: Query }>('/v1/failures', {
+    schema: { tags: ['runs'], summary: 'Events (and timers) the processor could not process: recorded with the error and passed over, newest first', querystring: Type.Object({ ...Paging }) },
+  }, async (request) => pageView(await history.eventFailures(historyQuery(request.query)), failureView));
 
   app.get<{ Params: { id: string } }>('/v1/subjects/:id', { schema: { tags: ['runs'], summary: 'A subject profile (attributes set by identify and rules)', params: IdParams } },
-    async (request) => found(deps.history.subject(request.params.id), `no subject "${request.params.id}"`));
+    async (request) => subjectView(found(await history.subject(request.params.id), `no subject "${request.params.id}"`)));
 });

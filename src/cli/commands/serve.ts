@@ -1,10 +1,32 @@
 // `ifthen serve`: runs API, console and engine in one process until SIGTERM or SIGINT.
+import pino, { type Logger } from 'pino';
 import { loadConfig } from '../../config.ts';
 import { startServer } from '../../app/server.ts';
 
+/** JSON lines for machines; readable lines when a person watches the terminal. */
+function serverLogger(level: string): Logger {
+  if (!process.stdout.isTTY || process.env.IFTHEN_LOG_FORMAT === 'json') return pino({ level });
+  return pino({ level, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' } } });
+}
+
 export async function serve(): Promise<void> {
-  const config = loadConfig();
-  const server = await startServer(config);
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    process.stderr.write(`ifthen: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  const logger = serverLogger(config.logLevel);
+  let server;
+  try {
+    server = await startServer(config, logger);
+  } catch (error) {
+    // A second process on the same data, a port in use: say what to do, and exit without leaving anything behind.
+    process.stderr.write(`ifthen: cannot start: ${(error as Error).message}\n`);
+    logger.flush?.();
+    process.exit(1);
+  }
   const lines = [
     '',
     `ifthen is running: ${server.url}`,

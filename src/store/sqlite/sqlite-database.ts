@@ -1,6 +1,6 @@
-// Opens the embedded SQLite file with durable settings and brings its schema up to date.
+// Opens the embedded SQLite file with durable settings, private file modes, and brings its schema up to date.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { MIGRATIONS } from './sqlite-migrations.ts';
 
@@ -19,22 +19,44 @@ export function setDurability(db: SqliteDatabase, durability: Durability): void 
   db.pragma(durability === 'durable' ? 'synchronous = FULL' : 'synchronous = NORMAL');
 }
 
-/** `cacheMiB`: SQLite's page cache for this connection; the OS page cache holds the rest of the file. */
-export function openDatabase(file: string, cacheMiB = 16): SqliteDatabase {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+export interface OpenOptions {
+  /** SQLite's page cache for this connection; the OS page cache holds the rest of the file. */
+  readonly cacheMiB?: number;
+  /**
+   * Whether this connection checkpoints the WAL itself when it grows (SQLite's default). The pipeline's
+   * writer turns it off and a checkpointer on another thread does it, so commits never wait for one.
+   */
+  readonly autoCheckpoint?: boolean;
+}
+
+/** The data directory and database hold secrets (keys, tokens' hashes, events): only the owner may read them. */
+export function preparePrivateFile(file: string): void {
+  if (file === ':memory:') return;
+  const dir = dirname(file);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  // SQLite gives its -wal and -shm files the mode of the database file, so creating it 0600 is enough.
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
+}
+
+export function openDatabase(file: string, options: OpenOptions = {}): SqliteDatabase {
+  preparePrivateFile(file);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   // FULL: a commit is fsync'd before it returns. The driver's default (NORMAL in WAL) can lose the last commits on power loss.
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 10000');
-  db.pragma(`cache_size = -${Math.round(cacheMiB * 1024)}`);
+  db.pragma(`cache_size = -${Math.round((options.cacheMiB ?? 16) * 1024)}`);
   db.pragma('temp_store = MEMORY');
+  if (options.autoCheckpoint === false) db.pragma('wal_autocheckpoint = 0');
   migrate(db);
   return db;
 }
 
 function migrate(db: SqliteDatabase): void {
   const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) throw new Error(`the database was written by a newer ifthen (schema ${current}, this one knows ${MIGRATIONS.length}); upgrade ifthen`);
   for (let version = current; version < MIGRATIONS.length; version++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[version]);

@@ -1,23 +1,32 @@
-// The event log in SQLite: one row per event, `seq` is the log position, `id` is unique (idempotent ingest).
-import type { LoggedEvent } from '../../engine/event.ts';
-import type { AppendStatus, EncodedEvent, EventLog } from '../contracts.ts';
+// The event log in SQLite: one partition; `seq` is the position (the cursor is its decimal text) and `id`
+// is unique, so a repeated event id is a duplicate at any age.
+import type { AppendStatus, Cursor, EncodedEvent, EventLog, PositionedEvent } from '../contracts.ts';
 import { setDurability, writeTransaction, type Durability, type SqliteDatabase } from './sqlite-database.ts';
 
-interface EventRow {
+export interface EventRow {
   seq: number; id: string; type: string; subject: string; time: number; received_at: number;
   properties: string; causation_id: string | null; depth: number;
 }
 
-export function rowToEvent(row: EventRow): LoggedEvent {
-  const event: { -readonly [K in keyof LoggedEvent]: LoggedEvent[K] } = {
-    seq: row.seq, id: row.id, type: row.type, subject: row.subject, time: row.time,
+export function rowToEvent(row: EventRow): PositionedEvent {
+  const event: { -readonly [K in keyof PositionedEvent]: PositionedEvent[K] } = {
+    seq: row.seq, cursor: String(row.seq), id: row.id, type: row.type, subject: row.subject, time: row.time,
     receivedAt: row.received_at, properties: JSON.parse(row.properties), depth: row.depth,
   };
   if (row.causation_id) event.causationId = row.causation_id;
   return event;
 }
 
+/** The SQLite cursor: the seq of the last event read, as text. */
+export function seqOf(cursor: Cursor | null): number {
+  if (cursor === null) return 0;
+  const seq = Number(cursor);
+  if (!Number.isSafeInteger(seq) || seq < 0) throw new Error(`not a cursor of this log: "${cursor}"`);
+  return seq;
+}
+
 export class SqliteEventLog implements EventLog {
+  readonly partitions = 1;
   readonly #insert;
   readonly #readAfter;
   readonly #head;
@@ -30,6 +39,10 @@ export class SqliteEventLog implements EventLog {
     this.#readAfter = db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
     this.#head = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").pluck();
     this.#oldest = db.prepare('SELECT received_at FROM events WHERE seq > ? ORDER BY seq LIMIT 1').pluck();
+  }
+
+  partitionOf(_subject: string): number {
+    return 0;
   }
 
   /** Inserts without a transaction of its own: for callers that commit it together with other writes. */
@@ -54,17 +67,18 @@ export class SqliteEventLog implements EventLog {
     }
   }
 
-  async readAfter(position: number, limit: number): Promise<LoggedEvent[]> {
-    return this.readAfterSync(position, limit);
+  async read(_partition: number, after: Cursor | null, limit: number): Promise<PositionedEvent[]> {
+    return this.readSync(after, limit);
   }
 
-  readAfterSync(position: number, limit: number): LoggedEvent[] {
-    return (this.#readAfter.all(position, limit) as EventRow[]).map(rowToEvent);
+  readSync(after: Cursor | null, limit: number): PositionedEvent[] {
+    return (this.#readAfter.all(seqOf(after), limit) as EventRow[]).map(rowToEvent);
   }
 
-  async lag(position: number): Promise<{ head: number; oldestUnprocessedAt: number | null }> {
+  async lag(_partition: number, after: Cursor | null): Promise<{ events: number; oldestUnprocessedAt: number | null }> {
+    const seq = seqOf(after);
     const head = (this.#head.get() as number | undefined) ?? 0;
-    const oldest = head > position ? ((this.#oldest.get(position) as number | undefined) ?? null) : null;
-    return { head, oldestUnprocessedAt: oldest };
+    const oldest = head > seq ? ((this.#oldest.get(seq) as number | undefined) ?? null) : null;
+    return { events: Math.max(0, head - seq), oldestUnprocessedAt: oldest };
   }
 }

@@ -125,4 +125,52 @@ export const MIGRATIONS: readonly string[] = [
   DROP INDEX deliveries_subject;
   DROP INDEX deliveries_firing;
   `,
+  `
+  -- The storage boundary (issue 5): cursors per partition, fenced subject versions, the emit outbox and
+  -- its relay, lease owners and tokens, failed events, rule errors, requests as sent, signing secrets.
+  CREATE TABLE cursors (consumer TEXT NOT NULL, partition INTEGER NOT NULL, cursor TEXT NOT NULL, PRIMARY KEY (consumer, partition));
+  INSERT INTO cursors (consumer, partition, cursor) SELECT consumer, 0, CAST(seq AS TEXT) FROM positions;
+  DROP TABLE positions;
+  ALTER TABLE subjects ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+  CREATE TABLE emit_outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL,
+    event TEXT NOT NULL
+  );
+  CREATE INDEX emit_outbox_id ON emit_outbox (id);
+  ALTER TABLE deliveries ADD COLUMN lease_owner TEXT;
+  ALTER TABLE deliveries ADD COLUMN lease_token TEXT;
+  ALTER TABLE delivery_attempts ADD COLUMN request TEXT;
+  ALTER TABLE timers ADD COLUMN partition INTEGER NOT NULL DEFAULT 0;
+  DROP INDEX timers_due;
+  CREATE INDEX timers_due ON timers (partition, due_at);
+  CREATE TABLE event_failures (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL,
+    partition INTEGER NOT NULL,
+    cursor TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    error TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX event_failures_partition ON event_failures (partition, seq);
+  CREATE TABLE rule_errors (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    rule_id TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    message TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX rule_errors_rule ON rule_errors (rule_id, seq);
+  CREATE TABLE signing_secrets (
+    id TEXT PRIMARY KEY,
+    scope TEXT NOT NULL,
+    ciphertext BLOB NOT NULL,
+    iv BLOB NOT NULL,
+    tag BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER
+  );
+  CREATE INDEX signing_secrets_scope ON signing_secrets (scope, created_at);
+  `,
 ];

@@ -1,11 +1,14 @@
-// The outbox in SQLite: the dispatcher leases due rows, records attempts, and a person replays the dead.
-import type { AttemptRecord, Delivery, DeliveryStatus, OutboxStore, ReplayFilter } from '../contracts.ts';
+// The outbox in SQLite: dispatchers lease due rows (owner + token), record attempts under their lease,
+// and take back leases that expired; a lease that was taken back makes a late outcome stale.
+import { randomBytes } from 'node:crypto';
+import type { AttemptRecord, ClaimRequest, Delivery, DeliveryStatus, LeasedDelivery, OutboxStore } from '../contracts.ts';
 import { writeTransaction, type SqliteDatabase } from './sqlite-database.ts';
 
 export interface DeliveryRow {
   id: string; firing_id: string; rule_id: string; subject: string; action_index: number; kind: string; destination: string;
   spec: string; context: string; policy: string; status: string; attempts: number; attempt_base: number; created_at: number;
   window_started_at: number; next_attempt_at: number; last_error: string | null; delivered_at: number | null;
+  lease_owner: string | null; lease_token: string | null; lease_until: number | null;
 }
 
 export function rowToDelivery(row: DeliveryRow): Delivery {
@@ -16,6 +19,10 @@ export function rowToDelivery(row: DeliveryRow): Delivery {
     attemptsSinceReplay: row.attempts - row.attempt_base, createdAt: row.created_at, windowStartedAt: row.window_started_at,
     nextAttemptAt: row.next_attempt_at, lastError: row.last_error, deliveredAt: row.delivered_at,
   };
+}
+
+export function newLeaseToken(): string {
+  return randomBytes(9).toString('base64url');
 }
 
 export class SqliteOutbox implements OutboxStore {
@@ -35,28 +42,30 @@ export class SqliteOutbox implements OutboxStore {
         SELECT (SELECT MIN(destination) FROM deliveries WHERE status = 'pending' AND destination > d.destination) FROM d WHERE d.destination IS NOT NULL
       ) SELECT destination FROM d WHERE destination IS NOT NULL`).pluck();
     this.#dueFor = db.prepare("SELECT * FROM deliveries WHERE status = 'pending' AND destination = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?");
-    this.#lease = db.prepare("UPDATE deliveries SET status = 'delivering', lease_until = ?, updated_at = ? WHERE id = ?");
+    this.#lease = db.prepare("UPDATE deliveries SET status = 'delivering', lease_owner = ?, lease_token = ?, lease_until = ?, updated_at = ? WHERE id = ?");
+    // A stale outcome (its lease taken back and maybe given to another dispatcher) keeps its attempt number out of the way.
     this.#insertAttempt = db.prepare(
-      'INSERT OR REPLACE INTO delivery_attempts (delivery_id, attempt, started_at, latency_ms, status_code, error, response) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO delivery_attempts (delivery_id, attempt, started_at, latency_ms, status_code, error, response, request) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    this.#delivered = db.prepare(
-      "UPDATE deliveries SET status = 'delivered', attempts = ?, delivered_at = ?, last_error = NULL, lease_until = NULL, updated_at = ? WHERE id = ?",
-    );
-    this.#retry = db.prepare(
-      "UPDATE deliveries SET status = 'pending', attempts = ?, next_attempt_at = ?, last_error = ?, lease_until = NULL, updated_at = ? WHERE id = ?",
-    );
-    this.#dead = db.prepare(
-      "UPDATE deliveries SET status = 'dead', attempts = ?, last_error = ?, lease_until = NULL, updated_at = ? WHERE id = ?",
-    );
+    const held = "WHERE id = ? AND status = 'delivering' AND lease_token = ?";
+    const free = 'lease_owner = NULL, lease_token = NULL, lease_until = NULL';
+    this.#delivered = db.prepare(`UPDATE deliveries SET status = 'delivered', attempts = ?, delivered_at = ?, last_error = NULL, ${free}, updated_at = ? ${held}`);
+    this.#retry = db.prepare(`UPDATE deliveries SET status = 'pending', attempts = ?, next_attempt_at = ?, last_error = ?, ${free}, updated_at = ? ${held}`);
+    this.#dead = db.prepare(`UPDATE deliveries SET status = 'dead', attempts = ?, last_error = ?, ${free}, updated_at = ? ${held}`);
   }
 
   /**
    * Walks the destinations that have pending rows (an index seek each, so a large backlog for a busy
    * destination costs nothing) and leases each free destination's earliest due rows, sharing `limit`.
    */
-  async claim(now: number, limit: number, busyDestinations: readonly string[], leaseMs: number): Promise<Delivery[]> {
+  async claim(request: ClaimRequest): Promise<LeasedDelivery[]> {
+    return this.claimSync(request);
+  }
+
+  claimSync({ owner, now, limit, busyDestinations, leaseMs }: ClaimRequest): LeasedDelivery[] {
     if (limit <= 0) return [];
     const busy = new Set(busyDestinations);
+    const lease = { owner, token: newLeaseToken(), until: now + leaseMs };
     return writeTransaction(this.db, () => {
       const destinations = (this.#pendingDestinations.all() as string[]).filter((d) => !busy.has(d));
       const rows: DeliveryRow[] = [];
@@ -65,27 +74,38 @@ export class SqliteOutbox implements OutboxStore {
         if (rows.length >= limit) break;
         rows.push(...(this.#dueFor.all(destination, now, Math.min(share, limit - rows.length)) as DeliveryRow[]));
       }
-      for (const row of rows) this.#lease.run(now + leaseMs, now, row.id);
-      return rows.map(rowToDelivery);
+      for (const row of rows) this.#lease.run(lease.owner, lease.token, lease.until, now, row.id);
+      return rows.map((row) => ({ ...rowToDelivery(row), status: 'delivering' as const, lease }));
     });
   }
 
-  async record(attempts: readonly AttemptRecord[]): Promise<void> {
-    if (!attempts.length) return;
+  async record(attempts: readonly AttemptRecord[]): Promise<{ stale: string[] }> {
+    const stale: string[] = [];
+    if (!attempts.length) return { stale };
     writeTransaction(this.db, () => {
       for (const a of attempts) {
         const error = a.error ?? (a.statusCode !== null && a.outcome !== 'delivered' ? `HTTP ${a.statusCode}` : null);
-        this.#insertAttempt.run(a.deliveryId, a.attempt, a.startedAt, a.latencyMs, a.statusCode, a.error, a.response);
         const at = a.startedAt + Math.round(a.latencyMs);
-        if (a.outcome === 'delivered') this.#delivered.run(a.attempt, at, at, a.deliveryId);
-        else if (a.outcome === 'retry') this.#retry.run(a.attempt, a.nextAttemptAt ?? at, error, at, a.deliveryId);
-        else this.#dead.run(a.attempt, error, at, a.deliveryId);
+        const applied = a.outcome === 'delivered' ? this.#delivered.run(a.attempt, at, at, a.deliveryId, a.leaseToken)
+          : a.outcome === 'retry' ? this.#retry.run(a.attempt, a.nextAttemptAt ?? at, error, at, a.deliveryId, a.leaseToken)
+            : this.#dead.run(a.attempt, error, at, a.deliveryId, a.leaseToken);
+        if (!applied.changes) stale.push(a.deliveryId);
+        this.#insertAttempt.run(a.deliveryId, a.attempt, a.startedAt, a.latencyMs, a.statusCode, a.error, a.response, a.request ? JSON.stringify(a.request) : null);
       }
     });
+    return { stale };
   }
 
-  async releaseLeases(now: number): Promise<number> {
-    return this.db.prepare("UPDATE deliveries SET status = 'pending', lease_until = NULL, updated_at = ? WHERE status = 'delivering'").run(now).changes;
+  async reclaimExpired(now: number): Promise<number> {
+    return this.db.prepare("UPDATE deliveries SET status = 'pending', lease_owner = NULL, lease_token = NULL, lease_until = NULL, updated_at = ? WHERE status = 'delivering' AND lease_until < ?").run(now, now).changes;
+  }
+
+  async release(owner: string, now: number): Promise<number> {
+    return this.db.prepare("UPDATE deliveries SET status = 'pending', lease_owner = NULL, lease_token = NULL, lease_until = NULL, updated_at = ? WHERE status = 'delivering' AND lease_owner = ?").run(now, owner).changes;
+  }
+
+  async leaseOwners(): Promise<string[]> {
+    return this.db.prepare("SELECT DISTINCT lease_owner FROM deliveries WHERE status = 'delivering' AND lease_owner IS NOT NULL").pluck().all() as string[];
   }
 
   async nextDueAt(): Promise<number | null> {
@@ -96,18 +116,5 @@ export class SqliteOutbox implements OutboxStore {
     // One count per status, each over its own partial index: no pass over delivered history.
     const count = (status: DeliveryStatus) => this.db.prepare(`SELECT COUNT(*) FROM deliveries WHERE status = '${status}'`).pluck().get() as number;
     return { pending: count('pending'), delivering: count('delivering'), dead: count('dead') };
-  }
-
-  /** Puts dead deliveries back in the queue with a fresh attempt and age budget. Returns how many. */
-  replay(filter: ReplayFilter, now: number): number {
-    const where = ["status = 'dead'"];
-    const args: unknown[] = [];
-    if (filter.id) { where.push('id = ?'); args.push(filter.id); }
-    if (filter.ruleId) { where.push('rule_id = ?'); args.push(filter.ruleId); }
-    if (filter.from !== undefined) { where.push('created_at >= ?'); args.push(filter.from); }
-    if (filter.to !== undefined) { where.push('created_at < ?'); args.push(filter.to); }
-    return this.db
-      .prepare(`UPDATE deliveries SET status = 'pending', attempt_base = attempts, window_started_at = ?, next_attempt_at = ?, lease_until = NULL, updated_at = ? WHERE ${where.join(' AND ')}`)
-      .run(now, now, now, ...args).changes;
   }
 }

@@ -1,50 +1,84 @@
-// The processor's state in SQLite: subjects, firings, outbox rows, emitted events and the log
-// position, all written in one transaction so a crash replays from the last committed position.
-import type { SubjectState } from '../../engine/types.ts';
-import { encodeEvent, type PipelineStore, type ProcessedBatch } from '../contracts.ts';
+// The processor's state in SQLite: subjects, firings, outbox rows, emitted events (in the emit outbox),
+// timers, failures and the partition's cursor, all written in one transaction, fenced on the cursor and
+// on each subject's version, so a crash replays from the last committed cursor and a stale writer fails.
+import type { SubjectState, TimerFire } from '../../engine/types.ts';
+import type { DeliveryRequest } from '../../engine/types.ts';
+import { FencedError, encodeEvent, type Cursor, type EncodedEvent, type Lease, type PipelineStore, type ProcessedBatch, type StoredSubject } from '../contracts.ts';
 import { writeTransaction, type SqliteDatabase } from './sqlite-database.ts';
-import type { SqliteEventLog } from './sqlite-event-log.ts';
 import { deliveryDestination } from '../destination.ts';
+import { seqOf } from './sqlite-event-log.ts';
+
+/** The points inside a commit, in order; a fault-injection probe may throw (or kill the process) at any of them. */
+export const COMMIT_STAGES = ['cursor', 'subjects', 'firings', 'deliveries', 'emits', 'timers', 'failures', 'position'] as const;
+export type CommitStage = (typeof COMMIT_STAGES)[number];
 
 export class SqlitePipelineStore implements PipelineStore {
-  readonly #position;
+  readonly #cursor;
   readonly #subject;
-  readonly #upsertSubject;
+  readonly #insertSubject;
+  readonly #updateSubject;
   readonly #insertFiring;
   readonly #insertDelivery;
+  readonly #insertEmit;
   readonly #upsertTimer;
-  readonly #savePosition;
+  readonly #deleteTimer;
+  readonly #dueTimers;
+  readonly #insertFailure;
+  readonly #insertRuleError;
+  readonly #trimRuleErrors;
+  readonly #saveCursor;
 
-  constructor(private readonly db: SqliteDatabase, private readonly log: SqliteEventLog) {
-    this.#position = db.prepare('SELECT seq FROM positions WHERE consumer = ?').pluck();
-    this.#subject = db.prepare('SELECT attributes FROM subjects WHERE id = ?').pluck();
-    this.#upsertSubject = db.prepare(
-      'INSERT INTO subjects (id, attributes, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET attributes = excluded.attributes, updated_at = excluded.updated_at',
-    );
+  /** `probe` is a fault-injection seam for the atomicity tests; production passes none. */
+  constructor(private readonly db: SqliteDatabase, private readonly probe?: (stage: CommitStage) => void) {
+    this.#cursor = db.prepare('SELECT cursor FROM cursors WHERE consumer = ? AND partition = ?').pluck();
+    this.#subject = db.prepare('SELECT attributes, version FROM subjects WHERE id = ?');
+    this.#insertSubject = db.prepare('INSERT INTO subjects (id, attributes, updated_at, version) VALUES (?, ?, ?, 1) ON CONFLICT (id) DO NOTHING');
+    this.#updateSubject = db.prepare('UPDATE subjects SET attributes = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?');
     this.#insertFiring = db.prepare(
       'INSERT OR IGNORE INTO firings (id, rule_id, rule_version, subject, event_ids, grp, trace, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.#insertDelivery = db.prepare(
       `INSERT OR IGNORE INTO deliveries (id, firing_id, rule_id, subject, action_index, kind, destination, spec, context, policy, status,
-        created_at, window_started_at, next_attempt_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?)`,
+        created_at, window_started_at, next_attempt_at, updated_at, lease_owner, lease_token, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
+    this.#insertEmit = db.prepare('INSERT INTO emit_outbox (id, event) VALUES (?, ?)');
     this.#upsertTimer = db.prepare(
-      'INSERT INTO timers (id, rule_id, subject, due_at, payload) VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload',
+      'INSERT INTO timers (id, rule_id, subject, due_at, payload, partition) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, payload = excluded.payload',
     );
-    this.#savePosition = db.prepare('INSERT INTO positions (consumer, seq) VALUES (?, ?) ON CONFLICT (consumer) DO UPDATE SET seq = excluded.seq');
+    this.#deleteTimer = db.prepare('DELETE FROM timers WHERE id = ?');
+    this.#dueTimers = db.prepare('SELECT id, rule_id, subject, due_at, payload FROM timers WHERE partition = ? AND due_at <= ? ORDER BY due_at, id LIMIT ?');
+    this.#insertFailure = db.prepare('INSERT INTO event_failures (event_id, partition, cursor, stage, error, at) VALUES (?, ?, ?, ?, ?, ?)');
+    this.#insertRuleError = db.prepare('INSERT INTO rule_errors (rule_id, event_id, message, at) VALUES (?, ?, ?, ?)');
+    // Keeps the newest 20 errors of a rule: what a person needs to see why it does not fire.
+    this.#trimRuleErrors = db.prepare('DELETE FROM rule_errors WHERE rule_id = ? AND seq <= (SELECT seq FROM rule_errors WHERE rule_id = ? ORDER BY seq DESC LIMIT 1 OFFSET 20)');
+    this.#saveCursor = db.prepare('INSERT INTO cursors (consumer, partition, cursor) VALUES (?, ?, ?) ON CONFLICT (consumer, partition) DO UPDATE SET cursor = excluded.cursor');
   }
 
-  async position(consumer: string): Promise<number> {
-    return (this.#position.get(consumer) as number | undefined) ?? 0;
+  async cursor(consumer: string, partition: number): Promise<Cursor | null> {
+    return this.cursorSync(consumer, partition);
   }
 
-  async loadSubjects(ids: readonly string[]): Promise<Map<string, SubjectState>> {
-    const found = new Map<string, SubjectState>();
+  cursorSync(consumer: string, partition: number): Cursor | null {
+    return (this.#cursor.get(consumer, partition) as string | undefined) ?? null;
+  }
+
+  async loadSubjects(_partition: number, ids: readonly string[]): Promise<Map<string, StoredSubject>> {
+    const found = new Map<string, StoredSubject>();
     for (const id of ids) {
-      const json = this.#subject.get(id) as string | undefined;
-      if (json !== undefined) found.set(id, { id, attributes: parseAttributes(json) });
+      const row = this.#subject.get(id) as { attributes: string; version: number } | undefined;
+      if (row) found.set(id, { state: { id, attributes: parseAttributes(row.attributes) }, version: row.version });
     }
     return found;
+  }
+
+  async dueTimers(partition: number, now: number, limit: number): Promise<TimerFire[]> {
+    const rows = this.#dueTimers.all(partition, now, limit) as { id: string; rule_id: string; subject: string; due_at: number; payload: string }[];
+    return rows.map((r) => ({ id: r.id, ruleId: r.rule_id, subject: r.subject, dueAt: r.due_at, payload: JSON.parse(r.payload) }));
+  }
+
+  async failedAfter(partition: number, after: Cursor | null): Promise<Set<string>> {
+    const rows = this.db.prepare('SELECT event_id FROM event_failures WHERE partition = ? AND CAST(cursor AS INTEGER) > ?').pluck().all(partition, seqOf(after)) as string[];
+    return new Set(rows);
   }
 
   async commit(batch: ProcessedBatch): Promise<void> {
@@ -52,19 +86,58 @@ export class SqlitePipelineStore implements PipelineStore {
   }
 
   commitSync(batch: ProcessedBatch): void {
+    const probe = this.probe ?? (() => undefined);
     writeTransaction(this.db, () => {
-      for (const subject of batch.subjects) this.#upsertSubject.run(subject.id, JSON.stringify(subject.attributes), Date.now());
+      const stored = this.cursorSync(batch.consumer, batch.partition);
+      if (stored !== batch.from) throw new FencedError(`partition ${batch.partition} of ${batch.consumer} moved to ${stored} while this batch started from ${batch.from}`);
+      probe('cursor');
+      const now = Date.now();
+      for (const { state, version } of batch.subjects) this.#writeSubject(state, version, now);
+      probe('subjects');
       for (const f of batch.firings) {
         this.#insertFiring.run(f.id, f.ruleId, f.ruleVersion, f.subject, JSON.stringify(f.eventIds), f.group, JSON.stringify(f.trace), f.time);
-        for (const d of f.deliveries) {
-          this.#insertDelivery.run(d.id, d.firingId, d.ruleId, d.subject, d.actionIndex, d.kind, deliveryDestination(d.kind, d.spec),
-            JSON.stringify(d.spec), JSON.stringify(d.context), JSON.stringify(d.policy), d.createdAt, d.createdAt, d.createdAt, d.createdAt);
-        }
       }
-      if (batch.emits.length) this.log.insertMany(batch.emits.map(encodeEvent));
-      for (const t of batch.timers) this.#upsertTimer.run(t.id, t.ruleId, t.subject, t.dueAt, JSON.stringify(t.payload));
-      this.#savePosition.run(batch.consumer, batch.position);
+      probe('firings');
+      for (const f of batch.firings) for (const d of f.deliveries) this.#insertDeliveryRow(d, batch.lease);
+      probe('deliveries');
+      for (const e of batch.emits) this.#insertEmit.run(e.id, JSON.stringify(encodeEvent(e)));
+      probe('emits');
+      for (const t of batch.timers) this.#upsertTimer.run(t.id, t.ruleId, t.subject, t.dueAt, JSON.stringify(t.payload), batch.partition);
+      for (const id of batch.firedTimers) this.#deleteTimer.run(id);
+      probe('timers');
+      for (const f of batch.failures) this.#insertFailure.run(f.eventId, f.partition, f.cursor, f.stage, f.error, f.at);
+      const trimmed = new Set<string>();
+      for (const e of batch.ruleErrors) { this.#insertRuleError.run(e.ruleId, e.eventId, e.message, e.at); trimmed.add(e.ruleId); }
+      for (const ruleId of trimmed) this.#trimRuleErrors.run(ruleId, ruleId);
+      probe('failures');
+      if (batch.to !== batch.from && batch.to !== null) this.#saveCursor.run(batch.consumer, batch.partition, batch.to);
+      probe('position');
     });
+  }
+
+  #writeSubject(state: SubjectState, version: number, now: number): void {
+    const json = JSON.stringify(state.attributes);
+    const changes = version === 0
+      ? this.#insertSubject.run(state.id, json, now).changes
+      : this.#updateSubject.run(json, now, state.id, version).changes;
+    if (changes !== 1) throw new FencedError(`subject ${state.id} changed since version ${version} was read`);
+  }
+
+  #insertDeliveryRow(d: DeliveryRequest, lease: Lease | undefined): void {
+    const destination = (d as { destination?: string }).destination ?? deliveryDestination(d.kind, d.spec);
+    this.#insertDelivery.run(d.id, d.firingId, d.ruleId, d.subject, d.actionIndex, d.kind, destination, JSON.stringify(d.spec),
+      JSON.stringify(d.context), JSON.stringify(d.policy), lease ? 'delivering' : 'pending', d.createdAt, d.createdAt, d.createdAt, d.createdAt,
+      lease?.owner ?? null, lease?.token ?? null, lease?.until ?? null);
+  }
+
+  async pendingEmits(limit: number): Promise<EncodedEvent[]> {
+    return (this.db.prepare('SELECT event FROM emit_outbox ORDER BY seq LIMIT ?').pluck().all(limit) as string[]).map((json) => JSON.parse(json) as EncodedEvent);
+  }
+
+  async emitsRelayed(ids: readonly string[]): Promise<void> {
+    if (!ids.length) return;
+    const remove = this.db.prepare('DELETE FROM emit_outbox WHERE id = ?');
+    writeTransaction(this.db, () => { for (const id of ids) remove.run(id); });
   }
 }
 

@@ -1,39 +1,38 @@
 // Encrypted secrets in SQLite: values are sealed before they are written and never listed.
 import type { SecretBox } from '../../secrets/secret-box.ts';
+import type { SecretInfo, SecretStore } from '../catalog.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
 
-export const SECRET_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
-
-export class SqliteSecretStore {
+export class SqliteSecretStore implements SecretStore {
   #cache: { generation: number; values: Readonly<Record<string, string>> } | undefined;
 
   constructor(private readonly db: SqliteDatabase, private readonly box: SecretBox) {}
 
-  set(name: string, value: string, now: number): void {
+  async set(name: string, value: string, now: number): Promise<void> {
     const sealed = this.box.seal(name, value);
     this.db.transaction(() => {
       this.db.prepare(`INSERT INTO secrets (name, ciphertext, iv, tag, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (name) DO UPDATE SET ciphertext = excluded.ciphertext, iv = excluded.iv, tag = excluded.tag, updated_at = excluded.updated_at`)
         .run(name, sealed.ciphertext, sealed.iv, sealed.tag, now, now);
-      this.bump();
+      this.#bump();
     }).immediate();
   }
 
-  delete(name: string): boolean {
+  async delete(name: string): Promise<boolean> {
     return this.db.transaction(() => {
       const changes = this.db.prepare('DELETE FROM secrets WHERE name = ?').run(name).changes;
-      if (changes) this.bump();
+      if (changes) this.#bump();
       return changes > 0;
     }).immediate();
   }
 
-  list(): { name: string; createdAt: number; updatedAt: number }[] {
+  async list(): Promise<SecretInfo[]> {
     return (this.db.prepare('SELECT name, created_at, updated_at FROM secrets ORDER BY name').all() as { name: string; created_at: number; updated_at: number }[])
       .map((r) => ({ name: r.name, createdAt: r.created_at, updatedAt: r.updated_at }));
   }
 
   /** All values, decrypted; re-read only when a secret changed. For rendering templates at delivery time. */
-  values(): Readonly<Record<string, string>> {
+  async values(): Promise<Readonly<Record<string, string>>> {
     const generation = Number(this.db.prepare("SELECT value FROM meta WHERE key = 'secrets_generation'").pluck().get() ?? 0);
     if (this.#cache?.generation === generation) return this.#cache.values;
     const values: Record<string, string> = Object.create(null);
@@ -44,7 +43,7 @@ export class SqliteSecretStore {
     return values;
   }
 
-  private bump(): void {
+  #bump(): void {
     this.db.prepare("INSERT INTO meta (key, value) VALUES ('secrets_generation', '1') ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1").run();
   }
 }

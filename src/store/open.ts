@@ -1,0 +1,55 @@
+// The one place that picks the storage backend from the configuration (IFTHEN_STORE) for each role.
+import type { Config } from '../config.ts';
+import type { DeliveryControl, EventLog, OutboxStore, PipelineStore, StallRecorder } from './contracts.ts';
+import type { KeyStore, RuleSource, RuleStore, SecretStore, SigningSecretStore } from './catalog.ts';
+import type { HistoryStore } from './history.ts';
+import { openSqliteApiStores, openSqliteDispatcherStores, openSqlitePipelineStores, type PipelineOptions } from './sqlite/sqlite-stores.ts';
+
+export interface ApiStores {
+  readonly rules: RuleStore;
+  readonly keys: KeyStore;
+  readonly secrets: SecretStore;
+  readonly signing: SigningSecretStore;
+  readonly history: HistoryStore;
+  readonly deliveries: DeliveryControl;
+  readonly stalls: StallRecorder;
+  close(): void;
+}
+
+export interface PipelineStores {
+  readonly log: EventLog;
+  readonly pipeline: PipelineStore;
+  readonly outbox: OutboxStore;
+  readonly rules: RuleSource;
+  /** Commits what is queued now (stop). */
+  flush(): void;
+  close(): void;
+}
+
+export interface DispatcherStores {
+  readonly secrets: Pick<SecretStore, 'values'>;
+  readonly signing: Pick<SigningSecretStore, 'active'>;
+  close(): void;
+}
+
+export type { PipelineOptions };
+
+function backend(config: Config): 'sqlite' {
+  if (config.store === 'sqlite') return 'sqlite';
+  throw new Error(`IFTHEN_STORE=${config.store}: only "sqlite" is built so far (the cluster backend, NATS JetStream + PostgreSQL, comes next)`);
+}
+
+export function openApiStores(config: Config): ApiStores {
+  backend(config);
+  return openSqliteApiStores(config);
+}
+
+export function openPipelineStores(config: Config, options: PipelineOptions = {}): PipelineStores {
+  backend(config);
+  return openSqlitePipelineStores(config, options);
+}
+
+export function openDispatcherStores(config: Config): DispatcherStores {
+  backend(config);
+  return openSqliteDispatcherStores(config);
+}

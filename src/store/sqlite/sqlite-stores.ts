@@ -1,0 +1,55 @@
+// The SQLite backend's stores for each role of the process: one connection per thread, one file.
+import { SecretBox } from '../../secrets/secret-box.ts';
+import type { Config } from '../../config.ts';
+import type { ApiStores, DispatcherStores, PipelineStores } from '../open.ts';
+import { openDatabase, setDurability } from './sqlite-database.ts';
+import { SqliteRuleStore } from './sqlite-rule-store.ts';
+import { SqliteKeyStore } from './sqlite-key-store.ts';
+import { SqliteSecretStore } from './sqlite-secret-store.ts';
+import { SqliteSigningSecretStore } from './sqlite-signing-store.ts';
+import { SqliteHistory } from './sqlite-history.ts';
+import { SqliteDeliveryControl } from './sqlite-delivery-control.ts';
+import { SqliteEventLog } from './sqlite-event-log.ts';
+import { SqliteGroupCommitLog } from './sqlite-group-commit.ts';
+import { SqlitePipelineStore, type CommitStage } from './sqlite-pipeline-store.ts';
+import { SqliteOutbox } from './sqlite-outbox.ts';
+import { SqliteStallRecorder } from './sqlite-stall-recorder.ts';
+
+/** The HTTP thread: API reads and the rare admin writes (rules, keys, secrets). */
+export function openSqliteApiStores(config: Config): ApiStores {
+  const db = openDatabase(config.dbFile, { cacheMiB: 8 });
+  const box = SecretBox.fromConfig(config.dataDir, config.secretKey);
+  const signing = new SqliteSigningSecretStore(db, box);
+  signing.adoptLegacySecret(Date.now());
+  return {
+    rules: new SqliteRuleStore(db), keys: new SqliteKeyStore(db), secrets: new SqliteSecretStore(db, box), signing,
+    history: new SqliteHistory(db), deliveries: new SqliteDeliveryControl(db), stalls: new SqliteStallRecorder(db),
+    close: () => db.close(),
+  };
+}
+
+export interface PipelineOptions {
+  readonly afterAppend?: (summary: { requests: number; events: number }) => void;
+  /** Fault injection for the atomicity tests (IFTHEN_TEST_COMMIT_PROBE); none in production. */
+  readonly commitProbe?: (stage: CommitStage) => void;
+}
+
+/** The pipeline thread: the single writer of the log, the processor's state and the outbox. */
+export function openSqlitePipelineStores(config: Config, options: PipelineOptions = {}): PipelineStores {
+  const db = openDatabase(config.dbFile, { cacheMiB: 16 });
+  // The pipeline's own commits are crash-safe; ingest commits are fsync'd (see Durability).
+  setDurability(db, 'crash-safe');
+  const log = new SqliteGroupCommitLog(new SqliteEventLog(db, 'crash-safe'), options.afterAppend);
+  return {
+    log, pipeline: new SqlitePipelineStore(db, options.commitProbe), outbox: new SqliteOutbox(db), rules: new SqliteRuleStore(db),
+    flush: () => log.flush(),
+    close: () => db.close(),
+  };
+}
+
+/** The dispatcher thread reads secrets only; its outbox calls go to the pipeline thread. */
+export function openSqliteDispatcherStores(config: Config): DispatcherStores {
+  const db = openDatabase(config.dbFile, { cacheMiB: 2 });
+  const box = SecretBox.fromConfig(config.dataDir, config.secretKey);
+  return { secrets: new SqliteSecretStore(db, box), signing: new SqliteSigningSecretStore(db, box), close: () => db.close() };
+}
