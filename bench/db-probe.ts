@@ -17,7 +17,7 @@ export class DbProbe {
   constructor(dataDir: string) {
     this.#db = new Database(join(dataDir, 'ifthen.db'), { readonly: true, fileMustExist: true });
     this.#db.pragma('busy_timeout = 5000');
-    this.#position = this.#db.prepare("SELECT seq FROM positions WHERE consumer = 'processor'").pluck();
+    this.#position = this.#db.prepare("SELECT CAST(cursor AS INTEGER) FROM cursors WHERE consumer = 'processor' AND partition = 0").pluck();
     this.#head = this.#db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").pluck();
     this.#firings = this.#db.prepare('SELECT COUNT(*) FROM firings').pluck();
     this.#deliveries = this.#db.prepare('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status');

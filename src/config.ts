@@ -33,6 +33,8 @@ export interface Config {
   };
   /** An evaluation running longer than this is stuck: the watchdog replaces the thread and passes over the input. */
   readonly stallTimeoutMs: number;
+  /** A rule test (or backtest) running longer than this is stopped, and its thread replaced. */
+  readonly sandboxTimeoutMs: number;
   /** Bearer token for /metrics; open when unset. */
   readonly metricsToken?: string;
   readonly signing: {
@@ -91,6 +93,7 @@ export function loadConfig(env: Env = process.env): Config {
       ingestQueueEvents: int(env, 'IFTHEN_INGEST_QUEUE_EVENTS', 100_000),
     },
     stallTimeoutMs: int(env, 'IFTHEN_STALL_TIMEOUT_MS', 10_000),
+    sandboxTimeoutMs: int(env, 'IFTHEN_SANDBOX_TIMEOUT_MS', 5_000),
     metricsToken: env.IFTHEN_METRICS_TOKEN || undefined,
     signing: {
       secret: env.IFTHEN_SIGNING_SECRET || undefined,

@@ -5,6 +5,7 @@ import type { Config } from '../config.ts';
 import type { ApiStores } from '../store/open.ts';
 import type { AppendStatus, EncodedEvent } from '../store/contracts.ts';
 import type { PipelineStatus } from '../app/worker-protocol.ts';
+import type { SandboxTask } from '../sandbox/sandbox-protocol.ts';
 
 /** The pipeline as the API sees it: append events, ask for status and metrics, signal changes. */
 export interface PipelineHandle {
@@ -18,6 +19,8 @@ export interface ApiDeps {
   readonly config: Config;
   readonly stores: Omit<ApiStores, 'close' | 'stalls'>;
   readonly pipeline: PipelineHandle;
+  /** Where people's rules are tried out (test, backtest), off the HTTP thread and under a time limit. */
+  readonly sandbox: { run<T>(task: SandboxTask): Promise<T> };
   readonly registry: Registry;
   readonly metrics: { readonly ingested: Counter<'source' | 'status'> };
   readonly now: () => number;

@@ -17,6 +17,7 @@ export const ERRORS = {
   IFTHEN_ERR_OVERLOADED: { status: 503, message: 'too busy to take more events now, retry shortly: %s' },
   IFTHEN_ERR_UNAVAILABLE: { status: 503, message: 'temporarily unavailable, retry shortly: %s' },
   IFTHEN_ERR_CONFLICT: { status: 409, message: '%s' },
+  IFTHEN_ERR_EVALUATION_TOO_SLOW: { status: 422, message: '%s' },
   IFTHEN_ERR_INTERNAL: { status: 500, message: 'internal error; see the server log (request %s)' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -10,6 +10,7 @@ import { lockDataDir } from '../store/sqlite/sqlite-lock.ts';
 import { PipelineClient } from './pipeline-client.ts';
 import { buildApi } from '../api/app.ts';
 import { hashToken, newToken } from '../api/tokens.ts';
+import { Sandbox } from '../sandbox/sandbox.ts';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -27,6 +28,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
   let stores: ApiStores | undefined;
   let pipeline: PipelineClient | undefined;
   let app: FastifyInstance | undefined;
+  const sandbox = new Sandbox({ timeoutMs: config.sandboxTimeoutMs });
   try {
     stores = openApiStores(config);
     await ensureSigningSecret(stores, config);
@@ -48,7 +50,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
     });
     await Promise.race([pipeline!.ready, failed]);
 
-    app = await buildApi({ config, stores, pipeline: pipeline!, registry, metrics: { ingested }, now: Date.now }, logger);
+    app = await buildApi({ config, stores, pipeline: pipeline!, sandbox, registry, metrics: { ingested }, now: Date.now }, logger);
     try {
       await app.listen({ port: config.port, host: config.host });
     } catch (error) {
@@ -72,6 +74,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
       clearInterval(reaper);
       clearTimeout(deadline);
       await running.stop(); // finish the batch, finish or release deliveries, commit
+      await sandbox.close();
       stores!.close();
       lock.release();
       logger.info('stopped');
@@ -80,6 +83,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
   } catch (error) {
     await app?.close().catch(() => undefined);
     await pipeline?.stop().catch(() => undefined);
+    await sandbox.close();
     stores?.close();
     lock.release();
     throw error;

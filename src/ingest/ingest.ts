@@ -3,6 +3,7 @@ import type { AppendStatus, EncodedEvent } from '../store/contracts.ts';
 import { encodeEvent } from '../store/contracts.ts';
 import type { Item } from './normalize.ts';
 import { validateEvent, type EventLimits } from './validate-event.ts';
+import { IDENTIFY_EVENT_TYPE } from '../engine/event.ts';
 
 export type ItemResult =
   | { readonly index: number; readonly id: string; readonly status: AppendStatus }
@@ -29,7 +30,14 @@ export async function ingest(items: readonly Item[], limits: EventLimits, now: n
       results[index] = { index, status: 'rejected', error: checked.error };
       return;
     }
-    valid.push(encodeEvent(checked.event));
+    const encoded = encodeEvent(checked.event);
+    // The serialised size is known only now; an identify this large could never fit in a profile.
+    if (encoded.type === IDENTIFY_EVENT_TYPE && Buffer.byteLength(encoded.properties) > limits.subjectBytes) {
+      const message = `is ${Buffer.byteLength(encoded.properties)} bytes as JSON; a subject's attributes may take at most ${limits.subjectBytes} (limit IFTHEN_MAX_SUBJECT_BYTES)`;
+      results[index] = { index, status: 'rejected', error: { code: 'IFTHEN_ERR_PROFILE_TOO_LARGE', path: item.path ? `${item.path}.properties` : 'properties', message } };
+      return;
+    }
+    valid.push(encoded);
     validIndex.push(index);
   });
   const statuses = valid.length ? await append(valid) : [];

@@ -1,7 +1,7 @@
 // Checks one incoming event against the schema and the configured limits, and gives it an id and a time.
 import { randomUUID } from 'node:crypto';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { EventInputSchema, type NewEvent } from '../engine/event.ts';
+import { EventInputSchema, IDENTIFY_EVENT_TYPE, type NewEvent } from '../engine/event.ts';
 import { pointerToPath } from '../engine/schema-errors.ts';
 import { schemaErrors } from '../engine/schema-errors.ts';
 
@@ -10,10 +10,13 @@ const check = TypeCompiler.Compile(EventInputSchema);
 export interface EventLimits {
   readonly propertyDepth: number;
   readonly typeLength: number;
+  /** What one subject's profile may hold; an identify that alone exceeds it is refused here. */
+  readonly subjectAttributes: number;
+  readonly subjectBytes: number;
 }
 
 export interface EventError {
-  readonly code: 'IFTHEN_ERR_INVALID_EVENT' | 'IFTHEN_ERR_TOO_DEEP' | 'IFTHEN_ERR_TYPE_TOO_LONG';
+  readonly code: 'IFTHEN_ERR_INVALID_EVENT' | 'IFTHEN_ERR_TOO_DEEP' | 'IFTHEN_ERR_TYPE_TOO_LONG' | 'IFTHEN_ERR_PROFILE_TOO_LARGE';
   readonly path: string;
   readonly message: string;
 }
@@ -33,6 +36,12 @@ export function validateEvent(input: unknown, limits: EventLimits, receivedAt: n
   const deepPath = tooDeep(properties, limits.propertyDepth);
   if (deepPath !== undefined) {
     return { error: { code: 'IFTHEN_ERR_TOO_DEEP', path: joinPath(base, `properties${deepPath}`), message: `nesting is deeper than ${limits.propertyDepth} levels (limit IFTHEN_MAX_PROPERTY_DEPTH)` } };
+  }
+  if (input.type === IDENTIFY_EVENT_TYPE) {
+    const attributes = Object.keys(properties).length;
+    if (attributes > limits.subjectAttributes) {
+      return { error: { code: 'IFTHEN_ERR_PROFILE_TOO_LARGE', path: joinPath(base, 'properties'), message: `sets ${attributes} attributes; a subject may have at most ${limits.subjectAttributes} (limit IFTHEN_MAX_SUBJECT_ATTRIBUTES)` } };
+    }
   }
   const time = parseTime(input.time, receivedAt);
   if (time === undefined) return { error: { code: 'IFTHEN_ERR_INVALID_EVENT', path: joinPath(base, 'time'), message: 'must be an ISO 8601 time or epoch milliseconds' } };

@@ -8,7 +8,7 @@ import { ApiError } from '../errors.ts';
 import { validateRule } from '../../engine/rule/validate.ts';
 import { RuleSchema, type RuleDocument } from '../../engine/rule/schema.ts';
 import { formatFieldErrors } from '../../engine/schema-errors.ts';
-import { testRule, InvalidTestEventError } from '../../processor/test-rule.ts';
+import { SandboxBusyError, SandboxTaskError, SandboxTimeoutError } from '../../sandbox/sandbox.ts';
 import { EventInputSchema } from '../../engine/event.ts';
 import { iso, ruleErrorView, ruleView } from '../views.ts';
 
@@ -109,13 +109,16 @@ export const ruleRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => 
     const saved = body.rule === undefined ? await find(request.params.id) : undefined;
     const document = saved ? saved.document : parseRuleBody(body.rule, request.params.id).document;
     const stored = await history.subject(String((body.event as { subject?: unknown }).subject ?? ''));
+    const input = {
+      document, version: saved?.version ?? 0, event: body.event, attributes: body.subject ?? stored?.attributes ?? {}, now: deps.now(),
+      limits: deps.config.limits, secretNames: (await deps.stores.secrets.list()).map((s) => s.name), maxEmitDepth: deps.config.engine.maxEmitDepth,
+    };
     try {
-      return testRule({
-        document, version: saved?.version ?? 0, event: body.event, attributes: body.subject ?? stored?.attributes ?? {}, now: deps.now(),
-        limits: deps.config.limits, secretNames: (await deps.stores.secrets.list()).map((s) => s.name), maxEmitDepth: deps.config.engine.maxEmitDepth,
-      });
+      return await deps.sandbox.run({ kind: 'test-rule', input });
     } catch (error) {
-      if (error instanceof InvalidTestEventError) throw new ApiError('IFTHEN_ERR_INVALID_EVENT', [error.message]);
+      if (error instanceof SandboxTaskError && error.errorName === 'InvalidTestEventError') throw new ApiError('IFTHEN_ERR_INVALID_EVENT', [error.message]);
+      if (error instanceof SandboxTimeoutError) throw new ApiError('IFTHEN_ERR_EVALUATION_TOO_SLOW', [error.message]);
+      if (error instanceof SandboxBusyError) throw new ApiError('IFTHEN_ERR_OVERLOADED', [error.message]);
       throw error;
     }
   });
