@@ -23,13 +23,14 @@ const outbox = new RemoteOutbox(data.outboxPort, () => {
   if (wakeScheduled) return;
   wakeScheduled = true;
   setTimeout(() => { wakeScheduled = false; dispatcher.wake(); }, 2);
-});
+}, (deliveries) => dispatcher.accept(deliveries));
 const dispatcher = new Dispatcher({
   outbox,
   secrets: () => stores.secrets.values(),
   logger,
   registry,
   watch: new StallWatch(data.watch),
+  offer: (credit) => outbox.offer(credit),
   config: {
     ...config.dispatcher,
     owner: data.owner,

@@ -5,7 +5,11 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { openPipelineStores } from '../store/open.ts';
 import { RuleCache } from '../processor/rule-cache.ts';
-import { Processor, PROCESSOR_CONSUMER } from '../processor/processor.ts';
+import { Processor, PROCESSOR_CONSUMER, type BatchSummary } from '../processor/processor.ts';
+import { FreshPicker, leasedDelivery } from '../dispatcher/fresh-work.ts';
+import { deliveryDestination } from '../store/destination.ts';
+import type { Firing } from '../engine/types.ts';
+import type { LeasedDelivery } from '../store/contracts.ts';
 import { EmitRelay } from '../processor/emit-relay.ts';
 import { pipelineMetrics } from './pipeline-metrics.ts';
 import type { ToWorker, WorkerData } from './worker-protocol.ts';
@@ -34,11 +38,13 @@ const metrics = pipelineMetrics(registry, { log, outbox, cursor: () => processor
 
 const rules = new RuleCache(stores.rules, config.delivery, (ruleId, error) => logger.error({ ruleId, err: error }, 'rule does not compile; skipped'));
 const relay = new EmitRelay(pipeline, log, (error) => logger.error({ err: error }, 'relaying emitted events failed; retrying'));
-const outboxServer = new OutboxServer(data.outboxPort, outbox);
+const fresh = new FreshPicker();
+const outboxServer = new OutboxServer(data.outboxPort, outbox, (credit) => (credit ? fresh.update(credit) : fresh.forget()));
 const processor = new Processor(log, pipeline, rules, {
   partition: PARTITION, batchSize: config.engine.batchSize, engine: { maxEmitDepth: config.engine.maxEmitDepth }, now: Date.now,
+  pickFresh: (deliveries, now) => fresh.pick(deliveries, now),
 }, {
-  onCommitted({ events, timers, firings, emits, failures, ruleErrors, durationMs }) {
+  onCommitted({ events, timers, firings, emits, failures, ruleErrors, fresh: leased, durationMs }) {
     metrics.processed.inc(events);
     if (timers) metrics.timersFired.inc(timers);
     for (const f of firings) metrics.firings.inc({ rule: f.ruleId });
@@ -49,7 +55,7 @@ const processor = new Processor(log, pipeline, rules, {
     }
     metrics.batchSeconds.observe(durationMs / 1000);
     if (emits) relay.wake();
-    if (firings.some((f) => f.deliveries.length)) outboxServer.announce();
+    handOver(firings, leased);
   },
   onBatchError(error, inputs) {
     logger.error({ err: error, inputs }, 'batch could not be committed; retrying');
@@ -84,6 +90,21 @@ port.on('message', (message: ToWorker) => {
   }
 });
 
+/** Deliveries leased in the commit go to the dispatcher in memory; if others wait, it is told to claim them. */
+function handOver(firings: readonly Firing[], leased: BatchSummary['fresh']): void {
+  const ids = new Set(leased?.ids ?? []);
+  const handed: LeasedDelivery[] = [];
+  let pending = false;
+  for (const f of firings) {
+    for (const d of f.deliveries) {
+      if (leased && ids.has(d.id)) handed.push(leasedDelivery(d, (d as { destination?: string }).destination ?? deliveryDestination(d.kind, d.spec), leased.lease));
+      else pending = true;
+    }
+  }
+  if (handed.length) outboxServer.handOver(handed);
+  if (pending) outboxServer.announce();
+}
+
 async function status() {
   const cursor = await pipeline.cursor(PROCESSOR_CONSUMER, PARTITION);
   const lag = await log.lag(PARTITION, cursor);
@@ -91,7 +112,7 @@ async function status() {
 }
 
 async function stop(): Promise<void> {
-  stores.flush();
+  await stores.flush();
   await processor.stop();
   await relay.stop();
   stores.close();

@@ -2,16 +2,22 @@
 // thread's connection. One writer means no waits for SQLite's write lock, whose busy handler sleeps 1, 2,
 // 5, 10 ms between tries. Either thread may be replaced (watchdog): the survivor gets a new port.
 import type { MessagePort } from 'node:worker_threads';
-import type { OutboxStore } from '../store/contracts.ts';
+import type { LeasedDelivery, OutboxStore } from '../store/contracts.ts';
+import type { DispatchCredit } from '../dispatcher/fresh-work.ts';
 
 type Method = 'claim' | 'record' | 'reclaimExpired' | 'release' | 'leaseOwners' | 'nextDueAt' | 'counts';
 const METHODS: ReadonlySet<string> = new Set<Method>(['claim', 'record', 'reclaimExpired', 'release', 'leaseOwners', 'nextDueAt', 'counts']);
 
-/** A call from the dispatcher thread; `announce` is the pipeline's "new deliveries" signal. */
+/**
+ * A call from the dispatcher thread and its result; `announce`: new pending deliveries; `credit`: the
+ * dispatcher's room for fresh work; `fresh`: deliveries leased to it in the processor's commit.
+ */
 export type OutboxMessage =
   | { readonly kind: 'call'; readonly id: number; readonly method: Method; readonly args: readonly unknown[] }
   | { readonly kind: 'result'; readonly id: number; readonly value?: unknown; readonly error?: string }
-  | { readonly kind: 'announce' };
+  | { readonly kind: 'announce' }
+  | { readonly kind: 'credit'; readonly credit: DispatchCredit }
+  | { readonly kind: 'fresh'; readonly deliveries: readonly LeasedDelivery[] };
 
 /** A call not answered in this time fails (the pipeline thread is being replaced); the dispatcher retries. */
 const CALL_TIMEOUT_MS = 30_000;
@@ -21,9 +27,14 @@ export class RemoteOutbox implements OutboxStore {
   #nextId = 1;
   #port: MessagePort;
 
-  constructor(port: MessagePort, private readonly onAnnounce: () => void) {
+  constructor(port: MessagePort, private readonly onAnnounce: () => void, private readonly onFresh: (deliveries: readonly LeasedDelivery[]) => void = () => undefined) {
     this.#port = port;
     this.#listen(port);
+  }
+
+  /** Tells the pipeline how much fresh work this dispatcher can start now. */
+  offer(credit: DispatchCredit): void {
+    this.#port.postMessage({ kind: 'credit', credit } satisfies OutboxMessage);
   }
 
   /** The pipeline thread was replaced: calls still waiting on the old one fail now, new ones go to `port`. */
@@ -51,6 +62,7 @@ export class RemoteOutbox implements OutboxStore {
   #listen(port: MessagePort): void {
     port.on('message', (message: OutboxMessage) => {
       if (message.kind === 'announce') return this.onAnnounce();
+      if (message.kind === 'fresh') return this.onFresh(message.deliveries);
       if (message.kind !== 'result') return;
       const waiting = this.#waiting.get(message.id);
       if (!waiting) return;
@@ -83,14 +95,15 @@ export class RemoteOutbox implements OutboxStore {
 export class OutboxServer {
   #port: MessagePort;
 
-  constructor(port: MessagePort, private readonly outbox: OutboxStore) {
+  constructor(port: MessagePort, private readonly outbox: OutboxStore, private readonly onCredit: (credit: DispatchCredit | undefined) => void = () => undefined) {
     this.#port = port;
     this.#serve(port);
   }
 
-  /** The dispatcher thread was replaced: serve its new port. */
+  /** The dispatcher thread was replaced: serve its new port (and hand nothing over until it offers room). */
   attach(port: MessagePort): void {
     this.#port.close();
+    this.onCredit(undefined);
     this.#port = port;
     this.#serve(port);
   }
@@ -99,8 +112,14 @@ export class OutboxServer {
     this.#port.postMessage({ kind: 'announce' } satisfies OutboxMessage);
   }
 
+  /** Deliveries just leased to the dispatcher in a commit. */
+  handOver(deliveries: readonly LeasedDelivery[]): void {
+    this.#port.postMessage({ kind: 'fresh', deliveries } satisfies OutboxMessage);
+  }
+
   #serve(port: MessagePort): void {
     port.on('message', (message: OutboxMessage) => {
+      if (message.kind === 'credit') return this.onCredit(message.credit);
       if (message.kind !== 'call' || !METHODS.has(message.method)) return;
       const target = this.outbox[message.method] as (...args: unknown[]) => Promise<unknown>;
       target.apply(this.outbox, [...message.args]).then(

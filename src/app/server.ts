@@ -11,6 +11,7 @@ import { PipelineClient } from './pipeline-client.ts';
 import { buildApi } from '../api/app.ts';
 import { hashToken, newToken } from '../api/tokens.ts';
 import { Sandbox } from '../sandbox/sandbox.ts';
+import { WorkerHandle } from './worker-handle.ts';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -28,6 +29,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
   let stores: ApiStores | undefined;
   let pipeline: PipelineClient | undefined;
   let app: FastifyInstance | undefined;
+  let checkpointer: WorkerHandle | undefined;
   const sandbox = new Sandbox({ timeoutMs: config.sandboxTimeoutMs });
   try {
     stores = openApiStores(config);
@@ -49,6 +51,8 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
       });
     });
     await Promise.race([pipeline!.ready, failed]);
+    checkpointer = new WorkerHandle('checkpoint-worker', { dbFile: config.dbFile, everyMs: 500 }, [], (error) => logger.error({ err: error }, 'the checkpoint thread failed; the WAL file grows until restart'));
+    await checkpointer.ready;
 
     app = await buildApi({ config, stores, pipeline: pipeline!, sandbox, registry, metrics: { ingested }, now: Date.now }, logger);
     try {
@@ -74,6 +78,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
       clearInterval(reaper);
       clearTimeout(deadline);
       await running.stop(); // finish the batch, finish or release deliveries, commit
+      await checkpointer!.stop();
       await sandbox.close();
       stores!.close();
       lock.release();
@@ -83,6 +88,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
   } catch (error) {
     await app?.close().catch(() => undefined);
     await pipeline?.stop().catch(() => undefined);
+    await checkpointer?.stop().catch(() => undefined);
     await sandbox.close();
     stores?.close();
     lock.release();

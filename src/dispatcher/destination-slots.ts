@@ -22,6 +22,14 @@ export class DestinationSlots<T extends Slotted> {
     return this.#queued;
   }
 
+  /** Attempts running or queued per destination (destinations with none are absent). */
+  load(): Record<string, number> {
+    const load: Record<string, number> = {};
+    for (const [destination, running] of this.#running) load[destination] = running;
+    for (const [destination, waiting] of this.#waiting) load[destination] = (load[destination] ?? 0) + waiting.length;
+    return load;
+  }
+
   /** Destinations with no free slot: the claim must not lease more of their rows. */
   busy(): string[] {
     const busy: string[] = [];

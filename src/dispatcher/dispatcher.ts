@@ -10,6 +10,7 @@ import { dispatcherMetrics, type DispatcherMetrics } from './metrics.ts';
 import { OutcomeBuffer } from './outcome-buffer.ts';
 import { runAttempt } from './run-attempt.ts';
 import { afterFailure } from './retry-policy.ts';
+import type { DispatchCredit } from './fresh-work.ts';
 import { WakeTimer } from './wake-timer.ts';
 
 /** Marks which delivery is being rendered, for the watchdog (see app/stall-watch.ts). */
@@ -23,6 +24,8 @@ export interface DispatcherDeps {
   /** Current secret values by name, read per claim (templates see them as `secrets.NAME`). */
   readonly secrets: () => Promise<Readonly<Record<string, string>>> | Readonly<Record<string, string>>;
   readonly watch?: RenderWatch;
+  /** Where to send this dispatcher's room for fresh work (fresh-work.ts); none: it only claims. */
+  readonly offer?: (credit: DispatchCredit) => void;
   readonly config: DispatcherConfig;
   readonly logger: Logger;
   readonly registry?: Registry;
@@ -53,6 +56,9 @@ export class Dispatcher {
   #startup: Promise<void> = Promise.resolve();
   #stopped: Promise<void> | undefined;
   #reclaimTimer: NodeJS.Timeout | undefined;
+  #creditScheduled = false;
+  #dueBehindBusy = false;
+  #secretsReady = false;
   readonly #wake: WakeTimer;
   /** Secret values and their redactor, read once per look at the outbox (before anything is leased). */
   #secrets: { values: Readonly<Record<string, string>>; redact: Redactor } = { values: {}, redact: createRedactor({}) };
@@ -80,12 +86,17 @@ export class Dispatcher {
   start(): void {
     if (this.#state !== 'idle') return;
     this.#state = 'running';
-    this.#startup = this.#releaseDeadOwners().then(
+    this.#startup = this.#releaseDeadOwners().then(async (released) => {
+      // Fresh work may arrive as soon as room is offered: it must render with the secrets, not with none.
+      await this.#refreshSecrets();
+      return released;
+    }).then(
       (released) => { if (released) this.#logger.info({ released }, 'released deliveries leased by a previous run'); },
       (error: unknown) => this.#logger.error({ err: error }, 'could not release old leases'),
     ).finally(() => {
       this.#wake.at(this.#now());
       this.#reclaimTimer = setInterval(() => void this.#reclaim(), this.#config.reclaimEveryMs);
+      this.#offerCredit();
     });
   }
 
@@ -114,6 +125,34 @@ export class Dispatcher {
   /** New deliveries were committed or replayed: look at the outbox now. */
   wake(): void {
     if (this.#state === 'running') this.#wake.at(this.#now());
+  }
+
+  /**
+   * Deliveries the processor leased to this dispatcher in its own commit (no claim round trip). Stopping:
+   * they are left leased and released with the others by stop().
+   */
+  accept(deliveries: readonly LeasedDelivery[]): void {
+    if (this.#state !== 'running') return;
+    for (const delivery of deliveries) {
+      if (delivery.lease.owner !== this.#config.owner) continue; // meant for a dispatcher this one replaced
+      if (this.#slots.admit(delivery)) this.#launch(delivery);
+    }
+    this.#offerCredit();
+  }
+
+  /** Tells the pipeline how much fresh work can start now; at most once per turn of the event loop. */
+  #offerCredit(): void {
+    if (!this.deps.offer || this.#creditScheduled || this.#state !== 'running' || !this.#secretsReady) return;
+    this.#creditScheduled = true;
+    setImmediate(() => {
+      this.#creditScheduled = false;
+      if (this.#state !== 'running') return;
+      const { owner, leaseMs, globalConcurrency, perDestinationConcurrency } = this.#config;
+      this.deps.offer!({
+        owner, leaseMs, free: Math.max(0, globalConcurrency - this.#slots.running - this.#slots.queued),
+        perDestination: perDestinationConcurrency, busy: this.#slots.load(),
+      });
+    });
   }
 
   /**
@@ -164,8 +203,7 @@ export class Dispatcher {
   async #claimAndStart(): Promise<number> {
     const { globalConcurrency, leaseMs, pollMs, owner } = this.#config;
     // Read before claiming: if the secrets cannot be read, nothing is leased and the next look retries.
-    const values = await this.deps.secrets();
-    if (values !== this.#secrets.values) this.#secrets = { values, redact: createRedactor(values) };
+    await this.#refreshSecrets();
     for (;;) {
       const free = globalConcurrency - this.#slots.running;
       if (free <= 0) return this.#now() + pollMs; // a slot freeing wakes the loop sooner
@@ -184,7 +222,14 @@ export class Dispatcher {
     const now = this.#now();
     const due = await this.#outbox.nextDueAt();
     // Due but not claimed means its destination is busy: a freed slot, not the clock, wakes the loop.
+    this.#dueBehindBusy = due !== null && due <= now;
     return due !== null && due > now ? Math.min(due, now + pollMs) : now + pollMs;
+  }
+
+  async #refreshSecrets(): Promise<void> {
+    const values = await this.deps.secrets();
+    if (values !== this.#secrets.values) this.#secrets = { values, redact: createRedactor(values) };
+    this.#secretsReady = true;
   }
 
   #launch(delivery: LeasedDelivery): void {
@@ -227,7 +272,9 @@ export class Dispatcher {
     const next = this.#slots.release(delivery.destination);
     if (next && this.#state === 'running') this.#launch(next);
     this.#metrics.inFlight(this.#inFlight.size);
-    if (!next) this.wake();
+    // Only rows left behind a busy destination need a claim when a slot frees; fresh work arrives by itself.
+    if (!next && this.#dueBehindBusy) this.wake();
+    this.#offerCredit();
   }
 
   #written(records: readonly AttemptRecord[], error: unknown, stale: readonly string[]): void {

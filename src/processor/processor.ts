@@ -4,7 +4,7 @@
 // See ARCHITECTURE.md.
 import type { Cursor, EventFailure, EventLog, PipelineStore, ProcessedBatch, RuleError, StoredSubject } from '../store/contracts.ts';
 import { FencedError } from '../store/contracts.ts';
-import type { EngineInput, EngineOptions, Firing, SubjectState } from '../engine/types.ts';
+import type { DeliveryRequest, EngineInput, EngineOptions, Firing, SubjectState } from '../engine/types.ts';
 import { IDENTIFY_EVENT_TYPE, type NewEvent } from '../engine/event.ts';
 import type { RuleSet } from '../engine/ruleset.ts';
 import { step } from '../engine/step.ts';
@@ -23,6 +23,8 @@ export interface BatchSummary {
   readonly emits: number;
   readonly failures: readonly EventFailure[];
   readonly ruleErrors: readonly RuleError[];
+  /** Deliveries leased to a dispatcher in this commit, to hand over in memory. */
+  readonly fresh?: ProcessedBatch['fresh'];
   readonly durationMs: number;
 }
 
@@ -64,6 +66,8 @@ export interface ProcessorOptions {
   readonly now: () => number;
   /** Subjects kept between batches; a batch's own subjects are pinned whatever this is. Default 20 000. */
   readonly subjectCacheSize?: number;
+  /** Which of a batch's new deliveries a dispatcher has room for: leased in the batch's commit (fresh-work.ts). */
+  readonly pickFresh?: (deliveries: readonly DeliveryRequest[], now: number) => ProcessedBatch['fresh'];
 }
 
 interface Batch {
@@ -161,7 +165,7 @@ export class Processor {
     const { work } = batch;
     this.hooks.onCommitted?.({
       events: events.length, timers: timers.length, firings: work.firings, emits: work.emits.length, failures: work.failures,
-      ruleErrors: work.ruleErrors, durationMs: performance.now() - started,
+      ruleErrors: work.ruleErrors, fresh: work.fresh, durationMs: performance.now() - started,
     });
     return batch.inputs;
   }
@@ -215,10 +219,11 @@ export class Processor {
       if (this.#skip?.has(event.id)) continue;
       run({ kind: 'event', event }, event.id, event.subject, event.cursor);
     }
+    const deliveries = firings.flatMap((f) => f.deliveries);
     const work: ProcessedBatch = {
       consumer: PROCESSOR_CONSUMER, partition, from: this.#cursor ?? null, to: cursor,
       subjects: [...changed].map((id) => pinned.get(id)!), firings, emits, timers, firedTimers, failures,
-      ruleErrors: newestPerRule(ruleErrors),
+      ruleErrors: newestPerRule(ruleErrors), fresh: deliveries.length ? this.options.pickFresh?.(deliveries, now) : undefined,
     };
     return { from: this.#cursor ?? null, inputs: timerInputs.length + events.length, work, pinned, lastInput };
   }
@@ -274,7 +279,7 @@ export class Processor {
     if (tries < COMMIT_TRIES) return;
     const failure: EventFailure = { eventId: last.id, partition: this.options.partition, cursor: last.cursor ?? '', stage: 'commit', error: errorText(error), at: now };
     const work: ProcessedBatch = {
-      ...batch.work, subjects: [], firings: [], emits: [], timers: [], ruleErrors: [], failures: [failure],
+      ...batch.work, subjects: [], firings: [], emits: [], timers: [], ruleErrors: [], failures: [failure], fresh: undefined,
     };
     await this.store.commit(work); // if even this fails, the store itself is broken: the run loop backs off and retries
     this.committed({ ...batch, pinned: new Map() }, work);

@@ -75,8 +75,11 @@ export interface ProcessedBatch {
   readonly firedTimers: readonly string[];
   readonly failures: readonly EventFailure[];
   readonly ruleErrors: readonly RuleError[];
-  /** Deliveries of this batch leased at once to a dispatcher that asked for fresh work (no claim round trip). */
-  readonly lease?: Lease;
+  /**
+   * Deliveries of this batch leased at once, in this commit, to a dispatcher that has room for them: they
+   * are handed to it in memory after the commit (no claim round trip). The others wait for a claim.
+   */
+  readonly fresh?: { readonly lease: Lease; readonly ids: readonly string[] };
 }
 
 /** Thrown by `commit` when another processor moved the cursor or a subject since this one read them. */

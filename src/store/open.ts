@@ -21,8 +21,8 @@ export interface PipelineStores {
   readonly pipeline: PipelineStore;
   readonly outbox: OutboxStore;
   readonly rules: RuleSource;
-  /** Commits what is queued now (stop). */
-  flush(): void;
+  /** Commits what is queued now and waits until it is durable (stop). */
+  flush(): Promise<void>;
   close(): void;
 }
 

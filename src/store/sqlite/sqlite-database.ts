@@ -23,8 +23,9 @@ export interface OpenOptions {
   /** SQLite's page cache for this connection; the OS page cache holds the rest of the file. */
   readonly cacheMiB?: number;
   /**
-   * Whether this connection checkpoints the WAL itself when it grows (SQLite's default). The pipeline's
-   * writer turns it off and a checkpointer on another thread does it, so commits never wait for one.
+   * Whether this connection checkpoints the WAL itself when a commit makes it grow past 1000 pages
+   * (SQLite's default). The server turns it off on every connection and a checkpoint thread does it
+   * (app/checkpoint-worker.ts), so no commit ever waits for a checkpoint.
    */
   readonly autoCheckpoint?: boolean;
 }

@@ -29,6 +29,7 @@ export class SqliteEventLog implements EventLog {
   readonly partitions = 1;
   readonly #insert;
   readonly #readAfter;
+  readonly #readBetween;
   readonly #head;
   readonly #oldest;
 
@@ -37,6 +38,7 @@ export class SqliteEventLog implements EventLog {
       'INSERT OR IGNORE INTO events (id, type, subject, time, received_at, properties, causation_id, depth) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.#readAfter = db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.#readBetween = db.prepare('SELECT * FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?');
     this.#head = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").pluck();
     this.#oldest = db.prepare('SELECT received_at FROM events WHERE seq > ? ORDER BY seq LIMIT 1').pluck();
   }
@@ -54,6 +56,24 @@ export class SqliteEventLog implements EventLog {
 
   async append(events: readonly EncodedEvent[]): Promise<AppendStatus[]> {
     return this.appendSync(events);
+  }
+
+  /**
+   * One transaction at the connection's durability, not fsync'd here: for a caller that makes it durable
+   * itself before acknowledging (SqliteGroupCommitLog with WalSync).
+   */
+  insertCommitted(events: readonly EncodedEvent[]): { statuses: AppendStatus[]; head: number } {
+    return writeTransaction(this.db, () => ({ statuses: this.insertMany(events), head: this.headSync() }));
+  }
+
+  /** The position of the newest event. */
+  headSync(): number {
+    return (this.#head.get() as number | undefined) ?? 0;
+  }
+
+  /** Events after `after` up to `upTo` (the durable end of the log), in order. */
+  readUpTo(after: Cursor | null, upTo: number, limit: number): PositionedEvent[] {
+    return (this.#readBetween.all(seqOf(after), upTo, limit) as EventRow[]).map(rowToEvent);
   }
 
   /** One transaction, one fsync, for every event given: the caller groups concurrent requests into one call. */

@@ -1,7 +1,10 @@
-// Group commit for the SQLite log: appends that arrive while the writer is busy share one transaction and
-// one fsync. better-sqlite3 is synchronous, so the queue is flushed on the next turn of the event loop.
+// Group commit for the SQLite log: appends that arrive while the writer is busy share one transaction, and
+// the transactions written while an fsync runs share the next one (WalSync, on the thread pool), so the
+// writer thread never waits for the disk. better-sqlite3 is synchronous: the queue is flushed on the next
+// turn of the event loop.
 import type { AppendStatus, Cursor, EncodedEvent, EventLog, PositionedEvent } from '../contracts.ts';
 import type { SqliteEventLog } from './sqlite-event-log.ts';
+import type { WalSync } from './sqlite-wal-sync.ts';
 
 interface Pending {
   readonly events: readonly EncodedEvent[];
@@ -13,12 +16,17 @@ export class SqliteGroupCommitLog implements EventLog {
   readonly partitions: number;
   #queue: Pending[] = [];
   #scheduled = false;
+  /** The newest event known to be on disk: the processor never reads past it (never acts on what a power cut could undo). */
+  #durable: number;
 
   constructor(
     private readonly log: SqliteEventLog,
+    private readonly wal: WalSync,
     private readonly afterCommit: (summary: { requests: number; events: number }) => void = () => undefined,
   ) {
     this.partitions = log.partitions;
+    // What is in the file at start is treated as durable (a crash of the process loses nothing the OS holds).
+    this.#durable = log.headSync();
   }
 
   partitionOf(subject: string): number {
@@ -31,33 +39,41 @@ export class SqliteGroupCommitLog implements EventLog {
       if (this.#scheduled) return;
       this.#scheduled = true;
       // setImmediate runs after the messages already waiting are delivered, so they join this commit.
-      setImmediate(() => this.flush());
+      setImmediate(() => void this.flush());
     });
   }
 
-  /** Commits everything queued now (also on stop, so that no acknowledged request is left behind). */
-  flush(): void {
+  /** Commits everything queued now; resolves when it is durable and answered (stop waits for it). */
+  flush(): Promise<void> {
     this.#scheduled = false;
     const batch = this.#queue;
     this.#queue = [];
-    if (!batch.length) return;
+    if (!batch.length) return this.wal.sync();
     let results: AppendStatus[];
+    let head: number;
     try {
-      results = this.log.appendSync(batch.length === 1 ? batch[0].events : batch.flatMap((p) => p.events));
+      // Written, not yet durable: nobody is told "stored", and the processor reads nothing of it, before the fsync.
+      ({ statuses: results, head } = this.log.insertCommitted(batch.length === 1 ? batch[0].events : batch.flatMap((p) => p.events)));
     } catch (error) {
       for (const p of batch) p.reject(error as Error);
-      return;
+      return Promise.resolve();
     }
-    let offset = 0;
-    for (const p of batch) {
-      p.resolve(results.slice(offset, offset + p.events.length));
-      offset += p.events.length;
-    }
-    this.afterCommit({ requests: batch.length, events: offset });
+    return this.wal.sync().then(() => {
+      this.#durable = Math.max(this.#durable, head);
+      this.afterCommit({ requests: batch.length, events: results.length });
+      let offset = 0;
+      for (const p of batch) {
+        p.resolve(results.slice(offset, offset + p.events.length));
+        offset += p.events.length;
+      }
+    }, (error: Error) => {
+      // The events are in the WAL but their durability is unknown: the client is told to send again (dedupe by id).
+      for (const p of batch) p.reject(new Error(`the disk did not confirm the write: ${error.message}`));
+    });
   }
 
-  read(partition: number, after: Cursor | null, limit: number): Promise<PositionedEvent[]> {
-    return this.log.read(partition, after, limit);
+  async read(_partition: number, after: Cursor | null, limit: number): Promise<PositionedEvent[]> {
+    return this.log.readUpTo(after, this.#durable, limit);
   }
 
   lag(partition: number, after: Cursor | null) {

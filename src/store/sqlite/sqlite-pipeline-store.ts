@@ -98,7 +98,8 @@ export class SqlitePipelineStore implements PipelineStore {
         this.#insertFiring.run(f.id, f.ruleId, f.ruleVersion, f.subject, JSON.stringify(f.eventIds), f.group, JSON.stringify(f.trace), f.time);
       }
       probe('firings');
-      for (const f of batch.firings) for (const d of f.deliveries) this.#insertDeliveryRow(d, batch.lease);
+      const fresh = batch.fresh && new Set(batch.fresh.ids);
+      for (const f of batch.firings) for (const d of f.deliveries) this.#insertDeliveryRow(d, fresh?.has(d.id) ? batch.fresh!.lease : undefined);
       probe('deliveries');
       for (const e of batch.emits) this.#insertEmit.run(e.id, JSON.stringify(encodeEvent(e)));
       probe('emits');

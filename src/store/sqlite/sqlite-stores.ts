@@ -11,13 +11,14 @@ import { SqliteHistory } from './sqlite-history.ts';
 import { SqliteDeliveryControl } from './sqlite-delivery-control.ts';
 import { SqliteEventLog } from './sqlite-event-log.ts';
 import { SqliteGroupCommitLog } from './sqlite-group-commit.ts';
+import { WalSync } from './sqlite-wal-sync.ts';
 import { SqlitePipelineStore, type CommitStage } from './sqlite-pipeline-store.ts';
 import { SqliteOutbox } from './sqlite-outbox.ts';
 import { SqliteStallRecorder } from './sqlite-stall-recorder.ts';
 
 /** The HTTP thread: API reads and the rare admin writes (rules, keys, secrets). */
 export function openSqliteApiStores(config: Config): ApiStores {
-  const db = openDatabase(config.dbFile, { cacheMiB: 8 });
+  const db = openDatabase(config.dbFile, { cacheMiB: 8, autoCheckpoint: false });
   const box = SecretBox.fromConfig(config.dataDir, config.secretKey);
   const signing = new SqliteSigningSecretStore(db, box);
   signing.adoptLegacySecret(Date.now());
@@ -36,20 +37,21 @@ export interface PipelineOptions {
 
 /** The pipeline thread: the single writer of the log, the processor's state and the outbox. */
 export function openSqlitePipelineStores(config: Config, options: PipelineOptions = {}): PipelineStores {
-  const db = openDatabase(config.dbFile, { cacheMiB: 16 });
+  const db = openDatabase(config.dbFile, { cacheMiB: 16, autoCheckpoint: false });
   // The pipeline's own commits are crash-safe; ingest commits are fsync'd (see Durability).
   setDurability(db, 'crash-safe');
-  const log = new SqliteGroupCommitLog(new SqliteEventLog(db, 'crash-safe'), options.afterAppend);
+  const wal = new WalSync(`${config.dbFile}-wal`);
+  const log = new SqliteGroupCommitLog(new SqliteEventLog(db, 'crash-safe'), wal, options.afterAppend);
   return {
     log, pipeline: new SqlitePipelineStore(db, options.commitProbe), outbox: new SqliteOutbox(db), rules: new SqliteRuleStore(db),
     flush: () => log.flush(),
-    close: () => db.close(),
+    close: () => { wal.close(); db.close(); },
   };
 }
 
 /** The dispatcher thread reads secrets only; its outbox calls go to the pipeline thread. */
 export function openSqliteDispatcherStores(config: Config): DispatcherStores {
-  const db = openDatabase(config.dbFile, { cacheMiB: 2 });
+  const db = openDatabase(config.dbFile, { cacheMiB: 2, autoCheckpoint: false });
   const box = SecretBox.fromConfig(config.dataDir, config.secretKey);
   return { secrets: new SqliteSecretStore(db, box), signing: new SqliteSigningSecretStore(db, box), close: () => db.close() };
 }
