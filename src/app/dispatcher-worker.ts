@@ -29,13 +29,13 @@ const outbox = new RemoteOutbox(data.deliveriesPort, () => {
 const dispatcher = new Dispatcher({
   outbox,
   secrets: () => secrets.values(),
+  signingSecrets: data.signingSecret ? () => [data.signingSecret] : () => [],
   logger,
   registry,
   config: {
     ...config.dispatcher,
     leaseMs: Math.max(60_000, config.dispatcher.defaultTimeoutMs * 3),
     allowPrivateTargets: config.allowPrivateTargets,
-    signingSecret: data.signingSecret,
     smtp: config.smtp,
     userAgent: 'ifthen/0.1',
   },

@@ -15,6 +15,8 @@ export interface DispatcherDeps {
   readonly outbox: OutboxStore;
   /** Current secret values by name, read per claim (templates see them as `secrets.NAME`). */
   readonly secrets: () => Readonly<Record<string, string>>;
+  /** The `whsec_` secrets that sign this delivery's webhook requests, newest first; empty: unsigned. */
+  readonly signingSecrets: (delivery: Delivery) => readonly string[];
   readonly config: DispatcherConfig;
   readonly logger: Logger;
   readonly registry?: Registry;
@@ -58,7 +60,7 @@ export class Dispatcher {
     this.#runtime = createActionRuntime({
       logger: deps.logger, defaultTimeoutMs: this.#config.defaultTimeoutMs, maxTimeoutMs: this.#config.leaseMs - LEASE_MARGIN_MS,
       connectionsPerDestination: this.#config.perDestinationConcurrency, allowPrivateTargets: this.#config.allowPrivateTargets,
-      signingSecret: this.#config.signingSecret, userAgent: this.#config.userAgent, smtp: this.#config.smtp,
+      signingSecrets: deps.signingSecrets, userAgent: this.#config.userAgent, smtp: this.#config.smtp,
     });
     this.#wake = new WakeTimer(() => this.#look(), this.#now);
     this.#outcomes = new OutcomeBuffer((records) => this.#outbox.record(records), (records, error) => this.#written(records, error));
