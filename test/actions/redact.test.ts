@@ -5,7 +5,9 @@ import { createRedactor, redactedPrefix, redactTruncated } from '../../src/actio
 const API_KEY = 'sk_live_51H8xQ2eZvKYlo2C';
 // A password as people choose them: spaces and characters every encoding treats differently.
 const PASSWORD = `Tr0ub4dor & 3 "horse"/staple's`;
-const secrets = { API_KEY, PASSWORD, SHORT: 'sk_live', EMPTY: '' };
+// Bytes whose base64 has + and /, where base64url differs (- and _).
+const SYMBOLS = 'pw>>>???~~~>?>?';
+const secrets = { API_KEY, PASSWORD, SYMBOLS, SHORT: 'sk_live', EMPTY: '' };
 const redact = createRedactor(secrets);
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
@@ -36,7 +38,10 @@ test('upcase, downcase and capitalize of a secret are replaced, and so is lowerc
 
 test('base64 and base64url of a secret are replaced, alone and inside longer base64 at each byte alignment', () => {
   assert.equal(redact(`token=${b64(API_KEY)}`), 'token=[secret:API_KEY]');
-  assert.equal(redact(`t=${Buffer.from(PASSWORD).toString('base64url')}.`), 't=[secret:PASSWORD].');
+  assert.match(b64(SYMBOLS), /[+/]/);
+  assert.equal(redact(`t=${Buffer.from(SYMBOLS).toString('base64url')}.`), 't=[secret:SYMBOLS].');
+  // In a URL, base64's + and / are percent-encoded.
+  assert.equal(redact(`GET /cb?auth=${encodeURIComponent(b64(SYMBOLS))}&x=1`), 'GET /cb?auth=[secret:SYMBOLS]&x=1');
   // Basic auth: base64("user:" + secret). Users of 1, 2 and 3 characters put the password at byte 2, 3
   // and 4: the three positions it can take in base64's 3-byte groups.
   for (const user of ['a', 'ad', 'ada']) {
