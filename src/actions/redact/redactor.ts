@@ -1,14 +1,17 @@
 // Keeps secret values out of everything the dispatcher stores or logs (errors, requests, response snippets).
 import { decodedViews } from './decoded-views.ts';
+import { fold, formMatcher } from './form-matcher.ts';
 import { secretForms, type SecretForm } from './secret-forms.ts';
 
 export interface Redactor {
   (text: string): string;
-  /** Every spelling it replaces, for cutting a text at a limit without leaving half a secret behind. */
-  readonly forms: readonly SecretForm[];
+  /** Length of the longest spelling of any secret (0 without secrets). */
+  readonly longest: number;
+  /** How many characters at the end of `text` could be the start of a secret's spelling (0: none). */
+  partialTail(text: string): number;
 }
 
-const BASE64_CHAR = '[A-Za-z0-9+/_-]';
+const BASE64_CHAR = /^[A-Za-z0-9+/_-]$/;
 
 /**
  * Replaces each secret value, in every spelling of `secretForms`, with `[secret:NAME]`. Then it reads the
@@ -21,43 +24,36 @@ export function createRedactor(secrets: Readonly<Record<string, string>>): Redac
     const value = secrets[name];
     if (typeof value === 'string' && value !== '') forms.push(...secretForms(name, value));
   }
-  if (!forms.length) return Object.assign((text: string) => text, { forms });
-  // Longest first: at one position a regex takes the first alternative that matches, so a secret that
-  // contains another one is replaced whole.
-  const byLength = (kind: boolean) => forms.filter((f) => f.base64 === kind).sort((a, b) => b.text.length - a.text.length);
-  const texts = byLength(false);
-  const runs = byLength(true);
-  const textPattern = texts.map((f) => anyCase(f.text)).join('|') || '(?!)';
-  const runPattern = runs.map((f) => escape(f.text)).join('|') || '(?!)';
-  // A base64 character next to a run holds a few bits of the secret too: it goes with the run.
-  const replacing = new RegExp(`(${textPattern})|${BASE64_CHAR}?(${runPattern})${BASE64_CHAR}?=*`, 'g');
-  const finding = new RegExp(`(${textPattern})|(${runPattern})`, 'g');
-  const runNames = new Map(runs.map((f) => [f.text, f.name]));
-  const textNames = new Map(texts.map((f) => [f.text.toLowerCase(), f.name]));
-  const nameOf = (text?: string, run?: string) => (run !== undefined ? runNames.get(run) : textNames.get(text!.toLowerCase())) ?? '?';
+  if (!forms.length) return Object.assign((text: string) => text, { longest: 0, partialTail: () => 0 });
+  const match = formMatcher(forms);
 
   const redact = (text: string): string => {
     const replacedCount = new Map<string, number>();
-    const replaced = text.replace(replacing, (_match, found?: string, run?: string) => {
-      const name = nameOf(found, run);
-      replacedCount.set(name, (replacedCount.get(name) ?? 0) + 1);
-      return `[secret:${name}]`;
-    });
+    let out = '';
+    let done = 0;
+    for (const { start, end, form } of match(text)) {
+      // A base64 character next to a run holds a few bits of the secret too: it goes with the run.
+      const from = form.base64 && start > done && BASE64_CHAR.test(text[start - 1]) ? start - 1 : start;
+      let to = form.base64 && BASE64_CHAR.test(text[end] ?? '') ? end + 1 : end;
+      while (form.base64 && text[to] === '=') to++;
+      out += `${text.slice(done, from)}[secret:${form.name}]`;
+      done = to;
+      replacedCount.set(form.name, (replacedCount.get(form.name) ?? 0) + 1);
+    }
     // Each view of the original text must show no more occurrences of a secret than were replaced: one
     // more is an occurrence the replacement could not see (or cut only in part, as a shorter secret).
     for (const view of decodedViews(text)) {
       const seen = new Map<string, number>();
-      for (const match of view.matchAll(finding)) {
-        const name = nameOf(match[1], match[2]);
-        seen.set(name, (seen.get(name) ?? 0) + 1);
-        if (seen.get(name)! > (replacedCount.get(name) ?? 0)) {
-          return `[withheld: this text shows the secret ${name} in an encoding that cannot be cut out in place]`;
+      for (const { form } of match(view)) {
+        seen.set(form.name, (seen.get(form.name) ?? 0) + 1);
+        if (seen.get(form.name)! > (replacedCount.get(form.name) ?? 0)) {
+          return `[withheld: this text shows the secret ${form.name} in an encoding that cannot be cut out in place]`;
         }
       }
     }
-    return replaced;
+    return out + text.slice(done);
   };
-  return Object.assign(redact, { forms });
+  return Object.assign(redact, partialTails(forms));
 }
 
 /**
@@ -66,16 +62,28 @@ export function createRedactor(secrets: Readonly<Record<string, string>>): Redac
  */
 export function redactTruncated(text: string, redact: Redactor): string {
   // Cut the raw text first: once redacted, a half value no longer looks like the start of the secret.
-  const lower = text.toLowerCase();
-  let cut = 0;
-  for (const form of redact.forms) {
-    const tail = form.base64 ? text : lower;
-    const start = form.base64 ? form.text : form.text.toLowerCase();
-    for (let k = Math.min(start.length - 1, tail.length); k > cut; k--) {
-      if (tail.endsWith(start.slice(0, k))) { cut = k; break; }
-    }
+  return redact(text.slice(0, text.length - redact.partialTail(text)));
+}
+
+/** Every proper start of every spelling, in a set: checking a tail is one lookup per length. */
+function partialTails(forms: readonly SecretForm[]): Pick<Redactor, 'longest' | 'partialTail'> {
+  const starts = new Set<string>();
+  let longest = 0;
+  for (const form of forms) {
+    const text = form.base64 ? form.text : fold(form.text);
+    for (let k = 1; k < text.length; k++) starts.add(`${form.base64 ? 'b' : 't'}${text.slice(0, k)}`);
+    longest = Math.max(longest, text.length);
   }
-  return redact(text.slice(0, text.length - cut));
+  return {
+    longest,
+    partialTail(text) {
+      for (let k = Math.min(longest - 1, text.length); k > 0; k--) {
+        const tail = text.slice(-k);
+        if (starts.has(`b${tail}`) || starts.has(`t${fold(tail)}`)) return k;
+      }
+      return 0;
+    },
+  };
 }
 
 /**
@@ -83,9 +91,8 @@ export function redactTruncated(text: string, redact: Redactor): string {
  * redacted (a 256 KiB body costs a few KiB of work), cut safely with `redactTruncated`.
  */
 export function redactedPrefix(text: string, maxBytes: number, redact: Redactor): { readonly text: string; readonly truncated: boolean } {
-  const longest = redact.forms.reduce((max, f) => Math.max(max, f.text.length), 0);
   // Characters are at least one byte: this window holds the first maxBytes and any secret starting there.
-  const window = maxBytes + longest + 2;
+  const window = maxBytes + redact.longest + 2;
   const redacted = text.length > window ? redactTruncated(text.slice(0, window), redact) : redact(text);
   const truncated = text.length > window || Buffer.byteLength(redacted) > maxBytes;
   return { text: truncated ? cutToBytes(redacted, maxBytes) : redacted, truncated };
@@ -98,18 +105,4 @@ export function cutToBytes(text: string, maxBytes: number): string {
   let end = maxBytes;
   while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--; // back to the first byte of a character
   return bytes.subarray(0, end).toString('utf8');
-}
-
-function anyCase(text: string): string {
-  let pattern = '';
-  for (const char of text) {
-    const lower = char.toLowerCase();
-    const upper = char.toUpperCase();
-    pattern += lower !== upper && [...lower].length === 1 && [...upper].length === 1 ? `[${escape(lower)}${escape(upper)}]` : escape(char);
-  }
-  return pattern;
-}
-
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\\/-]/g, '\\$&');
 }
