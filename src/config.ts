@@ -1,5 +1,6 @@
 // Configuration from the environment: every knob has a documented default (README "Configuration").
 import { join, resolve } from 'node:path';
+import { signingSecretProblem } from './actions/webhook/signature.ts';
 
 export interface Config {
   /** Storage backend (IFTHEN_STORE): `sqlite`, the embedded default. */
@@ -57,6 +58,15 @@ export interface Config {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+/** Standard Webhooks secrets: `whsec_` and the standard base64 of 24 to 64 random bytes. */
+function signingSecret(env: Env): string | undefined {
+  const value = env.IFTHEN_SIGNING_SECRET;
+  if (!value) return undefined;
+  const problem = signingSecretProblem(value);
+  if (problem) throw new Error(`IFTHEN_SIGNING_SECRET: ${problem}`);
+  return value;
+}
+
 function int(env: Env, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -96,7 +106,7 @@ export function loadConfig(env: Env = process.env): Config {
     sandboxTimeoutMs: int(env, 'IFTHEN_SANDBOX_TIMEOUT_MS', 5_000),
     metricsToken: env.IFTHEN_METRICS_TOKEN || undefined,
     signing: {
-      secret: env.IFTHEN_SIGNING_SECRET || undefined,
+      secret: signingSecret(env),
       rotationOverlapMs: int(env, 'IFTHEN_SIGNING_ROTATION_OVERLAP_MS', 86_400_000),
     },
     engine: { maxEmitDepth: int(env, 'IFTHEN_MAX_EMIT_DEPTH', 8), batchSize: int(env, 'IFTHEN_PROCESS_BATCH', 500) },

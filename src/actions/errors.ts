@@ -1,4 +1,5 @@
 // What a failed attempt means to the dispatcher. The retry policy reads these classes, never messages.
+import type { SentRequest } from '../store/contracts.ts';
 
 export interface FailureDetails {
   /** HTTP status (or SMTP reply code) the target answered with, when it answered. */
@@ -7,6 +8,8 @@ export interface FailureDetails {
   readonly response?: string | null;
   /** Whether the answer went on past the snippet. */
   readonly responseTruncated?: boolean;
+  /** What the attempt sent, before redaction (the dispatcher redacts it before storing). */
+  readonly request?: SentRequest | null;
   readonly cause?: unknown;
 }
 
@@ -15,6 +18,11 @@ export class DeliveryError extends Error {
   readonly statusCode: number | null;
   readonly response: string | null;
   readonly responseTruncated: boolean;
+  /**
+   * What the attempt sent, so that a failed request still shows what it was. The sender fills it in when
+   * the error comes from deeper down (the HTTP client, the SMTP transport), which does not know it.
+   */
+  request: SentRequest | null;
 
   constructor(message: string, details: FailureDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
@@ -22,6 +30,7 @@ export class DeliveryError extends Error {
     this.statusCode = details.statusCode ?? null;
     this.response = details.response ?? null;
     this.responseTruncated = details.responseTruncated ?? false;
+    this.request = details.request ?? null;
   }
 }
 

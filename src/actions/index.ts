@@ -1,25 +1,32 @@
 // The action adapters behind one entry point: the dispatcher calls executeDelivery and reads the
-// result or the thrown DeliveryError; each adapter only renders its spec and hands it to a sender.
+// result or the thrown DeliveryError. Each kind renders its spec (render-action.ts), then a sender sends it.
 import type { Delivery } from '../store/contracts.ts';
+import { sendEmail } from './email/send-email.ts';
 import { NonRetriableError } from './errors.ts';
-import { sendWebhook } from './webhook/webhook-action.ts';
-import { sendChat } from './chat/chat-action.ts';
-import { sendEmail } from './email/email-action.ts';
-import { writeLog } from './log/log-action.ts';
+import { sendRequest } from './http/send-request.ts';
+import { writeLog } from './log/write-log.ts';
+import { actionTimeout, templateContext } from './render.ts';
+import { renderDelivery } from './render-action.ts';
 import type { ActionResult, ActionRuntime, AttemptScope } from './types.ts';
 
 export type { ActionResult, ActionRuntime, AttemptScope } from './types.ts';
 export { createActionRuntime, type ActionRuntimeOptions } from './runtime.ts';
 export * from './errors.ts';
-export { createRedactor, redactTruncated, type Redactor } from './redact.ts';
-export { verifySignature, signatureHeader, SIGNATURE_HEADER } from './webhook/signature.ts';
+export { createRedactor, cutToBytes, redactTruncated, redactedPrefix, type Redactor } from './redact/redactor.ts';
+export { recordedRequest } from './recorded-request.ts';
+export { renderAction, DEFAULT_USER_AGENT } from './render-action.ts';
+export { DEFAULT_RENDER_LIMITS, type RenderLimits } from './render.ts';
+export { newSigningSecret, signingSecretProblem, signWebhook, verifyWebhook } from './webhook/signature.ts';
 
-export function executeDelivery(delivery: Delivery, runtime: ActionRuntime, scope: AttemptScope): Promise<ActionResult> {
+export async function executeDelivery(delivery: Delivery, runtime: ActionRuntime, scope: AttemptScope): Promise<ActionResult> {
+  const context = templateContext(delivery, scope.secrets);
   switch (delivery.kind) {
-    case 'webhook': return sendWebhook(delivery, runtime, scope);
-    case 'chat': return sendChat(delivery, runtime, scope);
-    case 'email': return sendEmail(delivery, runtime, scope);
-    case 'log': return writeLog(delivery, runtime, scope);
-    default: return Promise.reject(new NonRetriableError(`unknown action kind "${String(delivery.kind)}"`));
+    case 'webhook': case 'chat': {
+      const request = renderDelivery(delivery.kind, delivery.spec, context, runtime.renderLimits);
+      return sendRequest(request, delivery, runtime, scope, actionTimeout(delivery.spec.timeout, runtime));
+    }
+    case 'email': return sendEmail(renderDelivery('email', delivery.spec, context, runtime.renderLimits), delivery, runtime, scope);
+    case 'log': return writeLog(renderDelivery('log', delivery.spec, context, runtime.renderLimits), delivery, runtime, scope);
+    default: throw new NonRetriableError(`unknown action kind "${String(delivery.kind)}"`);
   }
 }

@@ -1,21 +1,35 @@
-// Rendering an action's templates at send time, when secrets are at hand. A template that fails to
-// render fails the same way on every attempt, so it is final.
+// What every renderer shares: the template context, the error that names the field, the size caps, and
+// the action's timeout. A template that fails to render fails the same way on every attempt: it is final.
 import type { Delivery } from '../store/contracts.ts';
 import { parseDuration } from '../engine/duration.ts';
 import { NonRetriableError } from './errors.ts';
+
+/** Caps on what one delivery action renders to; past them the attempt is dead (it would be every time). */
+export interface RenderLimits {
+  /** A request body, an email's text or HTML part, a log line. */
+  readonly maxBodyBytes: number;
+  /** Each header value, the URL, an email's to, from and subject. */
+  readonly maxHeaderBytes: number;
+}
+
+export const DEFAULT_RENDER_LIMITS: RenderLimits = { maxBodyBytes: 256 * 1024, maxHeaderBytes: 8 * 1024 };
 
 /** What templates see: the firing's context (event, subject, firing, now) and `secrets`. */
 export function templateContext(delivery: Delivery, secrets: Readonly<Record<string, string>>): object {
   return { ...delivery.context, secrets };
 }
 
-/** Runs a render, turning a template error into a final failure that names the field. */
-export function rendered<T>(field: string, render: () => T): T {
+/** Runs a render, turning a template error into a final failure that names the field; then checks the size. */
+export function rendered(field: string, maxBytes: number, render: () => string): string {
+  let text: string;
   try {
-    return render();
+    text = render();
   } catch (error) {
     throw new NonRetriableError(`${field}: template could not be rendered: ${(error as Error).message}`, { cause: error });
   }
+  const size = Buffer.byteLength(text);
+  if (size > maxBytes) throw new NonRetriableError(`${field}: rendered to ${kib(size)}, more than the ${kib(maxBytes)} limit`);
+  return text;
 }
 
 /**
@@ -29,4 +43,8 @@ export function actionTimeout(timeout: unknown, limits: { readonly defaultTimeou
   } catch (error) {
     throw new NonRetriableError(`timeout: ${(error as Error).message}`);
   }
+}
+
+function kib(bytes: number): string {
+  return bytes < 1024 ? `${bytes} bytes` : `${Math.round((bytes / 1024) * 10) / 10} KiB`;
 }

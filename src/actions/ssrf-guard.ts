@@ -1,9 +1,11 @@
 // Server-side request forgery guard: webhooks may not reach loopback, private, link-local or reserved
 // addresses unless IFTHEN_ALLOW_PRIVATE_TARGETS=true. The check runs on the resolved address, inside
 // the connection's own DNS lookup, so the address checked is the address connected to (no DNS rebind).
+// An IPv6 address that carries an IPv4 address (NAT64, 6to4, mapped…) is judged by the IPv4 address.
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import { NonRetriableError } from './errors.ts';
+import { carriedIPv4 } from './ipv4-in-ipv6.ts';
 
 const IPV4_BLOCKED: ReadonlyArray<readonly [string, number]> = [
   ['0.0.0.0', 8], // "this network"
@@ -33,23 +35,34 @@ const IPV6_BLOCKED: ReadonlyArray<readonly [string, number]> = [
   ['ff00::', 8], // multicast
 ];
 
-// IPv4-mapped IPv6 addresses (::ffff:10.0.0.1) are matched against the IPv4 rules by BlockList itself.
 const blocked = new BlockList();
 for (const [address, prefix] of IPV4_BLOCKED) blocked.addSubnet(address, prefix, 'ipv4');
 for (const [address, prefix] of IPV6_BLOCKED) blocked.addSubnet(address, prefix, 'ipv6');
 
-/** Whether an IP address (v4 or v6, without brackets) is loopback, private, link-local or reserved. */
+/**
+ * Whether an IP address (v4 or v6, without brackets) is loopback, private, link-local or reserved, or
+ * is an IPv6 address carrying such an IPv4 address (`64:ff9b::7f00:1` is 127.0.0.1 through NAT64).
+ */
 export function isPrivateAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 0) throw new Error(`"${address}" is not an IP address`);
-  return blocked.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  if (family === 4) return blocked.check(address, 'ipv4');
+  const carried = carriedIPv4(address);
+  return blocked.check(address, 'ipv6') || (carried?.ipv4.some((ipv4) => blocked.check(ipv4, 'ipv4')) ?? false);
 }
 
 /** Thrown (as a connection error) when a target resolves to a refused address; a delivery to it is dead. */
 export class PrivateTargetError extends NonRetriableError {
   constructor(readonly host: string, readonly address: string) {
-    super(`target ${host} resolves to a private address ${address}; set IFTHEN_ALLOW_PRIVATE_TARGETS=true to allow`);
+    super(`target ${host} resolves to a private address ${described(address)}; set IFTHEN_ALLOW_PRIVATE_TARGETS=true to allow`);
   }
+}
+
+/** `64:ff9b::a00:1 (NAT64 of 10.0.0.1)`: says why an address that looks public is refused. */
+function described(address: string): string {
+  // Loopback `::1` is in the IPv4-compatible range too, but is refused as itself.
+  const carried = isIP(address) === 6 && !blocked.check(address, 'ipv6') ? carriedIPv4(address) : null;
+  return carried ? `${address} (${carried.via} of ${carried.ipv4.join(' and ')})` : address;
 }
 
 /** The refusal for connecting to `address` on behalf of `host`, or null when the address is public. */

@@ -1,8 +1,10 @@
 // The contract between the dispatcher and the action adapters.
 import type { Logger } from 'pino';
+import type { Delivery, SentRequest } from '../store/contracts.ts';
 import type { HttpClient } from './http/http-client.ts';
 import type { Mailer } from './email/mailer.ts';
-import type { Redactor } from './redact.ts';
+import type { Redactor } from './redact/redactor.ts';
+import type { RenderLimits } from './render.ts';
 
 /** Long-lived pieces shared by every attempt (connection pools), created once per dispatcher. */
 export interface ActionRuntime {
@@ -10,6 +12,10 @@ export interface ActionRuntime {
   /** Null when no SMTP server is configured: email deliveries are dead with a clear error. */
   readonly mailer: Mailer | null;
   readonly logger: Logger;
+  readonly userAgent: string;
+  /** Every `whsec_` secret valid for this delivery's rule, newest first; empty: requests go unsigned. */
+  readonly signingSecrets: (delivery: Delivery) => readonly string[];
+  readonly renderLimits: RenderLimits;
   readonly defaultTimeoutMs: number;
   /** Upper bound of any action's own timeout (below the dispatcher's lease). */
   readonly maxTimeoutMs: number;
@@ -32,4 +38,6 @@ export interface ActionResult {
   readonly statusCode: number | null;
   readonly response: string | null;
   readonly responseTruncated?: boolean;
+  /** What the attempt sent, before redaction (the dispatcher redacts it before storing); null for a log line. */
+  readonly request?: SentRequest | null;
 }

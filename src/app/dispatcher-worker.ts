@@ -16,6 +16,17 @@ const port = parentPort!;
 const logger = pino({ level: config.logLevel, base: { thread: 'dispatcher' } });
 
 const stores = openDispatcherStores(config);
+
+/** The secrets valid now per scope (`default`, `rule:<id>`), newest first: a rule's own, else the default ones. */
+async function signingByScope(): Promise<Map<string, string[]>> {
+  const byScope = new Map<string, string[]>();
+  if (config.signing.secret) byScope.set('default', [config.signing.secret]);
+  for (const s of await stores.signing.active(Date.now())) byScope.set(s.scope, [...(byScope.get(s.scope) ?? []), s.secret]);
+  return byScope;
+}
+let signing = await signingByScope();
+// Rotations and expiries reach deliveries within a second (the store answers from memory unless a secret changed).
+const signingRefresh = setInterval(() => void signingByScope().then((next) => { signing = next; }, (error: Error) => logger.error({ err: error }, 'could not read the signing secrets')), 1000);
 const registry = new Registry();
 // The processor announces committed deliveries; announcements within 2 ms share one claim.
 let wakeScheduled = false;
@@ -27,6 +38,7 @@ const outbox = new RemoteOutbox(data.outboxPort, () => {
 const dispatcher = new Dispatcher({
   outbox,
   secrets: () => stores.secrets.values(),
+  signingSecrets: (delivery) => signing.get(`rule:${delivery.ruleId}`) ?? signing.get('default') ?? [],
   logger,
   registry,
   watch: new StallWatch(data.watch),
@@ -38,7 +50,6 @@ const dispatcher = new Dispatcher({
     releaseOtherOwnersAtStart: true,
     leaseMs: Math.max(60_000, config.dispatcher.defaultTimeoutMs * 3),
     allowPrivateTargets: config.allowPrivateTargets,
-    signingSecret: config.signing.secret ?? (await stores.signing.active(Date.now())).find((s) => s.scope === 'default')?.secret ?? '',
     smtp: config.smtp,
     userAgent: 'ifthen/0.1',
   },
@@ -56,6 +67,7 @@ port.on('message', (message: ToWorker) => {
       reply(message.id, registry.metrics());
       break;
     case 'stop':
+      clearInterval(signingRefresh);
       reply(message.id, dispatcher.stop(config.shutdownGraceMs).then(() => {
         outbox.close();
         stores.close();

@@ -1,6 +1,5 @@
 // The composition root of the embedded server: takes the data-directory lock, opens the stores, starts the
 // pipeline and dispatcher threads and the HTTP API, and shuts them down gracefully.
-import { randomBytes } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
@@ -11,6 +10,7 @@ import { PipelineClient } from './pipeline-client.ts';
 import { buildApi } from '../api/app.ts';
 import { hashToken, newToken } from '../api/tokens.ts';
 import { Sandbox } from '../sandbox/sandbox.ts';
+import { newSigningSecret } from '../actions/index.ts';
 import { WorkerHandle } from './worker-handle.ts';
 
 export interface RunningServer {
@@ -107,5 +107,5 @@ async function ensureSigningSecret(stores: ApiStores, config: Config): Promise<v
   if (config.signing.secret) return;
   const active = await stores.signing.active(Date.now());
   if (active.some((s) => s.scope === 'default')) return;
-  await stores.signing.rotate('default', `whsec_${randomBytes(32).toString('base64')}`, Date.now(), 0);
+  await stores.signing.rotate('default', newSigningSecret(), Date.now(), 0);
 }

@@ -22,8 +22,6 @@ export interface DispatcherConfig {
   readonly defaultTimeoutMs?: number;
   /** Allow webhooks to loopback/private/link-local addresses (IFTHEN_ALLOW_PRIVATE_TARGETS). */
   readonly allowPrivateTargets: boolean;
-  /** HMAC key of the X-Ifthen-Signature header; no signature when empty. */
-  readonly signingSecret: string;
   readonly smtp?: { readonly url?: string; readonly from?: string };
   /** Default "ifthen/0.1". */
   readonly userAgent?: string;
@@ -55,7 +53,6 @@ export function resolveDispatcherConfig(config: DispatcherConfig): ResolvedDispa
     pollMs: config.pollMs ?? DISPATCHER_DEFAULTS.pollMs,
     defaultTimeoutMs: config.defaultTimeoutMs ?? DISPATCHER_DEFAULTS.defaultTimeoutMs,
     allowPrivateTargets: config.allowPrivateTargets,
-    signingSecret: config.signingSecret,
     smtp: config.smtp,
     userAgent: config.userAgent ?? DISPATCHER_DEFAULTS.userAgent,
   };

@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createActionRuntime, createRedactor, type ActionRuntime, type Redactor } from '../actions/index.ts';
-import type { AttemptRecord, LeasedDelivery, OutboxStore } from '../store/contracts.ts';
+import type { AttemptRecord, Delivery, LeasedDelivery, OutboxStore } from '../store/contracts.ts';
 import { LEASE_MARGIN_MS, resolveDispatcherConfig, type DispatcherConfig, type ResolvedDispatcherConfig } from './config.ts';
 import { DestinationSlots } from './destination-slots.ts';
 import { dispatcherMetrics, type DispatcherMetrics } from './metrics.ts';
@@ -23,6 +23,8 @@ export interface DispatcherDeps {
   readonly outbox: OutboxStore;
   /** Current secret values by name, read per claim (templates see them as `secrets.NAME`). */
   readonly secrets: () => Promise<Readonly<Record<string, string>>> | Readonly<Record<string, string>>;
+  /** The `whsec_` secrets that sign this delivery's webhook requests, newest first; empty: unsigned. */
+  readonly signingSecrets: (delivery: Delivery) => readonly string[];
   readonly watch?: RenderWatch;
   /** Where to send this dispatcher's room for fresh work (fresh-work.ts); none: it only claims. */
   readonly offer?: (credit: DispatchCredit) => void;
@@ -73,7 +75,7 @@ export class Dispatcher {
     this.#runtime = createActionRuntime({
       logger: deps.logger, defaultTimeoutMs: this.#config.defaultTimeoutMs, maxTimeoutMs: this.#config.leaseMs - LEASE_MARGIN_MS,
       connectionsPerDestination: this.#config.perDestinationConcurrency, allowPrivateTargets: this.#config.allowPrivateTargets,
-      signingSecret: this.#config.signingSecret, userAgent: this.#config.userAgent, smtp: this.#config.smtp,
+      signingSecrets: deps.signingSecrets, userAgent: this.#config.userAgent, smtp: this.#config.smtp,
     });
     this.#wake = new WakeTimer(() => this.#look(), this.#now);
     this.#outcomes = new OutcomeBuffer((records) => this.#outbox.record(records), (records, error, stale) => this.#written(records, error, stale));

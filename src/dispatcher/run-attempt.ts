@@ -1,7 +1,7 @@
 // One attempt of one delivery: run the action, time it, decide what follows, and shape the record
-// that is stored, with every secret value redacted from the error and the response snippet.
+// that is stored, with every secret value redacted from the error, the request and the response snippet.
 import { performance } from 'node:perf_hooks';
-import { DeliveryError, executeDelivery, redactTruncated, type ActionResult, type ActionRuntime, type AttemptScope } from '../actions/index.ts';
+import { cutToBytes, DeliveryError, executeDelivery, recordedRequest, redactTruncated, type ActionResult, type ActionRuntime, type AttemptScope } from '../actions/index.ts';
 import { SNIPPET_BYTES } from '../actions/http/response-snippet.ts';
 import type { AttemptRecord, Delivery } from '../store/contracts.ts';
 import { afterFailure } from './retry-policy.ts';
@@ -32,7 +32,10 @@ export async function runAttempt(delivery: Delivery, deps: AttemptDeps): Promise
   const base = { deliveryId: delivery.id, attempt, startedAt, latencyMs };
 
   if (result) {
-    return { ...base, statusCode: result.statusCode, error: null, response: snippet(result.response, result.responseTruncated, deps), outcome: 'delivered' };
+    return {
+      ...base, statusCode: result.statusCode, error: null, response: snippet(result.response, result.responseTruncated, deps),
+      request: result.request ? recordedRequest(result.request, deps.redact) : null, outcome: 'delivered',
+    };
   }
   const decision = afterFailure({
     policy: delivery.policy, attempt: delivery.attemptsSinceReplay + 1, windowStartedAt: delivery.windowStartedAt,
@@ -46,6 +49,7 @@ export async function runAttempt(delivery: Delivery, deps: AttemptDeps): Promise
     statusCode: known?.statusCode ?? null,
     error: deps.redact(error),
     response: snippet(known?.response ?? null, known?.responseTruncated ?? false, deps),
+    request: known?.request ? recordedRequest(known.request, deps.redact) : null,
     outcome: decision.outcome,
     ...(decision.outcome === 'retry' ? { nextAttemptAt: decision.nextAttemptAt } : {}),
   };
@@ -54,7 +58,7 @@ export async function runAttempt(delivery: Delivery, deps: AttemptDeps): Promise
 function snippet(text: string | null, truncated: boolean | undefined, deps: AttemptDeps): string | null {
   if (text === null) return null;
   // A label can be longer than the value it replaces: cut again so the stored snippet stays within 1 KiB.
-  return (truncated ? redactTruncated(text, deps.secrets, deps.redact) : deps.redact(text)).slice(0, SNIPPET_BYTES);
+  return cutToBytes(truncated ? redactTruncated(text, deps.redact) : deps.redact(text), SNIPPET_BYTES);
 }
 
 function describe(error: unknown): string {

@@ -5,7 +5,7 @@ import type { RuleDocument } from '../engine/rule/schema.ts';
 import { RuleSet } from '../engine/ruleset.ts';
 import { step } from '../engine/step.ts';
 import { evaluateRule, celContext } from '../engine/evaluate.ts';
-import { renderText, renderValue } from '../engine/template.ts';
+import { renderAction } from '../actions/render-action.ts';
 import type { LoggedEvent } from '../engine/event.ts';
 import { validateEvent, type EventLimits } from '../ingest/validate-event.ts';
 
@@ -45,24 +45,10 @@ export function testRule(input: TestRuleInput) {
     if (!delivery) return outcome;
     const context = { ...delivery.context, secrets };
     try {
-      return { ...outcome, preview: preview(delivery.kind, delivery.spec, context) };
+      return { ...outcome, preview: renderAction(delivery.kind, delivery.spec, context) };
     } catch (error) {
       return { ...outcome, outcome: 'failed', detail: `template error: ${(error as Error).message}` };
     }
   });
   return { matched: true, firingId: firing.id, trace: { ...firing.trace, actions }, emits: out.emits, subjectAfter: { ...out.subject.attributes } };
-}
-
-function preview(kind: string, spec: Readonly<Record<string, unknown>>, context: object) {
-  const text = (v: unknown) => (typeof v === 'string' ? renderText(v, context) : undefined);
-  switch (kind) {
-    case 'webhook': {
-      const headers = spec.headers ? renderValue(spec.headers, context) : {};
-      const body = typeof spec.body === 'string' ? renderText(spec.body, context) : spec.body === undefined ? undefined : JSON.stringify(renderValue(spec.body, context));
-      return { method: spec.method ?? 'POST', url: text(spec.url), headers, body };
-    }
-    case 'chat': return { url: text(spec.url), body: JSON.stringify({ text: text(spec.text) }) };
-    case 'email': return { to: text(spec.to), subject: text(spec.subject), text: text(spec.text), html: text(spec.html), from: text(spec.from) };
-    default: return { message: text(spec.message), level: spec.level ?? 'info' };
-  }
 }

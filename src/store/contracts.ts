@@ -128,13 +128,18 @@ export interface LeasedDelivery extends Delivery {
   readonly lease: Lease;
 }
 
-/** What an attempt sent, as recorded (secrets redacted, body cut to 1 KiB). */
+/** What one attempt sent, secret values redacted: an HTTP request, or an email (method "SMTP"). */
 export interface SentRequest {
+  /** HTTP method, or "SMTP". */
   readonly method: string;
+  /** The URL, or the SMTP server as `smtp://host:port` (never its credentials). */
   readonly url: string;
+  /** Every header sent, the first 1 KiB of each value (for email: From, To, Subject, Message-ID, idempotency key). */
   readonly headers: Readonly<Record<string, string>>;
+  /** The first 1 KiB of the body (for email: the text part, else the HTML part). */
   readonly body: string | null;
-  readonly bodyTruncated?: boolean;
+  /** Size of the whole body in bytes. */
+  readonly bodyBytes: number;
 }
 
 export interface AttemptRecord {
@@ -148,6 +153,7 @@ export interface AttemptRecord {
   readonly error: string | null;
   /** First 1 KiB of the response body. */
   readonly response: string | null;
+  /** What the attempt sent; null when it failed before sending (a template error, no SMTP server). */
   readonly request?: SentRequest | null;
   /** What happens next: delivered, retry at `nextAttemptAt`, or dead. */
   readonly outcome: 'delivered' | 'retry' | 'dead';

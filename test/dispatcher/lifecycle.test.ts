@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
 import type { OutboxStore } from '../../src/store/contracts.ts';
-import { attemptRows, deliveryRow, insertFiring, openStore, startDispatcher, startReceiver, waitFor } from './support.ts';
+import { attemptRows, delegate, deliveryRow, insertFiring, openStore, startDispatcher, startReceiver, waitFor } from './support.ts';
 
 test('stop() lets an attempt in flight finish within the grace period and records it', async () => {
   const store = openStore();
@@ -151,16 +151,3 @@ test('an outcome whose lease was taken back and given to another dispatcher is n
   assert.equal(deliveryRow(store, id).status, 'delivered');
   store.close();
 });
-
-/** An outbox that forwards every call to `real`; tests override one method to watch or break it. */
-function delegate(real: OutboxStore): OutboxStore {
-  return {
-    claim: (request) => real.claim(request),
-    record: (records) => real.record(records),
-    reclaimExpired: (now) => real.reclaimExpired(now),
-    release: (owner, now) => real.release(owner, now),
-    leaseOwners: () => real.leaseOwners(),
-    nextDueAt: () => real.nextDueAt(),
-    counts: () => real.counts(),
-  };
-}

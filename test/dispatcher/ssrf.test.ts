@@ -13,6 +13,9 @@ test('without IFTHEN_ALLOW_PRIVATE_TARGETS, webhooks to loopback literals and to
       [`http://[::1]:${receiver.port}/hook`, /^target ::1 resolves to a private address ::1;/],
       [`http://169.254.169.254/latest/meta-data/`, /^target 169\.254\.169\.254 resolves to a private address 169\.254\.169\.254;/],
       [`http://0x7f.1:${receiver.port}/hook`, /^target 127\.0\.0\.1 resolves to a private address 127\.0\.0\.1;/],
+      [`http://[64:ff9b::127.0.0.1]:${receiver.port}/hook`, /^target 64:ff9b::7f00:1 resolves to a private address 64:ff9b::7f00:1 \(NAT64 of 127\.0\.0\.1\);/],
+      [`http://[::ffff:127.0.0.1]:${receiver.port}/hook`, /^target ::ffff:7f00:1 resolves to a private address ::ffff:7f00:1;/],
+      [`http://[2002:a00:1::]/hook`, /^target 2002:a00:1:: resolves to a private address 2002:a00:1:: \(6to4 of 10\.0\.0\.1\);/],
     ] as const;
     const ids = targets.map(([url]) => insertFiring(store, [{ kind: 'webhook', spec: { url } }])[0]);
     const [chatId] = insertFiring(store, [{ kind: 'chat', spec: { url: `http://localhost:${receiver.port}/slack`, text: 'hi' } }]);

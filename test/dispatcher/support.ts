@@ -12,10 +12,12 @@ import { SqlitePipelineStore } from '../../src/store/sqlite/sqlite-pipeline-stor
 import type { DeliveryPolicy } from '../../src/engine/rule/compile.ts';
 import type { DeliveryContext, DeliveryKind, DeliveryRequest, Firing } from '../../src/engine/types.ts';
 import { Dispatcher, type DispatcherConfig, type DispatcherDeps } from '../../src/dispatcher/index.ts';
+import { newSigningSecret } from '../../src/actions/index.ts';
+import type { AttemptRecord, OutboxStore } from '../../src/store/contracts.ts';
 
 export const silent = pino({ level: 'silent' });
 export const FAST_POLICY: DeliveryPolicy = { maxAttempts: 5, maxAgeMs: 60_000, backoffMs: 20, backoffMaxMs: 50 };
-export const SIGNING_SECRET = 'whsec_test_signing_secret';
+export const SIGNING_SECRET = newSigningSecret();
 
 export interface Store {
   readonly db: SqliteDatabase;
@@ -82,11 +84,32 @@ export function attemptRows(store: Store, id: string): AttemptRow[] {
 
 export function startDispatcher(store: Store, config: Partial<DispatcherConfig> = {}, deps: Partial<DispatcherDeps> = {}): Dispatcher {
   const dispatcher = new Dispatcher({
-    outbox: store.outbox, secrets: () => ({}), logger: silent, ...deps,
-    config: { owner: 'test-dispatcher', releaseOtherOwnersAtStart: true, allowPrivateTargets: true, signingSecret: SIGNING_SECRET, pollMs: 50, leaseMs: 30_000, defaultTimeoutMs: 5000, ...config },
+    outbox: store.outbox, secrets: () => ({}), signingSecrets: () => [SIGNING_SECRET], logger: silent, ...deps,
+    config: { owner: 'test-dispatcher', releaseOtherOwnersAtStart: true, allowPrivateTargets: true, pollMs: 50, leaseMs: 30_000, defaultTimeoutMs: 5000, ...config },
   });
   dispatcher.start();
   return dispatcher;
+}
+
+/** The store's real outbox, keeping a copy of every attempt record it is given: what the dispatcher hands the store. */
+export function recordingOutbox(store: Store): { readonly outbox: OutboxStore; readonly records: AttemptRecord[] } {
+  const records: AttemptRecord[] = [];
+  const real = store.outbox;
+  const outbox: OutboxStore = { ...delegate(real), record: (attempts) => { records.push(...attempts); return real.record(attempts); } };
+  return { outbox, records };
+}
+
+/** An outbox that forwards every call to `real`; tests override one method to watch or break it. */
+export function delegate(real: OutboxStore): OutboxStore {
+  return {
+    claim: (request) => real.claim(request),
+    record: (records) => real.record(records),
+    reclaimExpired: (now) => real.reclaimExpired(now),
+    release: (owner, now) => real.release(owner, now),
+    leaseOwners: () => real.leaseOwners(),
+    nextDueAt: () => real.nextDueAt(),
+    counts: () => real.counts(),
+  };
 }
 
 /** Polls until `check` returns a truthy value (and returns it), or fails after `timeoutMs`. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { attemptRows, deliveryRow, insertFiring, openStore, startDispatcher, startReceiver, waitFor, type Receiver, type Store } from './support.ts';
+import { attemptRows, deliveryRow, insertFiring, openStore, recordingOutbox, startDispatcher, startReceiver, waitFor, type Receiver, type Store } from './support.ts';
 
 const TOKEN = 'tok_9f8e7d6c5b4a';
 const secrets = () => ({ PUSH_TOKEN: TOKEN, EMPTY: '' });
@@ -14,6 +14,16 @@ before(async () => {
   receiver = await startReceiver((req, res) => {
     if (req.url === '/echo-400') return res.writeHead(400).end(`rejected token ${req.headers.authorization}`);
     if (req.url === '/redirect') return res.writeHead(307, { location: `https://elsewhere.example/?t=${req.headers.authorization}` }).end();
+    // A receiver that reflects what it got, the way error pages and debug endpoints do: the Basic
+    // credentials decoded and re-encoded, the query string, the header HTML-escaped and upper-cased.
+    if (req.url?.startsWith('/reflect')) {
+      const basic = String(req.headers.authorization).replace(/^Basic /, '');
+      const key = String(req.headers['x-key']);
+      return res.writeHead(401, { 'content-type': 'text/html' }).end(
+        `<h1>Denied</h1><p>credentials ${basic} (${Buffer.from(basic, 'base64').toString('base64url')})</p><p>query ${req.url}</p>` +
+        `<p>key ${key.replace(/&/g, '&amp;').replace(/"/g, '&#34;')} / ${key.toUpperCase()}</p>`,
+      );
+    }
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
   });
 });
@@ -52,7 +62,8 @@ test('an object body with quotes and newlines in a value arrives as valid JSON e
 test('secrets rendered into headers never appear in recorded errors, response snippets or logs', async () => {
   const lines: string[] = [];
   const logger = pino({ level: 'debug' }, new Writable({ write(chunk, _encoding, done) { lines.push(String(chunk)); done(); } }));
-  const dispatcher = startDispatcher(store, {}, { secrets, logger });
+  const { outbox, records } = recordingOutbox(store);
+  const dispatcher = startDispatcher(store, {}, { secrets, logger, outbox });
   try {
     const headers = { Authorization: '{{ secrets.PUSH_TOKEN }}' };
     const [echoed] = insertFiring(store, [{ kind: 'webhook', spec: { url: `${receiver.url}/echo-400`, headers } }]);
@@ -72,7 +83,34 @@ test('secrets rendered into headers never appear in recorded errors, response sn
 
     const stored = JSON.stringify(store.db.prepare('SELECT * FROM delivery_attempts').all()) + JSON.stringify(store.db.prepare('SELECT last_error FROM deliveries').all());
     assert.ok(!stored.includes(TOKEN), 'no secret in the store');
+    assert.equal(records.find((r) => r.deliveryId === echoed)?.request?.headers.Authorization, '[secret:PUSH_TOKEN]');
+    assert.ok(!JSON.stringify(records).includes(TOKEN), 'no secret in the recorded requests');
     assert.ok(!lines.join('').includes(TOKEN), 'no secret in the logs');
+  } finally {
+    await dispatcher.stop(1000);
+  }
+});
+
+test('a secret the receiver reflects in base64, base64url, URL, HTML-escaped or upper-case form is redacted from the stored snippet and request', async () => {
+  const password = 'p@ss "w0rd"&more/x';
+  const { outbox, records } = recordingOutbox(store);
+  const dispatcher = startDispatcher(store, {}, { secrets: () => ({ PASSWORD: password }), outbox });
+  try {
+    const [id] = insertFiring(store, [{
+      kind: 'webhook',
+      spec: {
+        url: `${receiver.url}/reflect?p={{ secrets.PASSWORD | url_encode }}`,
+        headers: { Authorization: 'Basic {{ "ada:" | append: secrets.PASSWORD | base64_encode }}', 'X-Key': '{{ secrets.PASSWORD }}' },
+      },
+    }]);
+    dispatcher.wake();
+    await waitFor(() => deliveryRow(store, id).status === 'dead', 5000, 'dead');
+    const [attempt] = attemptRows(store, id);
+    assert.equal(attempt.status_code, 401);
+    assert.match(String(attempt.response), /^<h1>Denied<\/h1><p>credentials YWRhO\[secret:PASSWORD\] \(YWRhO\[secret:PASSWORD\]\)<\/p><p>query \/reflect\?p=\[secret:PASSWORD\]<\/p><p>key \[secret:PASSWORD\] \/ \[secret:PASSWORD\]<\/p>$/);
+    const [record] = records.filter((r) => r.deliveryId === id);
+    assert.equal(record.request?.url, `${receiver.url}/reflect?p=[secret:PASSWORD]`);
+    assert.deepEqual([record.request?.headers.Authorization, record.request?.headers['X-Key']], ['Basic YWRhO[secret:PASSWORD]', '[secret:PASSWORD]']);
   } finally {
     await dispatcher.stop(1000);
   }

@@ -21,11 +21,14 @@ export interface OutgoingMail {
 
 export class Mailer {
   readonly defaultFrom: string | undefined;
+  /** `smtp://host:port`: the server without its credentials, for the record of what was sent. */
+  readonly server: string;
   readonly timeoutMs: number;
   readonly #transport;
 
   constructor(options: MailerOptions) {
     this.defaultFrom = options.from;
+    this.server = serverOf(options.url);
     this.timeoutMs = options.timeoutMs;
     this.#transport = createTransport({
       url: options.url, pool: true, maxConnections: Math.max(1, options.maxConnections),
@@ -41,5 +44,14 @@ export class Mailer {
 
   close(): void {
     this.#transport.close();
+  }
+}
+
+function serverOf(url: string): string {
+  try {
+    const { protocol, host } = new URL(url);
+    return `${protocol}//${host}`;
+  } catch {
+    return 'smtp';
   }
 }

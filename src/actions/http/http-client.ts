@@ -1,11 +1,11 @@
 // The HTTP sender shared by webhook and chat: one keep-alive pool per origin, the SSRF guard on every
-// connection, identity headers (idempotency key, signature, attempt), a per-attempt time limit and
-// a 1 KiB response snippet. Redirects are not followed (undici's request does not follow them).
+// connection, a per-attempt time limit and a 1 KiB response snippet. It sends the headers it is given
+// (send-request.ts adds identity and signature). Redirects are not followed (undici's request does not).
+import type { lookup as dnsLookup } from 'node:dns';
 import { isIP } from 'node:net';
 import { Agent, buildConnector, request, errors as undiciErrors } from 'undici';
 import { DeliveryError, NonRetriableError, RetryableError, TimeoutError } from '../errors.ts';
 import { checkTarget, guardedLookup, unbracket } from '../ssrf-guard.ts';
-import { SIGNATURE_HEADER, signatureHeader } from '../webhook/signature.ts';
 import type { ActionResult, AttemptScope } from '../types.ts';
 import { readSnippet } from './response-snippet.ts';
 import { statusError } from './http-status.ts';
@@ -14,13 +14,11 @@ export interface HttpClientOptions {
   /** Connections per origin; at least the dispatcher's per-destination concurrency. */
   readonly connections: number;
   readonly allowPrivateTargets: boolean;
-  readonly userAgent: string;
-  /** Signs every request body; no signature header when empty. */
-  readonly signingSecret: string;
+  /** Resolves host names for the guarded connections; the system resolver by default (tests play DNS). */
+  readonly resolve?: typeof dnsLookup;
 }
 
 export interface OutgoingRequest {
-  readonly deliveryId: string;
   readonly url: string;
   readonly method: string;
   readonly headers: Readonly<Record<string, string>>;
@@ -32,7 +30,7 @@ export class HttpClient {
   readonly #agent: Agent;
 
   constructor(private readonly options: HttpClientOptions) {
-    this.#agent = new Agent({ connections: Math.max(1, options.connections), keepAliveTimeout: 10_000, connect: guardedConnector(options.allowPrivateTargets) });
+    this.#agent = new Agent({ connections: Math.max(1, options.connections), keepAliveTimeout: 10_000, connect: guardedConnector(options.allowPrivateTargets, options.resolve) });
   }
 
   async send(outgoing: OutgoingRequest, scope: AttemptScope): Promise<ActionResult> {
@@ -50,7 +48,7 @@ export class HttpClient {
       try {
         answer = await request(url, {
           dispatcher: this.#agent, method: outgoing.method as 'POST', body: outgoing.body,
-          headers: this.#headers(outgoing, scope), signal: AbortSignal.any([scope.signal, timeout.signal]),
+          headers: outgoing.headers, signal: AbortSignal.any([scope.signal, timeout.signal]),
         });
       } catch (error) {
         if (timeout.signal.aborted && !scope.signal.aborted) throw new TimeoutError(`timed out after ${outgoing.timeoutMs} ms`, { cause: error });
@@ -72,16 +70,6 @@ export class HttpClient {
     await this.#agent.destroy();
   }
 
-  #headers(outgoing: OutgoingRequest, scope: AttemptScope): Record<string, string> {
-    const headers: Record<string, string> = { 'user-agent': this.options.userAgent };
-    for (const name of Object.keys(outgoing.headers)) headers[name.toLowerCase()] = outgoing.headers[name];
-    headers['idempotency-key'] = outgoing.deliveryId;
-    headers['x-ifthen-delivery-attempt'] = String(scope.attempt);
-    if (this.options.signingSecret) {
-      headers[SIGNATURE_HEADER.toLowerCase()] = signatureHeader(this.options.signingSecret, outgoing.body ?? '', Math.floor(scope.now() / 1000));
-    }
-    return headers;
-  }
 }
 
 function targetUrl(text: string): URL {
@@ -96,9 +84,9 @@ function targetUrl(text: string): URL {
 }
 
 /** Undici's connector, plus the SSRF check: host names through the guarded lookup, IP literals (which net never looks up) here. */
-function guardedConnector(allowPrivateTargets: boolean): buildConnector.connector {
-  if (allowPrivateTargets) return buildConnector({});
-  const connect = buildConnector({ lookup: guardedLookup() });
+function guardedConnector(allowPrivateTargets: boolean, resolve?: typeof dnsLookup): buildConnector.connector {
+  if (allowPrivateTargets) return buildConnector(resolve ? { lookup: resolve } : {});
+  const connect = buildConnector({ lookup: guardedLookup(resolve) });
   return (options, callback) => {
     const host = unbracket(options.hostname);
     const refusal = isIP(host) ? checkTarget(host, host) : null;

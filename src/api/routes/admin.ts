@@ -1,6 +1,5 @@
 // Administration: write keys (ingest only), encrypted secrets, and webhook signing secrets with rotation.
 // Tokens and secret values are never listed; signing secrets are shown to the admin, for receivers.
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import fp from '../plugin.ts';
@@ -9,6 +8,7 @@ import { ApiError } from '../errors.ts';
 import { SECRET_NAME_PATTERN, type KeyRecord, type SigningSecret } from '../../store/catalog.ts';
 import { hashToken, newToken } from '../tokens.ts';
 import { iso } from '../views.ts';
+import { newSigningSecret } from '../../actions/index.ts';
 
 const keyView = (k: KeyRecord) => ({ id: k.id, name: k.name, role: k.role, createdAt: iso(k.createdAt), revokedAt: k.revokedAt ? iso(k.revokedAt) : null });
 const signingView = (s: SigningSecret) => ({ id: s.id, secret: s.secret, createdAt: iso(s.createdAt), expiresAt: s.expiresAt === null ? null : iso(s.expiresAt) });
@@ -78,7 +78,7 @@ export const adminRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) =>
     await checkRule(rule);
     if (rule === undefined && deps.config.signing.secret) throw new ApiError('IFTHEN_ERR_CONFLICT', ['the default signing secret is set by IFTHEN_SIGNING_SECRET; change it there (or rotate a rule\'s own secret)']);
     const scope = rule === undefined ? 'default' : `rule:${rule}`;
-    await signing.rotate(scope, `whsec_${randomBytes(32).toString('base64')}`, deps.now(), deps.config.signing.rotationOverlapMs);
+    await signing.rotate(scope, newSigningSecret(), deps.now(), deps.config.signing.rotationOverlapMs);
     const { secrets: list } = await signingFor(rule);
     return reply.status(201).send({ scope, secret: list[0].secret, secrets: list.map(signingView) });
   });

@@ -1,39 +1,39 @@
-// The email action: renders the message and sends it over SMTP. A 4xx reply or a broken connection is
-// retried; a 5xx reply is final. Message-ID and X-Ifthen-Idempotency-Key carry the delivery id.
-import type { ActionSpec } from '../../engine/rule/schema.ts';
-import { renderText } from '../../engine/template.ts';
-import type { Delivery } from '../../store/contracts.ts';
+// The email action's send step: sends the rendered message over SMTP and reports what was sent. A 4xx
+// reply or a broken connection is retried; a 5xx reply is final.
+import type { Delivery, SentRequest } from '../../store/contracts.ts';
 import { DeliveryError, NonRetriableError, RetryableError, TimeoutError } from '../errors.ts';
-import { rendered, templateContext } from '../render.ts';
+import type { RenderedMail } from '../rendered.ts';
 import type { ActionResult, ActionRuntime, AttemptScope } from '../types.ts';
 
-export async function sendEmail(delivery: Delivery, runtime: ActionRuntime, scope: AttemptScope): Promise<ActionResult> {
+/** The headers ifthen adds to every email: Message-ID and X-Ifthen-Idempotency-Key carry the delivery id. */
+export function mailIdentityHeaders(deliveryId: string): { readonly 'Message-ID': string; readonly 'X-Ifthen-Idempotency-Key': string } {
+  return { 'Message-ID': `<${deliveryId}@ifthen>`, 'X-Ifthen-Idempotency-Key': deliveryId };
+}
+
+export async function sendEmail(mail: RenderedMail, delivery: Delivery, runtime: ActionRuntime, scope: AttemptScope): Promise<ActionResult> {
   const mailer = runtime.mailer;
   if (!mailer) throw new NonRetriableError('email is not configured: set IFTHEN_SMTP_URL (e.g. smtp://user:pass@mail.example.com:587)');
-  const spec = delivery.spec as ActionSpec<'email'>;
-  const context = templateContext(delivery, scope.secrets);
-  const to = rendered('to', () => renderText(spec.to, context)).trim();
-  if (!to) throw new NonRetriableError('to: rendered to an empty address');
-  const from = spec.from ? rendered('from', () => renderText(spec.from!, context)).trim() : mailer.defaultFrom;
+  const from = mail.from ?? mailer.defaultFrom;
   if (!from) throw new NonRetriableError('no sender: set "from" on the action or IFTHEN_SMTP_FROM');
-  const mail = {
-    from, to,
-    subject: rendered('subject', () => renderText(spec.subject, context)),
-    text: spec.text === undefined ? undefined : rendered('text', () => renderText(spec.text!, context)),
-    html: spec.html === undefined ? undefined : rendered('html', () => renderText(spec.html!, context)),
-    messageId: `<${delivery.id}@ifthen>`,
-    headers: { 'X-Ifthen-Idempotency-Key': delivery.id },
+  const identity = mailIdentityHeaders(delivery.id);
+  const body = mail.text ?? mail.html ?? null;
+  const sent: SentRequest = {
+    method: 'SMTP', url: mailer.server, headers: { From: from, To: mail.to, Subject: mail.subject, ...identity },
+    body, bodyBytes: Buffer.byteLength(body ?? ''),
   };
   let reply: string;
   try {
     // nodemailer cannot cancel a send: on stop or timeout the attempt is abandoned, not aborted.
-    reply = await raceAbort(mailer.send(mail), scope.signal, mailer.timeoutMs);
+    const outgoing = { ...mail, from, messageId: identity['Message-ID'], headers: { 'X-Ifthen-Idempotency-Key': identity['X-Ifthen-Idempotency-Key'] } };
+    reply = await raceAbort(mailer.send(outgoing), scope.signal, mailer.timeoutMs);
   } catch (error) {
     if (scope.signal.aborted) throw error;
-    throw smtpFailure(error);
+    const failure = smtpFailure(error);
+    failure.request ??= sent;
+    throw failure;
   }
   const code = /^\d{3}/.exec(reply);
-  return { statusCode: code ? Number(code[0]) : null, response: reply || null };
+  return { statusCode: code ? Number(code[0]) : null, response: reply || null, request: sent };
 }
 
 function smtpFailure(error: unknown): DeliveryError {
