@@ -1,95 +1,88 @@
+// `ifthen apply -f` against the real server: what it saves, what it says, and what it refuses.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse } from 'yaml';
-import { runCli, startFakeApi, type Answer, type FakeApi, type RecordedRequest } from './fake-api.ts';
+import { startTestServer, tempDir, type InProcessServer } from '../support/server.ts';
+import { errorReports, runCli } from './cli.ts';
 
-const SAVED: Record<string, Answer> = {
-  'r-one': { status: 201, body: { id: 'r-one', version: 1, changed: true } },
-  'r-two': { status: 200, body: { id: 'r-two', version: 3, changed: true } },
-  'r-three': { status: 200, body: { id: 'r-three', version: 2, changed: false } },
-};
+const LOG = 'then: [ { log: { message: hi } } ]';
 
-const INVALID = {
-  status: 400,
-  body: {
-    error: {
-      code: 'IFTHEN_ERR_INVALID_RULE', message: 'when.bogus: is not a known field; then[0].webhook.url: must be a string',
-      details: [{ path: 'when.bogus', message: 'is not a known field' }, { path: 'then[0].webhook.url', message: 'must be a string' }],
-    },
-  },
-};
-
-function answer(request: RecordedRequest): Answer {
-  const id = decodeURIComponent(request.path.replace('/v1/rules/', ''));
-  if (request.method !== 'PUT') return { status: 404, body: { error: { code: 'IFTHEN_ERR_NOT_FOUND', message: 'no route' } } };
-  if (id === 'broken') return INVALID;
-  if (request.query.dry_run === 'true') return { status: 200, body: { valid: true, document: { id } } };
-  return SAVED[id] ?? { status: 201, body: { id, version: 1, changed: true } };
-}
-
-// Each test has its own fake API, so the tests (each a CLI start of about a second) run at the same time.
+// One server for the file; each test uses its own rule ids, so the tests (each a CLI start of about a second) run at once.
 describe('ifthen apply', { concurrency: true }, () => {
-  let dir: string;
-  const apis: FakeApi[] = [];
-  before(async () => { dir = await mkdtemp(join(tmpdir(), 'ifthen-apply-')); });
-  after(async () => {
-    await Promise.all(apis.map((api) => api.close()));
-    await rm(dir, { recursive: true, force: true });
-  });
-  const fakeApi = async () => {
-    const api = await startFakeApi(answer);
-    apis.push(api);
-    return api;
-  };
+  let server: InProcessServer;
+  const dir = tempDir('ifthen-apply-');
+  before(async () => { server = await startTestServer(); });
+  after(async () => { await server.stop(); dir.remove(); });
+  const rule = async (id: string) => (await server.request('GET', `/v1/rules/${id}`)).body;
 
-  it('saves every document of every YAML file in a folder, one PUT each, and says what changed', async () => {
-    const api = await fakeApi();
-    const rules = join(dir, 'rules');
+  it('saves every rule of every YAML and JSON file in a folder, one PUT each, and says what changed', async () => {
+    const rules = join(dir.path, 'rules');
     await mkdir(join(rules, 'nested'), { recursive: true });
-    await writeFile(join(rules, 'a.yaml'), '# first\nid: r-one\nwhen: { event: signed_up }\nthen: [ { log: { message: hi } } ]\n---\nid: r-two\nwhen: { event: cart_updated }\nthen: []\n');
-    await writeFile(join(rules, 'nested', 'b.yml'), 'id: r-three\nwhen: { event: order_completed }\nthen: []\n');
+    await writeFile(join(rules, 'a.yaml'), `# first\nid: a-one\nwhen: { event: signed_up }\n${LOG}\n---\nid: a-two\nwhen: { event: cart_updated }\n${LOG}\n`);
+    await writeFile(join(rules, 'nested', 'b.json'), JSON.stringify({ id: 'a-three', when: { event: 'order_completed' }, then: [{ log: { message: 'x' } }] }));
     await writeFile(join(rules, 'README.txt'), 'not a rule');
 
-    const result = await runCli(['apply', '-f', rules], { url: api.url });
+    const first = await runCli(['apply', '-f', rules], { url: server.url });
+    assert.equal(first.stderr, '');
+    assert.equal(first.code, 0);
+    assert.equal(first.stdout, 'created a-one v1\ncreated a-two v1\ncreated a-three v1\n');
+    // Each document of a multi-document file travels alone, its comments kept.
+    assert.equal((await rule('a-one')).source, `# first\nid: a-one\nwhen: { event: signed_up }\n${LOG}\n`);
+    assert.doesNotMatch((await rule('a-two')).source, /a-one/);
 
-    assert.equal(result.stderr, '');
-    assert.equal(result.code, 0);
-    assert.equal(result.stdout, 'created r-one v1\nupdated r-two v3\nunchanged r-three v2\n');
-    assert.deepEqual(api.requests.map((r) => `${r.method} ${r.path}`), ['PUT /v1/rules/r-one', 'PUT /v1/rules/r-two', 'PUT /v1/rules/r-three']);
-    for (const request of api.requests) {
-      assert.equal(request.contentType, 'application/yaml');
-      assert.equal(request.authorization, 'Bearer test-token');
-      assert.equal(request.query.dry_run, undefined);
-    }
-    // Each document of a multi-document file travels alone.
-    assert.deepEqual(api.requests.map((r) => parse(r.body).id), ['r-one', 'r-two', 'r-three']);
-    assert.doesNotMatch(api.requests[0].body, /r-two/);
+    await writeFile(join(rules, 'nested', 'b.json'), JSON.stringify({ id: 'a-three', when: { event: 'order_placed' }, then: [{ log: { message: 'x' } }] }));
+    const again = await runCli(['apply', '-f', rules], { url: server.url });
+    assert.equal(again.stdout, 'unchanged a-one v1\nunchanged a-two v1\nupdated a-three v2\n');
   });
 
-  it('prints each problem of an invalid rule on its own line, goes on with the others, and exits 1', async () => {
-    const api = await fakeApi();
-    const yamlFile = join(dir, 'mixed.yaml');
-    const jsonFile = join(dir, 'rule.json');
-    await writeFile(yamlFile, 'id: broken\nwhen: { event: x, bogus: 1 }\nthen: [ { webhook: { url: 5 } } ]\n---\nid: r-after\nwhen: { event: y }\nthen: []\n---\nname: no id here\n');
-    await writeFile(jsonFile, JSON.stringify({ id: 'r-json', when: { event: 'x' }, then: [] }));
+  it('keeps a disabled rule disabled when the file does not say "enabled", and enables it when the file says so', async () => {
+    const file = join(dir.path, 'keep.yaml');
+    await writeFile(file, `id: keep-off\nwhen: { event: a }\n${LOG}\n`);
+    assert.equal((await runCli(['apply', '-f', file], { url: server.url })).stdout, 'created keep-off v1\n');
+    assert.equal((await runCli(['rules', 'disable', 'keep-off'], { url: server.url })).stdout, 'disabled keep-off v1\n');
 
-    const result = await runCli(['apply', '-f', yamlFile, '-f', jsonFile, '--dry-run'], { url: api.url });
+    await writeFile(file, `id: keep-off\nname: still off\nwhen: { event: a }\n${LOG}\n`);
+    const reapplied = await runCli(['apply', '-f', file], { url: server.url });
+    assert.equal(reapplied.stdout, 'updated keep-off v2 (disabled)\n');
+    assert.equal((await rule('keep-off')).enabled, false);
+
+    await writeFile(file, `id: keep-off\nname: on again\nenabled: true\nwhen: { event: a }\n${LOG}\n`);
+    assert.equal((await runCli(['apply', '-f', file], { url: server.url })).stdout, 'updated keep-off v3\n');
+    assert.equal((await rule('keep-off')).enabled, true);
+  });
+
+  it('prints each problem of an invalid rule on its own line, once, goes on with the others, and exits 1', async () => {
+    const file = join(dir.path, 'mixed.yaml');
+    await writeFile(file, `id: broken\nwhen: { event: x, bogus: 1, where: "event.propertes.total > 1" }\n${LOG}\n---\nid: fine-after\nwhen: { event: y }\n${LOG}\n---\nname: no id here\n`);
+
+    const result = await runCli(['apply', '-f', file, '--dry-run'], { url: server.url });
 
     assert.equal(result.code, 1);
-    assert.deepEqual(api.requests.map((r) => `${r.path} ${r.contentType} dry_run=${r.query.dry_run}`), [
-      '/v1/rules/broken application/yaml dry_run=true', '/v1/rules/r-after application/yaml dry_run=true', '/v1/rules/r-json application/json dry_run=true',
-    ]);
-    assert.equal(JSON.parse(api.requests[2].body).id, 'r-json');
+    assert.equal(result.stdout, `failed broken (${file} (document 1))\nvalid fine-after (dry run, not saved)\nfailed ${file} (document 3)\n`);
     const errors = result.stderr.split('\n');
-    assert.ok(errors.includes('ifthen: IFTHEN_ERR_INVALID_RULE: when.bogus: is not a known field; then[0].webhook.url: must be a string'), result.stderr);
+    assert.equal(errors[0], 'ifthen: the rule is not valid (IFTHEN_ERR_INVALID_RULE):');
     assert.ok(errors.includes('  when.bogus: is not a known field'), result.stderr);
-    assert.ok(errors.includes('  then[0].webhook.url: must be a string'), result.stderr);
-    assert.match(result.stderr, /document 3\): the rule has no "id"/);
-    assert.match(result.stdout, /^failed broken /m);
-    assert.match(result.stdout, /^valid r-after \(dry run, not saved\)$/m);
-    assert.match(result.stdout, /^valid r-json \(dry run, not saved\)$/m);
+    assert.ok(errors.some((line) => line.startsWith('  when.where: No such key: propertes')), result.stderr);
+    assert.equal(result.stderr.match(/is not a known field/g)?.length, 1, 'each problem is printed once');
+    assert.ok(errors.includes(`ifthen: ${file} (document 3): the rule has no "id"`), result.stderr);
+    assert.equal(errorReports(result.stderr), 2, 'one report for each rule that failed');
+    assert.match(result.stderr, /2 of 3 rules failed/);
+    assert.equal((await server.request('GET', '/v1/rules/fine-after')).status, 404, 'a dry run saves nothing');
+  });
+
+  it('says where a YAML file breaks, with the line, and sends nothing of it', async () => {
+    const file = join(dir.path, 'bad.yaml');
+    await writeFile(file, 'id: bad-yaml\nwhen: [\nthen: []\n');
+    const result = await runCli(['apply', '-f', file], { url: server.url });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, new RegExp(`^ifthen: ${file} is not valid YAML at line \\d+, column \\d+: .+\\n  .+\\n *\\^\\n`));
+    assert.equal(errorReports(result.stderr), 1);
+    assert.equal((await server.request('GET', '/v1/rules/bad-yaml')).status, 404);
+  });
+
+  it('reads rules from stdin with "-f -"', async () => {
+    const result = await runCli(['apply', '-f', '-'], { url: server.url, stdin: `id: from-stdin\nwhen: { event: a }\n${LOG}\n` });
+    assert.equal(result.stdout, 'created from-stdin v1\n', result.stderr);
   });
 });

@@ -1,103 +1,142 @@
+// The CLI's other commands against the real server: rules, send, test, tail, keys, secrets and signing secrets.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runCli, startFakeApi, type Answer, type FakeApi, type RecordedRequest } from './fake-api.ts';
+import { startTestServer, tempDir, type InProcessServer } from '../support/server.ts';
+import { until } from '../support/until.ts';
+import { runCli, startCli } from './cli.ts';
 
-function answer(request: RecordedRequest): Answer {
-  const route = `${request.method} ${request.path}`;
-  switch (route) {
-    case 'PUT /v1/secrets/PUSH_TOKEN': return { status: 204 };
-    case 'POST /v1/deliveries/replay': return { status: 200, body: { replayed: 3 } };
-    case 'POST /v1/rules/big-cart/test': return { status: 200, body: { matched: true, firingId: 'f1', trace: { rule: 'big-cart', version: 0, steps: [{ check: 'event', expected: ['cart_updated'], actual: 'cart_updated', passed: true }], actions: [{ index: 0, kind: 'log', outcome: 'queued', preview: { message: 'big cart 42' } }] }, emits: [] } };
-    case 'GET /v1/firings': return request.query.cursor === undefined
-      ? { status: 200, body: { items: [{ id: 'f2', rule: 'r', version: 1, subject: 'u2', group: 'treatment', time: '2025-01-02T00:00:00.000Z' }], next: '7' } }
-      : { status: 200, body: { items: [{ id: 'f1', rule: 'r', version: 1, subject: 'u1', group: 'holdout', time: '2025-01-01T00:00:00.000Z' }] } };
-    case 'POST /v1/events': {
-      const body = JSON.parse(request.body) as unknown;
-      if (!Array.isArray(body)) return { status: 200, body: { accepted: 1, duplicate: 0, rejected: 0, results: [{ index: 0, id: 'e1', status: 'accepted' }] } };
-      return { status: 207, body: { accepted: 1, duplicate: 0, rejected: 1, results: [{ index: 0, id: 'e1', status: 'accepted' }, { index: 1, status: 'rejected', error: { code: 'IFTHEN_ERR_INVALID_EVENT', path: '[1].type', message: 'is required' } }] } };
-    }
-    default: return { status: 404, body: { error: { code: 'IFTHEN_ERR_NOT_FOUND', message: `no route ${route}` } } };
-  }
-}
+const rule = (id: string, event: string, extra = '') => `id: ${id}\nwhen:\n  event: ${event}\n  where: event.properties.total >= 30\nthen:\n  - log: { message: "big cart {{ event.properties.total }}" }\n${extra}`;
 
-// Each test has its own fake API, so the tests (each a CLI start of about a second) run at the same time.
 describe('ifthen client commands', { concurrency: true }, () => {
-  let dir: string;
-  const apis: FakeApi[] = [];
-  before(async () => { dir = await mkdtemp(join(tmpdir(), 'ifthen-cli-')); });
-  after(async () => {
-    await Promise.all(apis.map((api) => api.close()));
-    await rm(dir, { recursive: true, force: true });
-  });
-  const fakeApi = async () => {
-    const api = await startFakeApi(answer);
-    apis.push(api);
-    return { api, last: () => api.requests[api.requests.length - 1] };
-  };
+  let server: InProcessServer;
+  const dir = tempDir('ifthen-cli-');
+  before(async () => { server = await startTestServer(); });
+  after(async () => { await server.stop(); dir.remove(); });
+  const cli = (args: string[], stdin?: string) => runCli(args, { url: server.url, stdin });
+  const save = async (id: string, event: string) => assert.equal((await server.request('PUT', `/v1/rules/${id}`, rule(id, event))).status, 201);
 
-  it('secrets set reads the value from stdin, without its trailing newline', async () => {
-    const { api, last } = await fakeApi();
-    const result = await runCli(['secrets', 'set', 'PUSH_TOKEN'], { url: api.url, stdin: 's3cret value\n' });
-    assert.equal(result.code, 0, result.stderr);
-    assert.equal(`${last().method} ${last().path}`, 'PUT /v1/secrets/PUSH_TOKEN');
-    assert.equal(last().contentType, 'application/json');
-    assert.deepEqual(JSON.parse(last().body), { value: 's3cret value' });
-    assert.doesNotMatch(result.stdout, /s3cret/);
-  });
+  it('rules ls, get, versions, disable, enable and rm manage saved rules', async () => {
+    await save('r-manage', 'r_manage');
+    assert.equal((await server.request('PUT', '/v1/rules/r-manage', rule('r-manage', 'r_manage', 'name: second\n'))).status, 200);
 
-  it('send --prop builds one event, reading values as JSON when they are JSON', async () => {
-    const { api, last } = await fakeApi();
-    const result = await runCli(['send', '--type', 'cart_updated', '--subject', 'u1', '--prop', 'total=30', '--prop', 'country=KR',
-      '--prop', 'tags=["a","b"]', '--prop', 'vip=true', '--prop', 'note=hello world', '--prop', 'code=007', '--prop', 'eq=a=b'], { url: api.url });
-    assert.equal(result.code, 0, result.stderr);
-    assert.equal(last().path, '/v1/events');
-    assert.deepEqual(JSON.parse(last().body), {
-      type: 'cart_updated', subject: 'u1',
-      properties: { total: 30, country: 'KR', tags: ['a', 'b'], vip: true, note: 'hello world', code: '007', eq: 'a=b' },
-    });
-    assert.match(result.stdout, /^accepted 1, duplicate 0, rejected 0/);
+    const listed = await cli(['rules', 'ls']);
+    assert.match(listed.stdout, /^ID +VERSION +ENABLED +EVENTS +NAME$/m);
+    assert.match(listed.stdout, /^r-manage +2 +yes +r_manage +second$/m);
+    const got = await cli(['rules', 'get', 'r-manage', '-o', 'json']);
+    assert.equal(JSON.parse(got.stdout).document.name, 'second');
+    assert.deepEqual(JSON.parse(got.stdout).errors, []);
+    const versions = await cli(['rules', 'versions', 'r-manage']);
+    assert.match(versions.stdout, /^VERSION +SAVED +EVENTS +NAME\n2 +.+ r_manage +second\n1 +.+ r_manage +-\n$/);
+
+    assert.equal((await cli(['rules', 'disable', 'r-manage'])).stdout, 'disabled r-manage v2\n');
+    assert.match((await cli(['rules', 'ls'])).stdout, /^r-manage +2 +no /m);
+    assert.equal((await cli(['rules', 'enable', 'r-manage'])).stdout, 'enabled r-manage v2\n');
+    assert.equal((await cli(['rules', 'rm', 'r-manage'])).stdout, 'deleted r-manage\n');
+    const gone = await cli(['rules', 'get', 'r-manage']);
+    assert.equal(gone.code, 1);
+    assert.equal(gone.stderr, 'ifthen: no rule "r-manage" (IFTHEN_ERR_NOT_FOUND)\n');
   });
 
-  it('send reports each rejected event with its path and exits 1', async () => {
-    const { api } = await fakeApi();
-    const result = await runCli(['send', '--data', '[{"type":"a","subject":"u1"},{"subject":"u2"}]'], { url: api.url });
+  it('send --prop builds one event, reading values as JSON when they are JSON, and the server stores it', async () => {
+    const result = await cli(['send', '--id', 'prop-1', '--type', 'cart_updated', '--subject', 'u-prop', '--prop', 'total=30', '--prop', 'country=KR',
+      '--prop', 'tags=["a","b"]', '--prop', 'vip=true', '--prop', 'note=hello world', '--prop', 'code=007', '--prop', 'eq=a=b']);
+    assert.equal(result.stdout, 'accepted 1, duplicate 0, rejected 0 (id prop-1)\n', result.stderr);
+    const stored = (await server.request('GET', '/v1/events/prop-1')).body;
+    assert.deepEqual(stored.properties, { total: 30, country: 'KR', tags: ['a', 'b'], vip: true, note: 'hello world', code: '007', eq: 'a=b' });
+    assert.equal((await cli(['send', '--id', 'prop-1', '--type', 'cart_updated', '--subject', 'u-prop'])).stdout, 'accepted 0, duplicate 1, rejected 0 (id prop-1)\n');
+  });
+
+  it('send reports each rejected event with its path and exits 1; -f - reads the events from stdin', async () => {
+    const result = await cli(['send', '-f', '-'], '[{"type":"a","subject":"u1"},{"subject":"u2"}]');
     assert.equal(result.code, 1);
-    assert.match(result.stdout, /^accepted 1, duplicate 0, rejected 1/);
-    assert.match(result.stdout, /^ {2}rejected \[1\]\.type: is required$/m);
+    assert.match(result.stdout, /^accepted 1, duplicate 0, rejected 1 \(id \S+\)\n {2}rejected \[1\]\.type: is required\n$/);
   });
 
-  it('dlq replay --all --rule sends the rule as the filter and prints how many were replayed', async () => {
-    const { api, last } = await fakeApi();
-    const result = await runCli(['dlq', 'replay', '--all', '--rule', 'r'], { url: api.url });
+  it('test runs a saved rule on one event and explains why it did not match', async () => {
+    await save('r-test', 'r_test');
+    const result = await cli(['test', 'r-test', '--event', '{"type":"r_test","subject":"u1","properties":{"total":5}}']);
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(`${last().method} ${last().path}`, 'POST /v1/deliveries/replay');
-    assert.deepEqual(JSON.parse(last().body), { rule: 'r' });
-    assert.equal(result.stdout, 'replayed 3 deliveries\n');
+    assert.equal(result.stdout, 'NOT MATCHED  r-test v1\ndid not match because event.properties.total = 5, not ≥ 30\n\nchecks\n  ✓ event type is r_test\n  ✗ event.properties.total = 5, not ≥ 30\n');
   });
 
-  it('test -f sends the local rule with the event and explains the outcome', async () => {
-    const { api, last } = await fakeApi();
-    const file = join(dir, 'rule.yaml');
-    await writeFile(file, 'id: other\nwhen: { event: x }\nthen: []\n---\nid: big-cart\nwhen: { event: cart_updated }\nthen: [ { log: { message: "big cart" } } ]\n');
-    const event = { type: 'cart_updated', subject: 'u1', properties: { total: 42 } };
-    const result = await runCli(['test', 'big-cart', '-f', file, '--event', JSON.stringify(event)], { url: api.url });
+  it('test -f sends the local rule with the event and says what each action would do', async () => {
+    const file = join(dir.path, 'local.yaml');
+    await writeFile(file, `id: other\nwhen: { event: x }\nthen: [ { log: { message: x } } ]\n---\n${rule('local-only', 'cart_updated')}`);
+    const result = await cli(['test', 'local-only', '-f', file, '--event', '{"type":"cart_updated","subject":"u1","properties":{"total":42}}']);
     assert.equal(result.code, 0, result.stderr);
-    const body = JSON.parse(last().body) as { event: unknown; rule: { id: string } };
-    assert.deepEqual(body.event, event);
-    assert.equal(body.rule.id, 'big-cart');
-    assert.match(result.stdout, /^MATCHED {2}big-cart \(local file\)/);
-    assert.match(result.stdout, /✓ event type: expected cart_updated, got cart_updated/);
-    assert.match(result.stdout, /1\. log: queued\n\s+message: big cart 42/);
+    assert.match(result.stdout, /^MATCHED {2}local-only \(local file\)\nmatched because event\.properties\.total = 42 ≥ 30\n/);
+    assert.match(result.stdout, /\nactions \(nothing was sent\)\n {2}1\. log: would be sent\n {7}message: big cart 42\n {7}level: info\n$/);
+    assert.equal((await server.request('GET', '/v1/rules/local-only')).status, 404, 'a test saves nothing');
   });
 
-  it('firings --all follows next until the last page', async () => {
-    const { api } = await fakeApi();
-    const result = await runCli(['firings', '--rule', 'r', '--all', '--json'], { url: api.url });
-    assert.equal(result.code, 0, result.stderr);
-    assert.deepEqual(JSON.parse(result.stdout).items.map((f: { id: string }) => f.id), ['f2', 'f1']);
-    assert.deepEqual(api.requests.map((r) => r.query), [{ rule: 'r', limit: '500' }, { rule: 'r', limit: '500', cursor: '7' }]);
+  it('tail shows the latest events, then each new one as it arrives, until Ctrl-C', async () => {
+    await server.request('POST', '/v1/events', { id: 'tail-old', type: 'tail_seen', subject: 'u-tail', properties: { n: 1 } });
+    const tail = startCli(['tail', '--type', 'tail_seen', '--interval', '200ms'], { url: server.url });
+    try {
+      await until(async () => (tail.output().stdout.includes('tail-old') ? true : undefined));
+      await server.request('POST', '/v1/events', { id: 'tail-new', type: 'tail_seen', subject: 'u-tail', properties: { n: 2 } });
+      await until(async () => (tail.output().stdout.includes('tail-new') ? true : undefined));
+    } finally {
+      tail.kill('SIGINT');
+    }
+    const code = await new Promise((resolve) => tail.on('close', resolve));
+    assert.equal(code, 0, tail.output().stderr);
+    assert.match(tail.output().stdout, /^.+ {2}tail_seen {2}u-tail {2}tail-old {2}\{"n":1\}\n.+ {2}tail_seen {2}u-tail {2}tail-new {2}\{"n":2\}\n$/);
+  });
+
+  it('keys create prints a write key once; it may send events but not read rules; keys ls and rm', async () => {
+    const created = await cli(['keys', 'create', '--name', 'web']);
+    const key = created.stdout.trim();
+    assert.match(key, /^ifw_/);
+    assert.match(created.stderr, /created write key "web" \(id (\S+)\)\.\nCopy it now/);
+    const id = /\(id (\S+)\)/.exec(created.stderr)![1];
+    const sent = await runCli(['send', '--type', 'a', '--subject', 'u'], { url: server.url, token: key });
+    assert.equal(sent.code, 0, sent.stderr);
+    const listed = await cli(['keys', 'ls']);
+    assert.match(listed.stdout, new RegExp(`^${id} +web +write +`, 'm'));
+    assert.doesNotMatch(listed.stdout, new RegExp(key));
+    assert.equal((await cli(['keys', 'rm', id])).stdout, `revoked ${id}\n`);
+  });
+
+  it('secrets set reads the value from stdin without its newline; ls shows names only; rm deletes', async () => {
+    const set = await cli(['secrets', 'set', 'PUSH_TOKEN'], 's3cret value\n');
+    assert.equal(set.stdout, 'set secret PUSH_TOKEN\n', set.stderr);
+    const listed = await cli(['secrets', 'ls']);
+    assert.match(listed.stdout, /^PUSH_TOKEN /m);
+    assert.doesNotMatch(listed.stdout + set.stdout, /s3cret/);
+    assert.equal((await cli(['secrets', 'rm', 'PUSH_TOKEN'])).stdout, 'deleted secret PUSH_TOKEN\n');
+  });
+
+  it('signing-secret prints the default secret; rotate --rule gives a rule its own; rm --rule takes it back', async () => {
+    await save('r-signed', 'r_signed');
+    const shown = await cli(['signing-secret']);
+    const defaultSecret = shown.stdout.trim();
+    assert.match(defaultSecret, /^whsec_\S+$/);
+    assert.match(shown.stderr, /^the default signing secret: receivers verify the webhook-signature header with it\n$/);
+
+    const rotated = await cli(['signing-secret', 'rotate', '--rule', 'r-signed']);
+    const own = rotated.stdout.trim();
+    assert.match(own, /^whsec_\S+$/);
+    assert.notEqual(own, defaultSecret);
+    assert.match(rotated.stderr, /^rotated rule r-signed's own signing secret/);
+    assert.equal((await cli(['signing-secret', '--rule', 'r-signed'])).stdout, `${own}\n`);
+
+    assert.equal((await cli(['signing-secret', 'rm', '--rule', 'r-signed'])).stdout, 'removed the signing secrets of rule r-signed: its webhooks are signed with the default secrets again\n');
+    const after = await cli(['signing-secret', '--rule', 'r-signed']);
+    assert.equal(after.stdout, `${defaultSecret}\n`);
+    assert.match(after.stderr, /rule r-signed has no signing secret of its own/);
+    const again = await cli(['signing-secret', 'rm', '--rule', 'r-signed']);
+    assert.equal(again.stderr, 'ifthen: rule "r-signed" has no signing secret of its own (IFTHEN_ERR_NOT_FOUND)\n');
+  });
+
+  it('help lists every command; backtest and report say they are not available yet', async () => {
+    const [help, backtest] = await Promise.all([runCli(['help']), runCli(['backtest', 'x'])]);
+    for (const name of ['serve', 'apply', 'rules ls', 'rules errors', 'send', 'tail', 'test', 'firings', 'firing <id>', 'deliveries', 'delivery retry|resend', 'failures', 'dlq ls', 'keys create', 'secrets set', 'signing-secret']) {
+      assert.ok(help.stdout.includes(`  ${name}`), `help lists ${name}`);
+    }
+    assert.equal(backtest.code, 2);
+    assert.match(backtest.stderr, /not available yet/);
   });
 });

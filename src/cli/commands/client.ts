@@ -90,7 +90,7 @@ const ADMIN_TOKEN_HINT = 'set IFTHEN_TOKEN (or --token) to the admin token, the 
 function credentialProblem(status: number, connection: Connection): SetupError | undefined {
   const from = `the token from ${connection.tokenFrom ?? 'IFTHEN_TOKEN'}`;
   if (status === 401) return new SetupError(`the server at ${connection.url} refused ${from} (unknown or revoked): ${ADMIN_TOKEN_HINT}`);
-  if (status === 403) return new SetupError(`${from} is a write key, which may only send events; this command needs the admin token: ${ADMIN_TOKEN_HINT}`);
+  if (status === 403) return new SetupError(`${from} is a write key, which may only send events: ${ADMIN_TOKEN_HINT}`);
   return undefined;
 }
 

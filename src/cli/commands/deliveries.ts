@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { type Client, fetchList, segment } from './client.ts';
 import { COMMON_OPTIONS, PAGE_OPTIONS, UsageError, clientFor, command, err, moreHint, out, paging, positional, printJson } from './args.ts';
 import { ApiError, ConflictError } from './problems.ts';
-import { fields, oneLine, table, time, truncate } from './format.ts';
+import { fields, oneLine, plural, table, time, truncate } from './format.ts';
 import { type DeliveryDetail, type DeliveryView, type SentRequest, deliveryState, nextStep, summary } from './run-views.ts';
 
 export const help = `usage: ifthen deliveries [--rule R] [--subject S] [--status pending|delivering|delivered|dead] [--limit N] [--all]
@@ -72,7 +72,7 @@ async function moveOn(client: Client, id: string, move: Move, options: { json?: 
   if (options.json && !options.wait) { printJson(answer); return 0; }
   if (!options.json) {
     out(move === 'resend' ? `resending ${id} now, with the same idempotency key (receivers that dedupe on it will ignore it)`
-      : before.status === 'dead' ? `replaying ${id} now: it was dead after ${before.attempts.length} attempts; a fresh run of attempts starts, with the same idempotency key`
+      : before.status === 'dead' ? `replaying ${id} now: it was dead after ${plural(before.attempts.length, 'attempt')}; a fresh run of attempts starts, with the same idempotency key`
         : `retrying ${id} now instead of waiting for its back-off`);
   }
   if (!options.wait) { err(`follow it with: ifthen delivery ${id}`); return 0; }

@@ -41,6 +41,8 @@ export function yamlError(text: string, where: string, error: YAMLError): InputE
 
 /** "<what> at line L, column C: <problem>", then the line and a caret under the place. */
 function located(text: string, at: number, what: string, problem: string): string {
+  // A problem found at the end of the text (a bracket never closed) is shown after the last thing written.
+  if (/^\s*$/.test(text.slice(at)) && at > 0) at = text.trimEnd().length;
   const before = text.slice(0, at);
   const line = before.split('\n').length;
   const start = before.lastIndexOf('\n') + 1;
