@@ -2,7 +2,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseAllDocuments } from 'yaml';
 import { type Client, segment } from './client.ts';
 import { COMMON_OPTIONS, UsageError, clientFor, command, err, out, printJson, readStdin } from './args.ts';
 import { ConnectionError, SetupError, report } from './problems.ts';
@@ -107,7 +106,9 @@ async function filesUnder(folder: string): Promise<string[]> {
   return files;
 }
 
-function yamlDocuments(file: string, text: string): RuleDocument[] {
+async function yamlDocuments(file: string, text: string): Promise<RuleDocument[]> {
+  // Loaded here only: the commands that read no YAML start faster without it.
+  const { parseAllDocuments } = await import('yaml');
   const documents = parseAllDocuments(text);
   if (!Array.isArray(documents)) return [];
   const found = documents.filter((d) => d.errors.length > 0 || d.toJS() != null);

@@ -1,6 +1,6 @@
 // JSON and YAML typed by people on the command line or in files: read them, or say in plain words where they break.
 import { readFile } from 'node:fs/promises';
-import { parseAllDocuments, type Document, type YAMLError } from 'yaml';
+import type { Document, YAMLError } from 'yaml';
 import { InputError } from './problems.ts';
 
 /** A file named on the command line; a missing or unreadable one is the person's input problem, not a crash. */
@@ -25,7 +25,8 @@ export function parseJson(text: string, where: string): unknown {
 }
 
 /** The YAML documents in `text`, or an error naming the file and the line of the first problem. */
-export function parseYamlDocuments(text: string, where: string): Document[] {
+export async function parseYamlDocuments(text: string, where: string): Promise<Document[]> {
+  const { parseAllDocuments } = await import('yaml');
   const documents = parseAllDocuments(text);
   const list = Array.isArray(documents) ? documents : [];
   const broken = list.find((d) => d.errors.length);

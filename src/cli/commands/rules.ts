@@ -1,6 +1,5 @@
 // `ifthen rules ls|get|rm|enable|disable|versions`: read and manage saved rules.
 import { parseArgs } from 'node:util';
-import { stringify } from 'yaml';
 import { segment } from './client.ts';
 import { COMMON_OPTIONS, UsageError, clientFor, group, out, positional, printJson } from './args.ts';
 import { cell, oneLine, table, time } from './format.ts';
@@ -71,7 +70,7 @@ export const rules = group('rules', help, {
     // The errors are YAML comments, so that the output stays a rule file that "ifthen apply -f" takes back.
     out(`# version ${rule.version}, ${rule.enabled ? 'enabled' : 'disabled'}, updated ${time(rule.updatedAt)}`);
     out(errorComments(rule.errors ?? []));
-    out(stringify(rule.document, { lineWidth: 0 }));
+    out((await import('yaml')).stringify(rule.document, { lineWidth: 0 }));
   },
 
   async errors(args) {

@@ -80,7 +80,7 @@ async function ruleFromFile(file: string, id: string | undefined): Promise<Recor
     const value = parseJson(text, file);
     documents = Array.isArray(value) ? value : [value];
   } else {
-    documents = parseYamlDocuments(text, file).map((d) => d.toJS()).filter((d) => d != null);
+    documents = (await parseYamlDocuments(text, file)).map((d) => d.toJS()).filter((d) => d != null);
   }
   const objects = documents.filter((d): d is Record<string, unknown> => d !== null && typeof d === 'object' && !Array.isArray(d));
   const chosen = id === undefined ? (objects.length === 1 ? objects[0] : undefined) : objects.find((d) => d.id === id) ?? (objects.length === 1 ? objects[0] : undefined);

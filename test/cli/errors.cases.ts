@@ -1,16 +1,13 @@
 // What a new user trips on: each mistake is reported once, on stderr, naming the setting or the command that fixes it.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ADMIN_TOKEN, freePort, startTestServer, tempDir, type InProcessServer } from '../support/server.ts';
+import { ADMIN_TOKEN, freePort } from '../support/server.ts';
 import { errorReports, runCli } from './cli.ts';
+import type { WorldRef } from './world.ts';
 
-describe('ifthen errors', { concurrency: true }, () => {
-  let server: InProcessServer;
-  const dir = tempDir('ifthen-errors-');
-  before(async () => { server = await startTestServer(); });
-  after(async () => { await server.stop(); dir.remove(); });
+export const errorCases = (world: WorldRef) => describe('ifthen errors', { concurrency: true }, () => {
 
   /** Exactly one report, and nothing on stdout. */
   const once = (result: { stdout: string; stderr: string }) => {
@@ -19,12 +16,14 @@ describe('ifthen errors', { concurrency: true }, () => {
   };
 
   it('without a token it says to set IFTHEN_TOKEN (or --token), before asking the server', async () => {
+    const { server } = world();
     const result = await runCli(['rules', 'ls'], { url: `http://127.0.0.1:${await freePort()}`, token: null });
     assert.equal(result.code, 1);
     assert.equal(result.stderr, 'ifthen: no token: set IFTHEN_TOKEN (or --token) to the admin token, the one the server printed at its first start (or its IFTHEN_ADMIN_TOKEN)\n');
   });
 
   it('a refused token is named by where it came from, never printed, with how to fix it', async () => {
+    const { server } = world();
     const [fromEnv, fromFlag] = await Promise.all([
       runCli(['rules', 'ls'], { url: server.url, token: 'wrong-token-value' }),
       runCli(['rules', 'ls', '--token', 'other-wrong-value'], { url: server.url }),
@@ -38,6 +37,7 @@ describe('ifthen errors', { concurrency: true }, () => {
   });
 
   it('a write key used for an admin command is named as one, with the fix', async () => {
+    const { server } = world();
     const key = (await server.request('POST', '/v1/keys', { name: 'ingest-only' })).body.key as string;
     const result = await runCli(['firings'], { url: server.url, token: key });
     assert.equal(result.code, 1);
@@ -47,8 +47,9 @@ describe('ifthen errors', { concurrency: true }, () => {
   });
 
   it('a server that is not running is named with its URL and where the URL came from; apply stops at the first rule', async () => {
+    const { server, dir } = world();
     const url = `http://127.0.0.1:${await freePort()}`;
-    const file = join(dir.path, 'two.yaml');
+    const file = join(dir, 'two.yaml');
     await writeFile(file, 'id: one\nwhen: { event: a }\nthen: [ { log: { message: x } } ]\n---\nid: two\nwhen: { event: a }\nthen: [ { log: { message: x } } ]\n');
     const [list, apply] = await Promise.all([runCli(['firings'], { url }), runCli(['apply', '-f', file, '--url', url])]);
     for (const result of [list, apply]) {
@@ -60,11 +61,12 @@ describe('ifthen errors', { concurrency: true }, () => {
   });
 
   it('JSON typed on the command line that does not parse is shown with the place it breaks, not a SyntaxError', async () => {
+    const { server, dir } = world();
     const [send, test, file] = await Promise.all([
       runCli(['send', '--data', '{"type": cart_updated}'], { url: server.url }),
       runCli(['test', 'r', '--event', '{"type":"a",}'], { url: server.url }),
       (async () => {
-        const path = join(dir.path, 'events.json');
+        const path = join(dir, 'events.json');
         await writeFile(path, '[\n  {"type": "a", "subject": "u"}\n  {"type": "b", "subject": "u"}\n]\n');
         return runCli(['send', '-f', path], { url: server.url });
       })(),
@@ -77,22 +79,24 @@ describe('ifthen errors', { concurrency: true }, () => {
   });
 
   it('a usage mistake is reported once with the help hint; an unknown command lists the commands', async () => {
+    const { server, dir } = world();
     const [missing, option, unknown, file] = await Promise.all([
       runCli(['delivery', 'retry'], { url: server.url }),
       runCli(['firings', '--bogus'], { url: server.url }),
       runCli(['fire'], { url: server.url }),
-      runCli(['send', '-f', join(dir.path, 'nope.json')], { url: server.url }),
+      runCli(['send', '-f', join(dir, 'nope.json')], { url: server.url }),
     ]);
     assert.equal(missing.stderr, 'ifthen: missing <delivery-id>\nrun "ifthen delivery --help" for usage\n');
     assert.equal(missing.code, 2);
     assert.match(option.stderr, /^ifthen: Unknown option '--bogus'.*\nrun "ifthen firings --help" for usage\n$/);
     assert.match(unknown.stderr, /^ifthen: unknown command "fire"\n\nusage: ifthen <command>/);
-    assert.equal(file.stderr, `ifthen: ${join(dir.path, 'nope.json')}: no such file\n`);
+    assert.equal(file.stderr, `ifthen: ${join(dir, 'nope.json')}: no such file\n`);
     for (const result of [missing, option, unknown, file]) assert.equal(errorReports(result.stderr), 1, result.stderr);
   });
 
   it('a rule the server refuses lists each problem on its own line under one headline', async () => {
-    const file = join(dir.path, 'invalid.json');
+    const { server, dir } = world();
+    const file = join(dir, 'invalid.json');
     await writeFile(file, JSON.stringify({ id: 'invalid', when: { event: 'a', where: 'event.properties.total >' }, then: [] }));
     const result = await runCli(['apply', '-f', file], { url: server.url, token: ADMIN_TOKEN });
     assert.equal(result.code, 1);

@@ -1,35 +1,22 @@
 // What the rules did, through the CLI against the real server and a real webhook receiver: firings explained in
 // words, deliveries as they stand now, retry / resend / replay and their refusals, failed events.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestServer, type InProcessServer } from '../support/server.ts';
-import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { until } from '../support/until.ts';
 import { errorReports, recordInHistory, runCli } from './cli.ts';
+import type { WorldRef } from './world.ts';
 
-describe('ifthen firings, deliveries and failures', { concurrency: true }, () => {
-  let server: InProcessServer;
-  let receiver: Receiver;
-  /** Paths the receiver answers 503 to, until a test takes them out. */
-  const failing = new Set<string>();
-
-  before(async () => {
-    receiver = await startReceiver();
-    receiver.respond = (request, res) => { res.writeHead(failing.has(request.url) ? 503 : 200, { 'content-type': 'text/plain' }).end(failing.has(request.url) ? 'busy' : 'ok'); };
-    server = await startTestServer();
-  });
-  after(async () => {
-    await server.stop();
-    await receiver.close();
-  });
+export const runCases = (world: WorldRef) => describe('ifthen firings, deliveries and failures', { concurrency: true }, () => {
 
   /** A webhook rule to `/<id>` for events of its own type (`<id>` unless given) over 30 in KR; `delivery` is its retry policy. */
   const saveRule = async (id: string, delivery = '', type = id) => {
+    const { server, receiver } = world();
     const yaml = `id: ${id}\nwhen:\n  event: ${type}\n  where: event.properties.total >= 30 && subject.country == "KR"\nthen:\n  - webhook: { url: "${receiver.url}/${id}", body: { to: "{{ subject.id }}" } }\n  - emit: { event: reminded }\n${delivery}`;
     assert.equal((await server.request('PUT', `/v1/rules/${id}`, yaml)).status, 201);
   };
   /** Sends one matching event for a new subject and waits for the firing; its delivery is `<firing id>.0`. */
   const fire = async (rule: string, subject: string, type = rule) => {
+    const { server } = world();
     await server.request('POST', '/v1/events', [
       { type: 'identify', subject, properties: { country: 'KR' } },
       { id: `${subject}-cart`, type, subject, properties: { total: 42 } },
@@ -38,9 +25,10 @@ describe('ifthen firings, deliveries and failures', { concurrency: true }, () =>
     return { firing: firing.id as string, delivery: `${firing.id}.0` };
   };
   const status = (delivery: string, wanted: string) =>
-    until(async () => ((await server.request('GET', `/v1/deliveries/${delivery}`)).body.status === wanted ? true : undefined));
+    until(async () => ((await world().server.request('GET', `/v1/deliveries/${delivery}`)).body.status === wanted ? true : undefined));
 
   it('firings shows the values each condition saw and where each action stands now, not the "queued" of firing time', async () => {
+    const { server } = world();
     await saveRule('list-now');
     const { delivery } = await fire('list-now', 'ana');
     await status(delivery, 'delivered');
@@ -54,6 +42,7 @@ describe('ifthen firings, deliveries and failures', { concurrency: true }, () =>
   });
 
   it('firing <id> (and firings <id>) explains the match check by check, with each delivery as it stands now', async () => {
+    const { server } = world();
     await saveRule('explained', '', 'cart_updated');
     const { firing, delivery } = await fire('explained', 'bo', 'cart_updated');
     await status(delivery, 'delivered');
@@ -74,6 +63,7 @@ describe('ifthen firings, deliveries and failures', { concurrency: true }, () =>
   });
 
   it('delivery retry replays a dead delivery; firing and delivery say it was dead, and what to run', async () => {
+    const { server, receiver, failing } = world();
     await saveRule('dies', 'delivery: { max_attempts: 1 }\n');
     failing.add('/dies');
     const { firing, delivery } = await fire('dies', 'cy');
@@ -99,6 +89,7 @@ describe('ifthen firings, deliveries and failures', { concurrency: true }, () =>
   });
 
   it('delivery retry tries a pending delivery now instead of waiting for its back-off', async () => {
+    const { server, failing } = world();
     await saveRule('waits', 'delivery: { max_attempts: 10, backoff: 1h, backoff_max: 1h }\n');
     failing.add('/waits');
     const { delivery } = await fire('waits', 'di');
@@ -113,6 +104,7 @@ describe('ifthen firings, deliveries and failures', { concurrency: true }, () =>
   });
 
   it('delivery resend sends a delivered one again with the same idempotency key; the wrong move is refused with the right command', async () => {
+    const { server, receiver } = world();
     await saveRule('again');
     const { delivery } = await fire('again', 'ed');
     await status(delivery, 'delivered');
@@ -136,6 +128,7 @@ describe('ifthen firings, deliveries and failures', { concurrency: true }, () =>
   });
 
   it('delivery resend of a dead delivery is refused and names "delivery retry"; an unknown delivery is a 404', async () => {
+    const { server, failing } = world();
     await saveRule('gone', 'delivery: { max_attempts: 1 }\n');
     failing.add('/gone');
     const { delivery } = await fire('gone', 'fa');
@@ -153,6 +146,7 @@ describe('ifthen firings, deliveries and failures', { concurrency: true }, () =>
   });
 
   it('deliveries lists each action sent; dlq replay --all replays the dead ones of a rule', async () => {
+    const { server, failing } = world();
     await saveRule('many', 'delivery: { max_attempts: 1 }\n');
     failing.add('/many');
     const { delivery } = await fire('many', 'gu');
@@ -167,6 +161,7 @@ describe('ifthen firings, deliveries and failures', { concurrency: true }, () =>
   });
 
   it('failures lists the events the processor passed over, newest first; rules get heads the rule with its run-time errors', async () => {
+    const { server } = world();
     await saveRule('erring');
     const now = Date.now();
     recordInHistory(server.dataDir, {
@@ -197,6 +192,7 @@ describe('ifthen firings, deliveries and failures', { concurrency: true }, () =>
   });
 
   it('rules get says "no run-time errors" when the rule has none, and its output applies back unchanged', async () => {
+    const { server } = world();
     await saveRule('clean');
     const got = await runCli(['rules', 'get', 'clean'], { url: server.url });
     assert.match(got.stdout, /^# version 1, enabled, updated .+\n# no run-time errors\nid: clean\n/);

@@ -1,23 +1,20 @@
 // The CLI's other commands against the real server: rules, send, test, tail, keys, secrets and signing secrets.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startTestServer, tempDir, type InProcessServer } from '../support/server.ts';
 import { until } from '../support/until.ts';
 import { runCli, startCli } from './cli.ts';
+import type { WorldRef } from './world.ts';
 
 const rule = (id: string, event: string, extra = '') => `id: ${id}\nwhen:\n  event: ${event}\n  where: event.properties.total >= 30\nthen:\n  - log: { message: "big cart {{ event.properties.total }}" }\n${extra}`;
 
-describe('ifthen client commands', { concurrency: true }, () => {
-  let server: InProcessServer;
-  const dir = tempDir('ifthen-cli-');
-  before(async () => { server = await startTestServer(); });
-  after(async () => { await server.stop(); dir.remove(); });
-  const cli = (args: string[], stdin?: string) => runCli(args, { url: server.url, stdin });
-  const save = async (id: string, event: string) => assert.equal((await server.request('PUT', `/v1/rules/${id}`, rule(id, event))).status, 201);
+export const commandCases = (world: WorldRef) => describe('ifthen rules, send, test, tail, keys, secrets, signing-secret', { concurrency: true }, () => {
+  const cli = (args: string[], stdin?: string) => runCli(args, { url: world().server.url, stdin });
+  const save = async (id: string, event: string) => assert.equal((await world().server.request('PUT', `/v1/rules/${id}`, rule(id, event))).status, 201);
 
   it('rules ls, get, versions, disable, enable and rm manage saved rules', async () => {
+    const { server } = world();
     await save('r-manage', 'r_manage');
     assert.equal((await server.request('PUT', '/v1/rules/r-manage', rule('r-manage', 'r_manage', 'name: second\n'))).status, 200);
 
@@ -40,12 +37,13 @@ describe('ifthen client commands', { concurrency: true }, () => {
   });
 
   it('send --prop builds one event, reading values as JSON when they are JSON, and the server stores it', async () => {
-    const result = await cli(['send', '--id', 'prop-1', '--type', 'cart_updated', '--subject', 'u-prop', '--prop', 'total=30', '--prop', 'country=KR',
+    const { server } = world();
+    const result = await cli(['send', '--id', 'prop-1', '--type', 'prop_test', '--subject', 'u-prop', '--prop', 'total=30', '--prop', 'country=KR',
       '--prop', 'tags=["a","b"]', '--prop', 'vip=true', '--prop', 'note=hello world', '--prop', 'code=007', '--prop', 'eq=a=b']);
     assert.equal(result.stdout, 'accepted 1, duplicate 0, rejected 0 (id prop-1)\n', result.stderr);
     const stored = (await server.request('GET', '/v1/events/prop-1')).body;
     assert.deepEqual(stored.properties, { total: 30, country: 'KR', tags: ['a', 'b'], vip: true, note: 'hello world', code: '007', eq: 'a=b' });
-    assert.equal((await cli(['send', '--id', 'prop-1', '--type', 'cart_updated', '--subject', 'u-prop'])).stdout, 'accepted 0, duplicate 1, rejected 0 (id prop-1)\n');
+    assert.equal((await cli(['send', '--id', 'prop-1', '--type', 'prop_test', '--subject', 'u-prop'])).stdout, 'accepted 0, duplicate 1, rejected 0 (id prop-1)\n');
   });
 
   it('send reports each rejected event with its path and exits 1; -f - reads the events from stdin', async () => {
@@ -62,7 +60,8 @@ describe('ifthen client commands', { concurrency: true }, () => {
   });
 
   it('test -f sends the local rule with the event and says what each action would do', async () => {
-    const file = join(dir.path, 'local.yaml');
+    const { server, dir } = world();
+    const file = join(dir, 'local.yaml');
     await writeFile(file, `id: other\nwhen: { event: x }\nthen: [ { log: { message: x } } ]\n---\n${rule('local-only', 'cart_updated')}`);
     const result = await cli(['test', 'local-only', '-f', file, '--event', '{"type":"cart_updated","subject":"u1","properties":{"total":42}}']);
     assert.equal(result.code, 0, result.stderr);
@@ -72,12 +71,14 @@ describe('ifthen client commands', { concurrency: true }, () => {
   });
 
   it('tail shows the latest events, then each new one as it arrives, until Ctrl-C', async () => {
+    const { server } = world();
     await server.request('POST', '/v1/events', { id: 'tail-old', type: 'tail_seen', subject: 'u-tail', properties: { n: 1 } });
-    const tail = startCli(['tail', '--type', 'tail_seen', '--interval', '200ms'], { url: server.url });
+    const tail = await startCli(['tail', '--type', 'tail_seen', '--interval', '200ms'], { url: server.url });
     try {
-      await until(async () => (tail.output().stdout.includes('tail-old') ? true : undefined));
+      // Generous: the CLI starts slowly when every case runs at once on a busy machine.
+      await until(async () => (tail.output().stdout.includes('tail-old') ? true : undefined), 30_000);
       await server.request('POST', '/v1/events', { id: 'tail-new', type: 'tail_seen', subject: 'u-tail', properties: { n: 2 } });
-      await until(async () => (tail.output().stdout.includes('tail-new') ? true : undefined));
+      await until(async () => (tail.output().stdout.includes('tail-new') ? true : undefined), 30_000);
     } finally {
       tail.kill('SIGINT');
     }
@@ -87,6 +88,7 @@ describe('ifthen client commands', { concurrency: true }, () => {
   });
 
   it('keys create prints a write key once; it may send events but not read rules; keys ls and rm', async () => {
+    const { server } = world();
     const created = await cli(['keys', 'create', '--name', 'web']);
     const key = created.stdout.trim();
     assert.match(key, /^ifw_/);

@@ -1,23 +1,19 @@
 // `ifthen apply -f` against the real server: what it saves, what it says, and what it refuses.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startTestServer, tempDir, type InProcessServer } from '../support/server.ts';
 import { errorReports, runCli } from './cli.ts';
+import type { WorldRef } from './world.ts';
 
 const LOG = 'then: [ { log: { message: hi } } ]';
 
-// One server for the file; each test uses its own rule ids, so the tests (each a CLI start of about a second) run at once.
-describe('ifthen apply', { concurrency: true }, () => {
-  let server: InProcessServer;
-  const dir = tempDir('ifthen-apply-');
-  before(async () => { server = await startTestServer(); });
-  after(async () => { await server.stop(); dir.remove(); });
-  const rule = async (id: string) => (await server.request('GET', `/v1/rules/${id}`)).body;
+export const applyCases = (world: WorldRef) => describe('ifthen apply', { concurrency: true }, () => {
+  const rule = async (id: string) => (await world().server.request('GET', `/v1/rules/${id}`)).body;
 
   it('saves every rule of every YAML and JSON file in a folder, one PUT each, and says what changed', async () => {
-    const rules = join(dir.path, 'rules');
+    const { server, dir } = world();
+    const rules = join(dir, 'rules');
     await mkdir(join(rules, 'nested'), { recursive: true });
     await writeFile(join(rules, 'a.yaml'), `# first\nid: a-one\nwhen: { event: signed_up }\n${LOG}\n---\nid: a-two\nwhen: { event: cart_updated }\n${LOG}\n`);
     await writeFile(join(rules, 'nested', 'b.json'), JSON.stringify({ id: 'a-three', when: { event: 'order_completed' }, then: [{ log: { message: 'x' } }] }));
@@ -37,7 +33,8 @@ describe('ifthen apply', { concurrency: true }, () => {
   });
 
   it('keeps a disabled rule disabled when the file does not say "enabled", and enables it when the file says so', async () => {
-    const file = join(dir.path, 'keep.yaml');
+    const { server, dir } = world();
+    const file = join(dir, 'keep.yaml');
     await writeFile(file, `id: keep-off\nwhen: { event: a }\n${LOG}\n`);
     assert.equal((await runCli(['apply', '-f', file], { url: server.url })).stdout, 'created keep-off v1\n');
     assert.equal((await runCli(['rules', 'disable', 'keep-off'], { url: server.url })).stdout, 'disabled keep-off v1\n');
@@ -53,7 +50,8 @@ describe('ifthen apply', { concurrency: true }, () => {
   });
 
   it('prints each problem of an invalid rule on its own line, once, goes on with the others, and exits 1', async () => {
-    const file = join(dir.path, 'mixed.yaml');
+    const { server, dir } = world();
+    const file = join(dir, 'mixed.yaml');
     await writeFile(file, `id: broken\nwhen: { event: x, bogus: 1, where: "event.propertes.total > 1" }\n${LOG}\n---\nid: fine-after\nwhen: { event: y }\n${LOG}\n---\nname: no id here\n`);
 
     const result = await runCli(['apply', '-f', file, '--dry-run'], { url: server.url });
@@ -72,7 +70,8 @@ describe('ifthen apply', { concurrency: true }, () => {
   });
 
   it('says where a YAML file breaks, with the line, and sends nothing of it', async () => {
-    const file = join(dir.path, 'bad.yaml');
+    const { server, dir } = world();
+    const file = join(dir, 'bad.yaml');
     await writeFile(file, 'id: bad-yaml\nwhen: [\nthen: []\n');
     const result = await runCli(['apply', '-f', file], { url: server.url });
     assert.equal(result.code, 1);
@@ -82,6 +81,7 @@ describe('ifthen apply', { concurrency: true }, () => {
   });
 
   it('reads rules from stdin with "-f -"', async () => {
+    const { server } = world();
     const result = await runCli(['apply', '-f', '-'], { url: server.url, stdin: `id: from-stdin\nwhen: { event: a }\n${LOG}\n` });
     assert.equal(result.stdout, 'created from-stdin v1\n', result.stderr);
   });
