@@ -116,7 +116,7 @@ export const commandCases = (world: WorldRef) => describe('ifthen rules, send, t
     const shown = await cli(['signing-secret']);
     const defaultSecret = shown.stdout.trim();
     assert.match(defaultSecret, /^whsec_\S+$/);
-    assert.match(shown.stderr, /^the default signing secret: receivers verify the webhook-signature header with it\n$/);
+    assert.match(shown.stderr, /^the default signing secret: receivers verify webhook signatures with it\n$/);
 
     const rotated = await cli(['signing-secret', 'rotate', '--rule', 'r-signed']);
     const own = rotated.stdout.trim();

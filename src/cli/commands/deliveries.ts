@@ -116,7 +116,9 @@ export function deliveryText(d: DeliveryDetail): string {
   ]), '(no attempts yet)'));
   const last = d.attempts[d.attempts.length - 1];
   if (last?.request) lines.push('', `attempt ${last.attempt} sent:`, ...requestLines(last.request));
-  if (last && (last.statusCode !== null || last.response)) lines.push('', `and got back:`, `  ${last.statusCode ?? '(no status)'}`, ...(last.response ? last.response.split('\n').map((l) => `  ${l}`) : []));
+  if (last && (last.statusCode !== null || last.response)) {
+    lines.push('', last.request ? 'and got back:' : `attempt ${last.attempt} got back:`, `  ${last.statusCode ?? '(no status)'}`, ...(last.response ? last.response.split('\n').map((l) => `  ${l}`) : []));
+  }
   const step = nextStep(d);
   if (step) lines.push('', step);
   return lines.join('\n');

@@ -39,7 +39,8 @@ export function deliveryState(d: DeliveryView): string {
   const tries = plural(d.attempts, 'attempt');
   switch (d.status) {
     case 'delivered': return `delivered at ${time(d.deliveredAt)} after ${tries}`;
-    case 'dead': return `dead after ${tries}${d.lastError ? `: ${d.lastError}` : ''}`;
+    // The dispatcher's error ends with "; gave up after N attempts", which the sentence already says.
+    case 'dead': return `dead after ${tries}${d.lastError ? `: ${d.lastError.replace(/; gave up after \d+ attempts?$/, '')}` : ''}`;
     case 'delivering': return 'being sent now';
     default: return d.attempts === 0
       ? 'pending: waiting for its first attempt'

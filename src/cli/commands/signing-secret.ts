@@ -9,7 +9,7 @@ export const help = `usage: ifthen signing-secret [--rule R]
        ifthen signing-secret rm --rule R
 
   (none)   prints the secrets that sign webhooks, newest first: a rule's own with --rule (else the default ones);
-           receivers verify the webhook-signature header with any of them
+           receivers verify webhook signatures with any of them
   rotate   makes a new secret (with --rule: the rule's own); the previous ones keep signing beside it for a day
            (IFTHEN_SIGNING_ROTATION_OVERLAP_MS), so receivers can switch without losing a webhook
   rm       removes a rule's own secrets: its webhooks are signed with the default ones again`;
@@ -54,5 +54,5 @@ export const signingSecret = command('signing-secret', help, async (args) => {
   if (rule !== undefined && !own) return err(`rule ${rule} has no signing secret of its own: its webhooks are signed with the default one${several ? 's' : ''} above`);
   err(several
     ? `${name}s, newest first: webhooks carry a signature by each until ${until ? time(until) : 'the older ones expire'}`
-    : `${name}: receivers verify the webhook-signature header with it`);
+    : `${name}: receivers verify webhook signatures with it`);
 });

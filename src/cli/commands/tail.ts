@@ -53,9 +53,9 @@ export const tail = command('tail', help, async (args) => {
 
 const eventLine = (e: EventView) => `${time(e.time)}  ${e.type}  ${e.subject}  ${e.id}  ${compact(e.properties, 100)}`;
 
-/** A firing as it happens: its actions are just queued, so the line says what matched; "ifthen firing <id>" follows up. */
+/** A firing's line: a queued action's fate is not known yet (and not shown), "ifthen firing <id>" tells it later. */
 const firingLine = (f: FiringView) => {
-  const actions = (f.trace?.actions ?? []).map((a) => `${a.kind} ${a.outcome}`).join(', ') || 'no actions';
+  const actions = (f.trace?.actions ?? []).map((a) => (a.outcome === 'queued' ? a.kind : `${a.kind} ${a.outcome}`)).join(', ') || 'no actions';
   return `${time(f.time)}  ${f.rule} v${f.version}  ${f.subject}${f.group === 'holdout' ? ' (holdout)' : ''}  ${truncate(reasonCell(f.trace?.steps), 70)}  ${actions}  ${f.id}`;
 };
 
