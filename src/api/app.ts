@@ -70,10 +70,18 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   });
   await app.register(swagger, {
     openapi: {
-      info: { title: 'ifthen', version: '0.1.0', description: 'Real-time "if this, then that" for your own event data.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, writeKey: { type: 'http', scheme: 'basic' } } },
+      info: { title: 'ifthen', version: '0.1.0', description: 'Real-time "if this, then that" for your own event data. Authenticate with `Authorization: Bearer <admin token>`; a write key may only send events.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'The admin token (IFTHEN_ADMIN_TOKEN, or the one printed at first start); on ingest endpoints a write key too' },
+          writeKey: { type: 'http', scheme: 'basic', description: 'A write key as the user name, empty password (as Segment libraries send it)' },
+          metricsToken: { type: 'http', scheme: 'bearer', description: 'IFTHEN_METRICS_TOKEN (or the admin token); needed only when IFTHEN_METRICS_TOKEN is set' },
+        },
+      },
       security: [{ bearer: [] }],
     },
+    // Shared schemas appear under their own names (EventInput), not def-0.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
 

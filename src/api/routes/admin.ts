@@ -9,6 +9,8 @@ import { SECRET_NAME_PATTERN, type KeyRecord, type SigningSecret } from '../../s
 import { hashToken, newToken } from '../tokens.ts';
 import { iso } from '../views.ts';
 import { newSigningSecret } from '../../actions/index.ts';
+import { ERRORS, NoContent } from '../schemas/common.ts';
+import { CreatedKey, KeyList, SecretList, Signing } from '../schemas/admin.ts';
 
 const keyView = (k: KeyRecord) => ({ id: k.id, name: k.name, role: k.role, createdAt: iso(k.createdAt), revokedAt: k.revokedAt ? iso(k.revokedAt) : null });
 const signingView = (s: SigningSecret) => ({ id: s.id, secret: s.secret, createdAt: iso(s.createdAt), expiresAt: s.expiresAt === null ? null : iso(s.expiresAt) });
@@ -18,14 +20,14 @@ export const adminRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) =>
   const { keys, secrets, signing, rules } = deps.stores;
 
   app.post<{ Body: { name?: string } }>('/v1/keys', {
-    schema: { tags: ['admin'], summary: 'Create a write key (may only send events); the key is shown in this response only', body: Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }) },
+    schema: { tags: ['admin'], summary: 'Create a write key (may only send events); the key is shown in this response only', body: Type.Object({ name: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }), response: { 201: CreatedKey, ...ERRORS } },
   }, async (request, reply) => {
     const token = newToken('write');
     const key = await keys.create(request.body?.name ?? 'write key', 'write', hashToken(token), deps.now());
     return reply.status(201).send({ ...keyView(key), key: token });
   });
-  app.get('/v1/keys', { schema: { tags: ['admin'], summary: 'List keys (never their values)' } }, async () => ({ items: (await keys.list()).map(keyView) }));
-  app.delete<{ Params: { id: string } }>('/v1/keys/:id', { schema: { tags: ['admin'], summary: 'Revoke a key' } }, async (request, reply) => {
+  app.get('/v1/keys', { schema: { tags: ['admin'], summary: 'List keys (never their values)', response: { 200: KeyList, ...ERRORS } } }, async () => ({ items: (await keys.list()).map(keyView) }));
+  app.delete<{ Params: { id: string } }>('/v1/keys/:id', { schema: { tags: ['admin'], summary: 'Revoke a key', response: { 204: NoContent, ...ERRORS } } }, async (request, reply) => {
     if (!(await keys.revoke(request.params.id, deps.now()))) throw new ApiError('IFTHEN_ERR_NOT_FOUND', [`no active key "${request.params.id}"`]);
     return reply.status(204).send();
   });
@@ -34,16 +36,16 @@ export const adminRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) =>
     if (!SECRET_NAME_PATTERN.test(name)) throw new ApiError('IFTHEN_ERR_INVALID_BODY', ['name: must be letters, digits and "_", starting with a letter or "_"']);
   };
   app.put<{ Params: { name: string }; Body: { value: string } }>('/v1/secrets/:name', {
-    schema: { tags: ['admin'], summary: 'Set a secret, used in templates as {{ secrets.NAME }}; stored encrypted (AES-256-GCM)', body: Type.Object({ value: Type.String({ minLength: 1, maxLength: 65536 }) }, { additionalProperties: false }) },
+    schema: { tags: ['admin'], summary: 'Set a secret, used in templates as {{ secrets.NAME }}; stored encrypted (AES-256-GCM)', body: Type.Object({ value: Type.String({ minLength: 1, maxLength: 65536 }) }, { additionalProperties: false }), response: { 204: NoContent, ...ERRORS } },
   }, async (request, reply) => {
     checkName(request.params.name);
     await secrets.set(request.params.name, request.body.value, deps.now());
     return reply.status(204).send();
   });
-  app.get('/v1/secrets', { schema: { tags: ['admin'], summary: 'List secret names (never values)' } }, async () => ({
+  app.get('/v1/secrets', { schema: { tags: ['admin'], summary: 'List secret names (never values)', response: { 200: SecretList, ...ERRORS } } }, async () => ({
     items: (await secrets.list()).map((s) => ({ name: s.name, createdAt: iso(s.createdAt), updatedAt: iso(s.updatedAt) })),
   }));
-  app.delete<{ Params: { name: string } }>('/v1/secrets/:name', { schema: { tags: ['admin'], summary: 'Delete a secret' } }, async (request, reply) => {
+  app.delete<{ Params: { name: string } }>('/v1/secrets/:name', { schema: { tags: ['admin'], summary: 'Delete a secret', response: { 204: NoContent, ...ERRORS } } }, async (request, reply) => {
     if (!(await secrets.delete(request.params.name))) throw new ApiError('IFTHEN_ERR_NOT_FOUND', [`no secret "${request.params.name}"`]);
     return reply.status(204).send();
   });
@@ -61,7 +63,7 @@ export const adminRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) =>
   };
 
   app.get<{ Querystring: { rule?: string } }>('/v1/signing-secret', {
-    schema: { tags: ['admin'], summary: 'The Standard Webhooks secrets (whsec_…) that sign webhooks, newest first; give them to receivers', querystring: RuleQuery },
+    schema: { tags: ['admin'], summary: 'The Standard Webhooks secrets (whsec_…) that sign webhooks, newest first; give them to receivers', querystring: RuleQuery, response: { 200: Signing, ...ERRORS } },
   }, async (request) => {
     await checkRule(request.query.rule);
     const { scope, secrets: list } = await signingFor(request.query.rule);
@@ -72,6 +74,7 @@ export const adminRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) =>
     schema: {
       tags: ['admin'], summary: 'Make a new signing secret (for a rule: its own); the previous ones keep signing beside it for IFTHEN_SIGNING_ROTATION_OVERLAP_MS (24 h)',
       body: Type.Object({ rule: Type.Optional(Type.String()) }, { additionalProperties: false }),
+      response: { 201: Signing, ...ERRORS },
     },
   }, async (request, reply) => {
     const rule = request.body?.rule;
@@ -84,7 +87,7 @@ export const adminRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) =>
   });
 
   app.delete<{ Querystring: { rule?: string } }>('/v1/signing-secret', {
-    schema: { tags: ['admin'], summary: "Remove a rule's own signing secrets: its deliveries are signed with the default ones again", querystring: RuleQuery },
+    schema: { tags: ['admin'], summary: "Remove a rule's own signing secrets: its deliveries are signed with the default ones again", querystring: RuleQuery, response: { 204: NoContent, ...ERRORS } },
   }, async (request, reply) => {
     const rule = request.query.rule;
     if (rule === undefined) throw new ApiError('IFTHEN_ERR_INVALID_QUERY', ['rule: name the rule whose own signing secrets to remove (the default ones can only be rotated)']);

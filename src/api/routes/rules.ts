@@ -6,14 +6,18 @@ import fp from '../plugin.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import { validateRule } from '../../engine/rule/validate.ts';
-import { RuleSchema, type RuleDocument } from '../../engine/rule/schema.ts';
+import type { RuleDocument } from '../../engine/rule/schema.ts';
 import { formatFieldErrors } from '../../engine/schema-errors.ts';
 import { SandboxBusyError, SandboxTaskError, SandboxTimeoutError } from '../../sandbox/sandbox.ts';
 import { EventInputSchema } from '../../engine/event.ts';
 import { iso, ruleErrorView, ruleView } from '../views.ts';
+import { ERRORS, NoContent, documentedOnly } from '../schemas/common.ts';
+import { Rule, RuleContent, RuleErrors, RuleList, RuleVersion, RuleVersions, RuleWithErrors, SavedRule, TestResult } from '../schemas/rules.ts';
 
 const tags = ['rules'];
 const IdParams = Type.Object({ id: Type.String() });
+const VersionParams = Type.Object({ id: Type.String(), version: Type.String({ description: 'A version number' }) });
+const DryRun = Type.Object({ dry_run: Type.Optional(Type.String({ description: 'true: only validate; nothing is saved' })) });
 
 /** A rule body as YAML text or JSON; validated against the schema, CEL compiled, templates parsed. */
 export function parseRuleBody(body: unknown, urlId?: string): { document: RuleDocument; source: string | null } {
@@ -42,11 +46,15 @@ export const ruleRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => 
   };
   const changed = () => deps.pipeline.notify('rules-changed');
 
-  app.get('/v1/rules', { schema: { tags, summary: 'List rules' } }, async () => ({ items: (await rules.list()).map(ruleView) }));
+  app.get('/v1/rules', { schema: { tags, summary: 'List rules', response: { 200: RuleList, ...ERRORS } } }, async () => ({ items: (await rules.list()).map(ruleView) }));
 
   app.put<{ Params: { id: string }; Querystring: { dry_run?: string } }>('/v1/rules/:id', {
-    schema: { tags, summary: 'Create or update a rule (application/yaml or application/json); ?dry_run=true only validates', params: IdParams, body: { ...RuleSchema, $id: undefined } as never },
-    validatorCompiler: ({ httpPart }) => (httpPart === 'body' ? (data: unknown) => ({ value: data }) : (data: unknown) => ({ value: data })),
+    schema: {
+      tags, summary: 'Create or update a rule (application/yaml or application/json); ?dry_run=true only validates', params: IdParams, querystring: DryRun, body: RuleContent,
+      response: { 200: { ...SavedRule, description: 'Updated (or unchanged); with ?dry_run=true: {valid, document}' }, 201: { ...SavedRule, description: 'Created' }, ...ERRORS },
+    },
+    // The route parses YAML or JSON itself and reports every field problem with its path.
+    validatorCompiler: documentedOnly,
   }, async (request, reply) => {
     const { document, source } = parseRuleBody(request.body, request.params.id);
     if (request.query.dry_run === 'true') return { valid: true, document };
@@ -56,26 +64,26 @@ export const ruleRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => 
     return reply.status(created ? 201 : 200).send({ ...ruleView(rule), changed: didChange });
   });
 
-  app.get<{ Params: { id: string } }>('/v1/rules/:id', { schema: { tags, summary: 'Get a rule, with its latest run-time errors', params: IdParams } }, async (request) => {
+  app.get<{ Params: { id: string } }>('/v1/rules/:id', { schema: { tags, summary: 'Get a rule, with its latest run-time errors', params: IdParams, response: { 200: RuleWithErrors, ...ERRORS } } }, async (request) => {
     const rule = await find(request.params.id);
     return { ...ruleView(rule), source: rule.source, errors: (await history.ruleErrors(rule.id)).map(ruleErrorView) };
   });
 
   app.get<{ Params: { id: string } }>('/v1/rules/:id/errors', {
-    schema: { tags, summary: 'The newest run-time errors of a rule (a condition that read a missing property or compared a number with a string, a template over its budget…)', params: IdParams },
+    schema: { tags, summary: 'The newest run-time errors of a rule (a condition that read a missing property or compared a number with a string, a template over its budget…)', params: IdParams, response: { 200: RuleErrors, ...ERRORS } },
   }, async (request) => {
     await find(request.params.id);
     return { items: (await history.ruleErrors(request.params.id)).map(ruleErrorView) };
   });
 
-  app.delete<{ Params: { id: string } }>('/v1/rules/:id', { schema: { tags, summary: 'Delete a rule (its versions and history are kept)', params: IdParams } }, async (request, reply) => {
+  app.delete<{ Params: { id: string } }>('/v1/rules/:id', { schema: { tags, summary: 'Delete a rule (its versions and history are kept)', params: IdParams, response: { 204: NoContent, ...ERRORS } } }, async (request, reply) => {
     if (!(await rules.delete(request.params.id, deps.now()))) throw new ApiError('IFTHEN_ERR_NOT_FOUND', [`no rule "${request.params.id}"`]);
     changed();
     return reply.status(204).send();
   });
 
   for (const action of ['enable', 'disable'] as const) {
-    app.post<{ Params: { id: string } }>(`/v1/rules/:id/${action}`, { schema: { tags, summary: `${action[0].toUpperCase()}${action.slice(1)} a rule`, params: IdParams } }, async (request) => {
+    app.post<{ Params: { id: string } }>(`/v1/rules/:id/${action}`, { schema: { tags, summary: `${action[0].toUpperCase()}${action.slice(1)} a rule`, params: IdParams, response: { 200: Rule, ...ERRORS } } }, async (request) => {
       const rule = await rules.setEnabled(request.params.id, action === 'enable', deps.now());
       if (!rule) throw new ApiError('IFTHEN_ERR_NOT_FOUND', [`no rule "${request.params.id}"`]);
       changed();
@@ -83,13 +91,13 @@ export const ruleRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => 
     });
   }
 
-  app.get<{ Params: { id: string } }>('/v1/rules/:id/versions', { schema: { tags, summary: 'All versions of a rule, newest first', params: IdParams } }, async (request) => {
+  app.get<{ Params: { id: string } }>('/v1/rules/:id/versions', { schema: { tags, summary: 'All versions of a rule, newest first', params: IdParams, response: { 200: RuleVersions, ...ERRORS } } }, async (request) => {
     const versions = await rules.versions(request.params.id);
     if (!versions.length) throw new ApiError('IFTHEN_ERR_NOT_FOUND', [`no rule "${request.params.id}"`]);
     return { items: versions.map((v) => ({ version: v.version, createdAt: iso(v.createdAt), document: v.document })) };
   });
 
-  app.get<{ Params: { id: string; version: string } }>('/v1/rules/:id/versions/:version', { schema: { tags, summary: 'One version of a rule' } }, async (request) => {
+  app.get<{ Params: { id: string; version: string } }>('/v1/rules/:id/versions/:version', { schema: { tags, summary: 'One version of a rule', params: VersionParams, response: { 200: RuleVersion, ...ERRORS } } }, async (request) => {
     const v = await rules.version(request.params.id, Number(request.params.version));
     if (!v) throw new ApiError('IFTHEN_ERR_NOT_FOUND', [`no version ${request.params.version} of rule "${request.params.id}"`]);
     return { version: v.version, createdAt: iso(v.createdAt), document: v.document, source: v.source };
@@ -103,6 +111,7 @@ export const ruleRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => 
         subject: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Subject attributes to use; default: the stored profile' })),
         rule: Type.Optional(Type.Unknown({ description: 'An unsaved rule document to test instead of the saved one' })),
       }),
+      response: { 200: TestResult, ...ERRORS },
     },
   }, async (request) => {
     const body = request.body;

@@ -8,6 +8,10 @@ import { ApiError } from '../errors.ts';
 import type { HistoryQuery } from '../../store/history.ts';
 import type { DeliveryStatus } from '../../store/contracts.ts';
 import { attemptView, deliveryView, eventView, failureView, firingView, pageView, subjectView } from '../views.ts';
+import { ERRORS } from '../schemas/common.ts';
+import {
+  DeliveryPage, DeliveryWithAttempts, DueNow, EventPage, FailurePage, FiringPage, FiringWithDeliveries, Replayed, StoredEvent, Subject,
+} from '../schemas/runs.ts';
 
 const Paging = {
   cursor: Type.Optional(Type.String({ description: 'The `next` of the previous page' })),
@@ -43,10 +47,13 @@ export const runRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => {
   const changed = () => deps.pipeline.notify('deliveries-changed');
 
   app.get<{ Querystring: Query }>('/v1/firings', {
-    schema: { tags: ['runs'], summary: 'Firings, newest first, with their traces', querystring: Type.Object({ rule: Type.Optional(Type.String()), subject: Type.Optional(Type.String()), ...Paging }) },
+    schema: {
+      tags: ['runs'], summary: 'Firings, newest first, with their traces', querystring: Type.Object({ rule: Type.Optional(Type.String()), subject: Type.Optional(Type.String()), ...Paging }),
+      response: { 200: FiringPage, ...ERRORS },
+    },
   }, async (request) => pageView(await history.firings(historyQuery(request.query)), firingView));
 
-  app.get<{ Params: { id: string } }>('/v1/firings/:id', { schema: { tags: ['runs'], summary: 'One firing with its deliveries', params: IdParams } }, async (request) => {
+  app.get<{ Params: { id: string } }>('/v1/firings/:id', { schema: { tags: ['runs'], summary: 'One firing with its deliveries', params: IdParams, response: { 200: FiringWithDeliveries, ...ERRORS } } }, async (request) => {
     const firing = found(await history.firing(request.params.id), `no firing "${request.params.id}"`);
     return { ...firingView(firing), deliveries: firing.deliveries.map(deliveryView) };
   });
@@ -55,15 +62,20 @@ export const runRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => {
     schema: {
       tags: ['runs'], summary: 'Deliveries, newest first; status=dead lists the dead-letter queue',
       querystring: Type.Object({ rule: Type.Optional(Type.String()), subject: Type.Optional(Type.String()), status: Type.Optional(Type.Union(STATUSES.map((s) => Type.Literal(s)))), ...Paging }),
+      response: { 200: DeliveryPage, ...ERRORS },
     },
   }, async (request) => pageView(await history.deliveries(historyQuery(request.query)), deliveryView));
 
-  app.get<{ Params: { id: string } }>('/v1/deliveries/:id', { schema: { tags: ['runs'], summary: 'One delivery with every attempt: what was sent and what came back', params: IdParams } }, async (request) => {
+  app.get<{ Params: { id: string } }>('/v1/deliveries/:id', {
+    schema: { tags: ['runs'], summary: 'One delivery with every attempt: what was sent and what came back', params: IdParams, response: { 200: DeliveryWithAttempts, ...ERRORS } },
+  }, async (request) => {
     const d = await delivery(request.params.id);
     return { ...deliveryView(d), attempts: d.attemptLog.map(attemptView) };
   });
 
-  app.post<{ Params: { id: string } }>('/v1/deliveries/:id/replay', { schema: { tags: ['runs'], summary: 'Replay one dead delivery (a fresh run of attempts, same idempotency key)', params: IdParams } }, async (request) => {
+  app.post<{ Params: { id: string } }>('/v1/deliveries/:id/replay', {
+    schema: { tags: ['runs'], summary: 'Replay one dead delivery (a fresh run of attempts, same idempotency key); 409 when it is not dead', params: IdParams, response: { 200: Replayed, ...ERRORS } },
+  }, async (request) => {
     const d = await delivery(request.params.id);
     if (d.status !== 'dead') throw new ApiError('IFTHEN_ERR_CONFLICT', [`delivery "${d.id}" is ${d.status}; only dead deliveries are replayed (use /retry for a pending one, /resend for a delivered one)`]);
     const replayed = await deliveries.replay({ id: d.id }, deps.now());
@@ -72,7 +84,7 @@ export const runRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => {
   });
 
   app.post<{ Params: { id: string } }>('/v1/deliveries/:id/retry', {
-    schema: { tags: ['runs'], summary: 'Try a delivery now: a pending one waiting for its back-off, or a dead one (replayed); same idempotency key', params: IdParams },
+    schema: { tags: ['runs'], summary: 'Try a delivery now: a pending one waiting for its back-off, or a dead one (replayed); same idempotency key; 409 otherwise', params: IdParams, response: { 200: DueNow, ...ERRORS } },
   }, async (request) => {
     const d = await delivery(request.params.id);
     let done = false;
@@ -85,7 +97,7 @@ export const runRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => {
   });
 
   app.post<{ Params: { id: string } }>('/v1/deliveries/:id/resend', {
-    schema: { tags: ['runs'], summary: 'Send a delivered delivery once more, with the same idempotency key (receivers that dedupe ignore it)', params: IdParams },
+    schema: { tags: ['runs'], summary: 'Send a delivered delivery once more, with the same idempotency key (receivers that dedupe ignore it); 409 otherwise', params: IdParams, response: { 200: DueNow, ...ERRORS } },
   }, async (request) => {
     const d = await delivery(request.params.id);
     if (d.status !== 'delivered') throw new ApiError('IFTHEN_ERR_CONFLICT', [`delivery "${d.id}" is ${d.status}; only delivered deliveries are resent (use /retry)`]);
@@ -98,6 +110,7 @@ export const runRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => {
     schema: {
       tags: ['runs'], summary: 'Replay all dead deliveries of a rule and/or a time range (creation time, [from, to))',
       body: Type.Object({ rule: Type.Optional(Type.String()), from: Type.Optional(Type.String({ description: 'ISO 8601' })), to: Type.Optional(Type.String({ description: 'ISO 8601' })) }, { additionalProperties: false }),
+      response: { 200: Replayed, ...ERRORS },
     },
   }, async (request) => {
     const body = request.body ?? {};
@@ -107,16 +120,22 @@ export const runRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => {
   });
 
   app.get<{ Querystring: Query }>('/v1/events', {
-    schema: { tags: ['runs'], summary: 'Stored events, newest first', querystring: Type.Object({ subject: Type.Optional(Type.String()), type: Type.Optional(Type.String()), ...Paging }) },
+    schema: {
+      tags: ['runs'], summary: 'Stored events, newest first', querystring: Type.Object({ subject: Type.Optional(Type.String()), type: Type.Optional(Type.String()), ...Paging }),
+      response: { 200: EventPage, ...ERRORS },
+    },
   }, async (request) => pageView(await history.events(historyQuery(request.query)), eventView));
 
-  app.get<{ Params: { id: string } }>('/v1/events/:id', { schema: { tags: ['runs'], summary: 'One stored event', params: IdParams } },
+  app.get<{ Params: { id: string } }>('/v1/events/:id', { schema: { tags: ['runs'], summary: 'One stored event', params: IdParams, response: { 200: StoredEvent, ...ERRORS } } },
     async (request) => eventView(found(await history.event(request.params.id), `no event "${request.params.id}"`)));
 
   app.get<{ Querystring: Query }>('/v1/failures', {
-    schema: { tags: ['runs'], summary: 'Events (and timers) the processor could not process: recorded with the error and passed over, newest first', querystring: Type.Object({ ...Paging }) },
+    schema: {
+      tags: ['runs'], summary: 'Events (and timers) the processor could not process: recorded with the error and passed over, newest first', querystring: Type.Object({ ...Paging }),
+      response: { 200: FailurePage, ...ERRORS },
+    },
   }, async (request) => pageView(await history.eventFailures(historyQuery(request.query)), failureView));
 
-  app.get<{ Params: { id: string } }>('/v1/subjects/:id', { schema: { tags: ['runs'], summary: 'A subject profile (attributes set by identify and rules)', params: IdParams } },
+  app.get<{ Params: { id: string } }>('/v1/subjects/:id', { schema: { tags: ['runs'], summary: 'A subject profile (attributes set by identify and rules)', params: IdParams, response: { 200: Subject, ...ERRORS } } },
     async (request) => subjectView(found(await history.subject(request.params.id), `no subject "${request.params.id}"`)));
 });

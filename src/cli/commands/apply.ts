@@ -2,15 +2,17 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseAllDocuments } from 'yaml';
-import { type Client, ConnectionError, segment } from './client.ts';
-import { COMMON_OPTIONS, UsageError, clientFor, command, out, printJson, readStdin, report } from './args.ts';
+import { type Client, segment } from './client.ts';
+import { COMMON_OPTIONS, UsageError, clientFor, command, err, out, printJson, readStdin } from './args.ts';
+import { ConnectionError, SetupError, report } from './problems.ts';
+import { parseJson, yamlError } from './input.ts';
 
 export const help = `usage: ifthen apply -f <file-or-folder> [-f ...] [--dry-run]
 
   Saves every rule in .yaml, .yml and .json files (folders are read recursively; a YAML file may hold
   several rules separated by "---"; "-f -" reads YAML from stdin). Each rule needs an "id".
   Prints created, updated or unchanged for each rule; exits 1 if any rule failed.
+  A rule that was disabled stays disabled unless its file says "enabled: true".
 
   --dry-run   only validate on the server; nothing is saved
   --json      print the server's answer for each rule`;
@@ -23,13 +25,14 @@ interface RuleDocument {
   readonly id?: string;
   readonly body: string;
   readonly contentType: 'application/yaml' | 'application/json';
+  /** Why the document cannot be sent, in full ("rules/a.yaml is not valid YAML at line 3…"). */
   readonly problem?: string;
 }
 
 interface SaveAnswer {
   readonly version?: number;
   readonly changed?: boolean;
-  readonly valid?: boolean;
+  readonly enabled?: boolean;
 }
 
 export const apply = command('apply', help, async (args) => {
@@ -57,7 +60,7 @@ async function save(client: Client, document: RuleDocument, dryRun: boolean, jso
   const label = document.id ?? document.where;
   if (document.problem !== undefined || document.id === undefined) {
     out(`failed ${label}`);
-    process.stderr.write(`ifthen: ${document.where}: ${document.problem ?? 'the rule has no "id"'}\n`);
+    err(`ifthen: ${document.problem ?? `${document.where}: the rule has no "id"`}`);
     return false;
   }
   try {
@@ -66,11 +69,11 @@ async function save(client: Client, document: RuleDocument, dryRun: boolean, jso
     });
     if (json) printJson(body);
     else if (dryRun) out(`valid ${document.id} (dry run, not saved)`);
-    else out(`${status === 201 ? 'created' : body.changed === false ? 'unchanged' : 'updated'} ${document.id} v${body.version}`);
+    else out(`${status === 201 ? 'created' : body.changed === false ? 'unchanged' : 'updated'} ${document.id} v${body.version}${body.enabled === false ? ' (disabled)' : ''}`);
     return true;
   } catch (error) {
-    // Without a server every other rule would fail the same way: stop and say it once.
-    if (error instanceof ConnectionError) throw error;
+    // Without a server, or with a refused token, every other rule would fail the same way: stop and say it once.
+    if (error instanceof ConnectionError || error instanceof SetupError) throw error;
     out(`failed ${label} (${document.where})`);
     report(error, 'apply');
     return false;
@@ -78,7 +81,7 @@ async function save(client: Client, document: RuleDocument, dryRun: boolean, jso
 }
 
 async function documentsIn(path: string): Promise<RuleDocument[]> {
-  if (path === '-') return parseYaml('stdin', await readStdin());
+  if (path === '-') return yamlDocuments('stdin', await readStdin());
   const info = await stat(path).catch(() => { throw new UsageError(`${path}: no such file or folder`); });
   if (info.isDirectory()) {
     const found: RuleDocument[] = [];
@@ -88,7 +91,7 @@ async function documentsIn(path: string): Promise<RuleDocument[]> {
   const extension = extname(path).toLowerCase();
   if (!EXTENSIONS.has(extension)) throw new UsageError(`${path}: not a .yaml, .yml or .json file`);
   const text = await readFile(path, 'utf8');
-  return extension === '.json' ? parseJson(path, text) : parseYaml(path, text);
+  return extension === '.json' ? jsonDocuments(path, text) : yamlDocuments(path, text);
 }
 
 /** Rule files under a folder, recursively, in name order; hidden entries (.git) are skipped. */
@@ -103,22 +106,24 @@ async function filesUnder(folder: string): Promise<string[]> {
   return files;
 }
 
-function parseYaml(file: string, text: string): RuleDocument[] {
+async function yamlDocuments(file: string, text: string): Promise<RuleDocument[]> {
+  // Loaded here only: the commands that read no YAML start faster without it.
+  const { parseAllDocuments } = await import('yaml');
   const documents = parseAllDocuments(text);
   if (!Array.isArray(documents)) return [];
   const found = documents.filter((d) => d.errors.length > 0 || d.toJS() != null);
   return found.map((document, i) => {
     const where = found.length > 1 ? `${file} (document ${i + 1})` : file;
-    if (document.errors.length) return { where, body: '', contentType: 'application/yaml', problem: `not valid YAML: ${document.errors[0].message.split('\n')[0]}` };
+    if (document.errors.length) return { where, body: '', contentType: 'application/yaml', problem: yamlError(text, file, document.errors[0]).message };
     // One document is sent exactly as written; one of several is re-serialised on its own, comments kept.
     return { where, id: idOf(document.toJS()), body: found.length > 1 ? document.toString() : text, contentType: 'application/yaml' };
   });
 }
 
-function parseJson(file: string, text: string): RuleDocument[] {
+function jsonDocuments(file: string, text: string): RuleDocument[] {
   let value: unknown;
-  try { value = JSON.parse(text); } catch (error) {
-    return [{ where: file, body: '', contentType: 'application/json', problem: `not valid JSON: ${(error as Error).message}` }];
+  try { value = parseJson(text, file); } catch (error) {
+    return [{ where: file, body: '', contentType: 'application/json', problem: (error as Error).message }];
   }
   if (!Array.isArray(value)) return [{ where: file, id: idOf(value), body: text, contentType: 'application/json' }];
   return value.map((item, i) => ({ where: `${file} (item ${i + 1})`, id: idOf(item), body: JSON.stringify(item), contentType: 'application/json' }));

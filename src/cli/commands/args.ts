@@ -1,5 +1,8 @@
-// What every client command shares: the common options, usage errors, error reporting and sub-command groups.
-import { ApiError, Client, ConnectionError, connectionFrom, detailLines } from './client.ts';
+// What every client command shares: the common options, output helpers, paging and sub-command groups.
+import { Client, connectionFrom } from './client.ts';
+import { UsageError, report } from './problems.ts';
+
+export { UsageError } from './problems.ts';
 
 export type Command = (args: readonly string[]) => Promise<number>;
 
@@ -15,9 +18,6 @@ export const PAGE_OPTIONS = {
   all: { type: 'boolean' },
 } as const;
 
-/** A mistake in the command line itself: exit 2 with the command's help hint. */
-export class UsageError extends Error {}
-
 export const clientFor = (values: { readonly url?: string; readonly token?: string }): Client => new Client(connectionFrom(values));
 
 export function out(text = ''): void {
@@ -30,24 +30,6 @@ export function err(text: string): void {
 
 export function printJson(value: unknown): void {
   out(JSON.stringify(value, null, 2));
-}
-
-/** Prints what went wrong the way a person can act on it; returns the exit code. */
-export function report(error: unknown, name: string): number {
-  if (error instanceof ApiError) {
-    err(`ifthen: ${error.code}: ${error.message}`);
-    for (const line of detailLines(error.details)) err(`  ${line}`);
-    return 1;
-  }
-  // parseArgs reports unknown or malformed options as TypeErrors with an ERR_PARSE_ARGS_* code.
-  const badOption = error instanceof TypeError && String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
-  if (error instanceof UsageError || badOption) {
-    err(`ifthen: ${(error as Error).message}\nrun "ifthen ${name} --help" for usage`);
-    return 2;
-  }
-  if (error instanceof ConnectionError) { err(`ifthen: ${error.message}`); return 1; }
-  err(`ifthen: ${error instanceof Error ? error.message : String(error)}`);
-  return 1;
 }
 
 /** Wraps a command body: `--help` prints its usage, every error becomes a message and an exit code. */

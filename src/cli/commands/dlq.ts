@@ -1,8 +1,10 @@
 // `ifthen dlq ls|replay`: the dead-letter list (deliveries that gave up) and replaying them.
 import { parseArgs } from 'node:util';
-import { segment } from './client.ts';
+import { type Client, segment } from './client.ts';
 import { COMMON_OPTIONS, PAGE_OPTIONS, UsageError, clientFor, group, out, printJson } from './args.ts';
-import { listDeliveries } from './runs.ts';
+import { conflict, listDeliveries } from './deliveries.ts';
+import { ApiError } from './problems.ts';
+import { type DeliveryDetail, summary } from './run-views.ts';
 import { plural } from './format.ts';
 
 export const help = `usage: ifthen dlq ls [--rule R] [--limit N] [--all]
@@ -10,7 +12,8 @@ export const help = `usage: ifthen dlq ls [--rule R] [--limit N] [--all]
        ifthen dlq replay --all [--rule R] [--from ISO-time] [--to ISO-time]
 
   ls       deliveries that failed for good ("dead")
-  replay   sends dead deliveries again; --all replays every dead one of a rule and/or created in [from, to)`;
+  replay   sends dead deliveries again (a fresh run of attempts, same idempotency key);
+           --all replays every dead one of a rule and/or created in [from, to)`;
 
 export const dlq = group('dlq', help, {
   async ls(args) {
@@ -32,9 +35,18 @@ export const dlq = group('dlq', help, {
     } else {
       if (values.rule || values.from || values.to) throw new UsageError('--rule, --from and --to go with --all');
       if (positionals.length !== 1) throw new UsageError(positionals.length ? `unexpected argument "${positionals[1]}"` : 'missing <delivery-id> (or --all)');
-      answer = await client.post<{ replayed: number }>(`/v1/deliveries/${segment(positionals[0])}/replay`);
+      answer = await replayOne(client, positionals[0]);
     }
     if (values.json) return printJson(answer);
     out(`replayed ${plural(answer.replayed, 'delivery', 'deliveries')}`);
   },
 });
+
+async function replayOne(client: Client, id: string): Promise<{ replayed: number }> {
+  try {
+    return await client.post<{ replayed: number }>(`/v1/deliveries/${segment(id)}/replay`);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 409) throw error;
+    throw conflict(summary(await client.get<DeliveryDetail>(`/v1/deliveries/${segment(id)}`)), 'replay', error.message);
+  }
+}

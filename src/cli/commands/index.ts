@@ -5,7 +5,10 @@ import { rules } from './rules.ts';
 import { send } from './send.ts';
 import { tail } from './tail.ts';
 import { testRule } from './test-rule.ts';
-import { delivery, deliveries, firings } from './runs.ts';
+import { firing, firings } from './firings.ts';
+import { delivery, deliveries } from './deliveries.ts';
+import { failures } from './failures.ts';
+import { signingSecret } from './signing-secret.ts';
 import { dlq } from './dlq.ts';
 import { keys } from './keys.ts';
 import { secrets } from './secrets.ts';
@@ -14,7 +17,8 @@ import { notYet } from './not-yet.ts';
 export type { Command } from './args.ts';
 
 export const COMMANDS: Record<string, Command> = {
-  apply, rules, send, tail, test: testRule, firings, deliveries, delivery, dlq, keys, secrets, backtest: notYet, report: notYet,
+  apply, rules, send, tail, test: testRule, firings, firing, deliveries, delivery, failures, dlq, keys, secrets,
+  'signing-secret': signingSecret, backtest: notYet, report: notYet,
 };
 
 export function usage(): string {
@@ -25,7 +29,8 @@ export function usage(): string {
 rules
   apply -f <file-or-folder> [--dry-run]   save the rules in YAML/JSON files (folders recursively)
   rules ls                            list rules
-  rules get <id> [-o yaml|json]       print a rule
+  rules get <id> [-o yaml|json]       print a rule, with its newest run-time errors
+  rules errors <id>                   the newest run-time errors of a rule
   rules rm <id>                       delete a rule
   rules enable|disable <id>           switch a rule on or off
   rules versions <id>                 every saved version of a rule
@@ -37,16 +42,23 @@ events and runs
   send --type T --subject S [--prop k=v ...] | -f events.json | --data '<json>'
                                       send events
   tail [--subject S] [--type T]       follow new events; --firings follows firings
-  firings [--rule R] [--subject S]    when rules matched and what their actions did
+  firings [--rule R] [--subject S]    when rules matched, the values their conditions saw, where each action stands
+  firing <id>                         one firing: why it matched, check by check, and its deliveries now
   deliveries [--rule R] [--status S]  actions sent, with their status
-  delivery <id>                       one delivery with every attempt
+  delivery <id>                       one delivery with every attempt: what was sent, what came back
+  delivery retry|resend <id> [--wait] try a pending or dead delivery now; send a delivered one again
+  failures                            events the processor recorded as failed and passed over
   dlq ls [--rule R]                   deliveries that failed for good
   dlq replay <id> | --all [--rule R] [--from ISO] [--to ISO]
                                       send dead deliveries again
 
 administration
-  keys create [--name N] | ls | rm <id>          write keys (may only send events)
-  secrets set <NAME> [--value V] | ls | rm <NAME>   secrets for templates ({{ secrets.NAME }})
+  keys create [--name N] | ls | rm <id>
+                                      write keys (they may only send events)
+  secrets set <NAME> [--value V] | ls | rm <NAME>
+                                      secrets for templates ({{ secrets.NAME }})
+  signing-secret [--rule R] | rotate [--rule R] | rm --rule R
+                                      the secrets that sign webhooks, for receivers to verify them
 
 options for every client command
   --url URL        the server (default $IFTHEN_URL or http://127.0.0.1:8787)

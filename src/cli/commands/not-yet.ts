@@ -5,6 +5,6 @@ export const help = `usage: ifthen backtest <rule-id>    (not available yet)
        ifthen report <rule-id>      (not available yet)`;
 
 export const notYet: Command = async () => {
-  process.stderr.write('not available yet: backtests and lift reports arrive with holdouts\n');
+  process.stderr.write('ifthen: not available yet: backtests and lift reports arrive with holdouts\n');
   return 2;
 };

@@ -1,8 +1,8 @@
 // `ifthen send`: sends one event built from flags, or events from a JSON file or string, and reports each outcome.
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { ApiError } from './client.ts';
+import { ApiError } from './problems.ts';
 import { COMMON_OPTIONS, UsageError, clientFor, command, out, printJson, readStdin } from './args.ts';
+import { parseJson, readTextFile } from './input.ts';
 
 export const help = `usage: ifthen send --type <type> --subject <subject> [--prop key=value ...] [--id <id>] [--time <ISO>]
        ifthen send -f <events.json>          (one event, a list, or {"batch": [...]}; "-f -" reads stdin)
@@ -40,7 +40,7 @@ export const send = command('send', help, async (args) => {
 
   let body: unknown;
   if (values.data !== undefined) body = parseJson(values.data, '--data');
-  else if (values.file !== undefined) body = parseJson(values.file === '-' ? await readStdin() : await readFile(values.file, 'utf8'), values.file);
+  else if (values.file !== undefined) body = parseJson(values.file === '-' ? await readStdin() : await readTextFile(values.file), values.file === '-' ? 'stdin' : values.file);
   else {
     if (!values.type || !values.subject) throw new UsageError('an event needs both --type and --subject');
     body = { ...(values.id ? { id: values.id } : {}), type: values.type, subject: values.subject, ...(values.time ? { time: values.time } : {}), properties: properties(values.prop ?? []) };
@@ -85,8 +85,4 @@ function print(report: IngestReport): void {
   for (const r of report.results) {
     if (r.status === 'rejected' && r.error) out(`  rejected ${r.error.path}: ${r.error.message}`);
   }
-}
-
-function parseJson(text: string, where: string): unknown {
-  try { return JSON.parse(text); } catch (error) { throw new UsageError(`${where} is not valid JSON: ${(error as Error).message}`); }
 }

@@ -1,9 +1,12 @@
 // `ifthen tail`: follows new events (or firings) by polling, printing each once, until Ctrl-C.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { type Client, ConnectionError, type Page, type Query } from './client.ts';
+import type { Client, Page, Query } from './client.ts';
+import { ConnectionError } from './problems.ts';
 import { COMMON_OPTIONS, UsageError, clientFor, command, err, out, positiveInt } from './args.ts';
-import { compact, time } from './format.ts';
+import { compact, time, truncate } from './format.ts';
+import type { FiringView } from './run-views.ts';
+import { reasonCell } from './trace-words.ts';
 
 export const help = `usage: ifthen tail [--subject S] [--type T] [--interval 1s] [--last N]
        ifthen tail --firings [--rule R] [--subject S]
@@ -14,10 +17,6 @@ export const help = `usage: ifthen tail [--subject S] [--type T] [--interval 1s]
   --json       one JSON object per line`;
 
 interface EventView { readonly seq: number; readonly id: string; readonly type: string; readonly subject: string; readonly time: string; readonly properties: unknown }
-interface FiringView {
-  readonly id: string; readonly rule: string; readonly version: number; readonly subject: string; readonly group: string; readonly time: string;
-  readonly trace?: { readonly actions?: readonly { readonly kind: string; readonly outcome: string; readonly detail?: string }[] };
-}
 
 /** What a followed stream needs: where to read, how to tell items apart, how to print one. */
 interface Stream<T> {
@@ -54,9 +53,10 @@ export const tail = command('tail', help, async (args) => {
 
 const eventLine = (e: EventView) => `${time(e.time)}  ${e.type}  ${e.subject}  ${e.id}  ${compact(e.properties, 100)}`;
 
+/** A firing's line: a queued action's fate is not known yet (and not shown), "ifthen firing <id>" tells it later. */
 const firingLine = (f: FiringView) => {
-  const actions = (f.trace?.actions ?? []).map((a) => `${a.kind}:${a.outcome}`).join(' ') || 'no actions';
-  return `${time(f.time)}  ${f.rule} v${f.version}  ${f.subject}${f.group === 'holdout' ? ' (holdout)' : ''}  ${actions}  ${f.id}`;
+  const actions = (f.trace?.actions ?? []).map((a) => (a.outcome === 'queued' ? a.kind : `${a.kind} ${a.outcome}`)).join(', ') || 'no actions';
+  return `${time(f.time)}  ${f.rule} v${f.version}  ${f.subject}${f.group === 'holdout' ? ' (holdout)' : ''}  ${truncate(reasonCell(f.trace?.steps), 70)}  ${actions}  ${f.id}`;
 };
 
 /** Polls the newest page; prints, oldest first, what has not been printed. Lists are newest first. */

@@ -1,0 +1,63 @@
+// OpenAPI answers of the run history: events, firings with their traces, deliveries with their attempts, failures.
+import { Type } from '@sinclair/typebox';
+import { Answer, Json, Nullable, PageOf, Time } from './common.ts';
+
+export const StoredEvent = Answer({
+  position: Type.String({ description: 'Position in the log' }),
+  id: Type.String(), type: Type.String(), subject: Type.String(), time: Time('Event time'), receivedAt: Time(),
+  properties: Json('The event properties'),
+  causationId: Type.Optional(Type.String({ description: 'The event whose rule emitted this one' })),
+  depth: Type.Integer({ description: 'Emit hops that led here; 0 for events from outside' }),
+}, 'A stored event');
+
+export const Trace = Answer({
+  rule: Type.String(), version: Type.Integer(), event: Type.String({ description: 'The event id' }), matched: Type.Boolean(),
+  steps: Type.Array(Json('{check: "event", expected, actual, passed} or {check: "where", expression, values, passed, error?}: each check with the values it read')),
+  actions: Type.Optional(Type.Array(Answer({
+    index: Type.Integer(), kind: Type.String(),
+    outcome: Type.String({ description: 'queued (a delivery was made), applied, skipped or failed: at firing time; the delivery says what became of it' }),
+    detail: Type.Optional(Type.String()),
+  }))),
+}, 'Why the rule matched: each check with the values it saw, and what each action did at firing time');
+
+export const Firing = Answer({
+  id: Type.String(), rule: Type.String(), version: Type.Integer({ description: 'The rule version that fired' }), subject: Type.String(),
+  eventIds: Type.Array(Type.String()), group: Type.String({ description: 'treatment or holdout' }), time: Time(), trace: Trace,
+}, 'One time a rule matched for a subject');
+
+export const Delivery = Answer({
+  id: Type.String({ description: '<firing id>.<action index>; also the Idempotency-Key' }), firingId: Type.String(), rule: Type.String(), subject: Type.String(),
+  actionIndex: Type.Integer(), kind: Type.String({ description: 'webhook, chat, email or log' }), destination: Type.String(),
+  status: Type.String({ description: 'pending, delivering, delivered or dead' }), attempts: Type.Integer({ description: 'Attempts made so far' }),
+  lastError: Nullable(Type.String()), createdAt: Time(), nextAttemptAt: Nullable(Time('When a pending delivery is tried next')), deliveredAt: Nullable(Time()),
+}, 'One action of one firing, until delivered or dead');
+
+export const SentRequest = Answer({
+  method: Type.String(), url: Type.String(), headers: Type.Record(Type.String(), Type.String()),
+  body: Nullable(Type.String({ description: 'The first 1 KiB' })), bodyTruncated: Type.Optional(Type.Boolean()),
+}, 'What the attempt sent, secrets redacted');
+
+export const Attempt = Answer({
+  attempt: Type.Integer(), startedAt: Time(), latencyMs: Type.Number(), statusCode: Nullable(Type.Integer()),
+  error: Nullable(Type.String()), response: Nullable(Type.String({ description: 'The first 1 KiB of the response' })),
+  request: Type.Optional(Nullable(SentRequest)),
+});
+
+export const DeliveryWithAttempts = Answer({ ...Delivery.properties, attempts: Type.Array(Attempt, { description: 'Every attempt, oldest first' }) }, 'A delivery with every attempt');
+export const FiringWithDeliveries = Answer({ ...Firing.properties, deliveries: Type.Array(Delivery, { description: 'The deliveries as they stand now' }) }, 'A firing with its deliveries now');
+
+export const Failure = Answer({
+  eventId: Type.String(), partition: Type.Integer(), position: Nullable(Type.String()),
+  stage: Type.String({ description: 'step (the engine threw), commit (its changes could not be stored) or stall (it blocked the processor)' }),
+  error: Type.String(), at: Time(),
+}, 'An event the processor recorded as failed and passed over');
+
+export const Subject = Answer({ id: Type.String(), attributes: Json('Attributes set by identify events and rules'), updatedAt: Time() }, 'A subject profile');
+
+export const Replayed = Answer({ replayed: Type.Integer({ description: 'How many dead deliveries were replayed' }) });
+export const DueNow = Answer({ id: Type.String(), status: Type.String({ description: 'pending' }), due: Type.String({ description: 'now' }) }, 'The delivery will be tried now');
+
+export const FiringPage = PageOf(Firing, 'Firings, newest first');
+export const DeliveryPage = PageOf(Delivery, 'Deliveries, newest first');
+export const EventPage = PageOf(StoredEvent, 'Events, newest first');
+export const FailurePage = PageOf(Failure, 'Failed events, newest first');
