@@ -31,6 +31,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
   let app: FastifyInstance | undefined;
   let checkpointer: WorkerHandle | undefined;
   const sandbox = new Sandbox({ timeoutMs: config.sandboxTimeoutMs });
+  sandbox.warm();
   try {
     stores = openApiStores(config);
     await ensureSigningSecret(stores, config);

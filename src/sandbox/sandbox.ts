@@ -30,7 +30,7 @@ export class Sandbox {
   #worker: Worker | undefined;
   #ready: Promise<void> | undefined;
   readonly #queue: Queued[] = [];
-  #running: (Queued & { id: number; timer: NodeJS.Timeout }) | undefined;
+  #running: (Queued & { id: number; timer: NodeJS.Timeout | undefined }) | undefined;
   #nextId = 1;
   #closed = false;
 
@@ -56,15 +56,21 @@ export class Sandbox {
     if (this.#running || !this.#queue.length || this.#closed) return;
     const queued = this.#queue.shift()!;
     const id = this.#nextId++;
-    // The time counts from when the task starts, not while it waits behind another.
-    const timer = setTimeout(() => void this.#timedOut(), this.options.timeoutMs);
-    this.#running = { ...queued, id, timer };
+    this.#running = { ...queued, id, timer: undefined };
     try {
       await this.#start();
-      this.#worker!.postMessage({ id, task: queued.task });
     } catch (error) {
       this.#finish(id, (q) => q.reject(error as Error));
+      return;
     }
+    // The time counts from when the task starts, not while it waits behind another or for the thread to boot.
+    this.#running.timer = setTimeout(() => void this.#timedOut(), this.options.timeoutMs);
+    this.#worker!.postMessage({ id, task: queued.task });
+  }
+
+  /** Starts the thread ahead of the first task, so that the first rule test does not wait for it. */
+  warm(): void {
+    void this.#start().catch(() => undefined);
   }
 
   #start(): Promise<void> {

@@ -5,5 +5,5 @@ import { rendered, type RenderLimits } from '../render.ts';
 import type { RenderedLogLine } from '../rendered.ts';
 
 export function renderLog(spec: ActionSpec<'log'>, context: object, limits: RenderLimits): RenderedLogLine {
-  return { level: spec.level ?? 'info', message: rendered('message', limits.maxBodyBytes, () => renderText(spec.message, context)) };
+  return { message: rendered('message', limits.maxBodyBytes, () => renderText(spec.message, context)), level: spec.level ?? 'info' };
 }
