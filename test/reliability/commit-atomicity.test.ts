@@ -9,7 +9,7 @@ import { openApiStores, openPipelineStores } from '../../src/store/open.ts';
 import { PROCESSOR_CONSUMER } from '../../src/processor/processor.ts';
 import { T0, withHarness, type Harness } from '../processor/harness.ts';
 import { batch, firing, newEvent, subjectState, timer } from '../store/conformance/fixtures.ts';
-import { ADMIN_TOKEN, freePort, startChildServer, tempDir, type ChildServer } from '../support/server.ts';
+import { ADMIN_TOKEN, freePort, spawnChildServer, startChildServer, tempDir, type ChildServer } from '../support/server.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 
 class ProbeFault extends Error {}
@@ -142,70 +142,83 @@ async function stopServer(server: ChildServer | undefined, signal: NodeJS.Signal
 }
 
 describe('a server killed inside a commit', () => {
-  for (const stage of ['subjects', 'deliveries', 'emits', 'position'] as const satisfies readonly CommitStage[]) {
-    it(`processes every acknowledged event exactly once after a SIGKILL at "${stage}"`, { timeout: 60_000 }, async () => {
-      const dir = tempDir('ifthen-atomicity-');
-      let receiver: Receiver | undefined;
-      let server: ChildServer | undefined;
-      try {
-        receiver = await startReceiver();
-        const port = await freePort();
-        const env = { IFTHEN_DELIVERY_BACKOFF_MS: '50', IFTHEN_DELIVERY_BACKOFF_MAX_MS: '200' };
-        // The second processor commit dies: the first batch is stored, then the process is killed inside the next.
-        server = await startChildServer(dir.path, port, { ...env, IFTHEN_TEST_CRASH_AT: `${stage}:2` });
-        for (const rule of [ORDER_RULE(`${receiver.url}/hook`), NOTED_RULE]) {
-          const response = await call(server.url, 'PUT', `/v1/rules/${rule.id}`, rule);
-          assert.equal(response.status, 201, await response.text());
-        }
-        const events = Array.from({ length: EVENTS }, (_, n) => ({ id: `order-${n}`, type: 'order_placed', subject: `s${n % SUBJECTS}`, properties: { n } }));
-        const halves = [events.slice(0, EVENTS / 2), events.slice(EVENTS / 2)];
-        const stored = [await sendUntilStored(server, halves[0])];
-        await new Promise((r) => setTimeout(r, 200));
-        stored.push(await sendUntilStored(server, halves[1]));
-        await Promise.race([server.exited, new Promise((r) => setTimeout(r, 20_000))]);
-        assert.equal(server.process.signalCode, 'SIGKILL', `the server died inside the commit at ${stage}:\n${server.output()}`);
+  // Each start of the server costs seconds, so the stages are chained: the first kill lands in the middle of
+  // the stream (acknowledged events not yet processed); each later run dies at its stage while it recovers
+  // from the kill before; the last run, without IFTHEN_TEST_CRASH_AT, recovers from them all.
+  const stages = ['subjects', 'deliveries', 'emits', 'position'] as const satisfies readonly CommitStage[];
+  it(`processes every acknowledged event exactly once after SIGKILLs at ${stages.join(', ')}`, { timeout: 120_000 }, async () => {
+    const dir = tempDir('ifthen-atomicity-');
+    let receiver: Receiver | undefined;
+    let server: ChildServer | undefined;
+    try {
+      receiver = await startReceiver();
+      const port = await freePort();
+      const env = { IFTHEN_DELIVERY_BACKOFF_MS: '50', IFTHEN_DELIVERY_BACKOFF_MAX_MS: '200' };
+      const assertKilledAt = async (stage: CommitStage) => {
+        await Promise.race([server!.exited, new Promise((r) => setTimeout(r, 30_000))]);
+        assert.equal(server!.process.signalCode, 'SIGKILL', `the server died inside the commit at ${stage}:\n${server!.output()}`);
+      };
 
-        server = await startChildServer(dir.path, port, env);
-        for (const [i, half] of halves.entries()) if (!stored[i]) assert.ok(await sendUntilStored(server, half), 'stored after the restart');
-        const url = server.url;
-        await waitFor('every event processed and every webhook delivered', async () => {
-          const ready = await (await call(url, 'GET', '/readyz')).json();
-          const noted = await (await call(url, 'GET', '/v1/firings?rule=on-noted&limit=500')).json();
-          const keys = new Set(receiver!.requests.map((r) => r.headers['idempotency-key']));
-          return ready.lagEvents === 0 && noted.items.length >= EVENTS && keys.size >= EVENTS;
-        }, 30_000);
-        await new Promise((r) => setTimeout(r, 300)); // anything doubled would show up by now
-        await stopServer(server, 'SIGTERM');
-
-        const config = loadConfig({ IFTHEN_DATA: dir.path });
-        const api = openApiStores(config);
-        const pipeline = openPipelineStores(config);
-        try {
-          const firings = (await api.history.firings({ rule: 'on-order', limit: 500 })).items;
-          assert.deepEqual(firings.map((f) => f.eventIds[0]).sort(), events.map((e) => e.id).sort(), 'one firing per acknowledged event');
-          const noted = (await api.history.events({ type: 'order_noted', limit: 500 })).items;
-          assert.deepEqual(noted.map((e) => e.causationId).sort(), events.map((e) => e.id).sort(), 'each emitted event is in the log exactly once');
-          assert.deepEqual(await pipeline.pipeline.pendingEmits(10), [], 'and none is left waiting');
-          assert.equal((await api.history.firings({ rule: 'on-noted', limit: 500 })).items.length, EVENTS, 'each emitted event fired its rule once');
-          for (let s = 0; s < SUBJECTS; s++) {
-            const last = Math.max(...events.filter((e) => e.subject === `s${s}`).map((e) => e.properties.n));
-            assert.deepEqual({ ...(await api.history.subject(`s${s}`))?.attributes }, { orders: EVENTS / SUBJECTS, last, noted: EVENTS / SUBJECTS }, `subject s${s}`);
-          }
-          const expectedKeys = new Set(firings.map((f) => `${f.id}.2`));
-          const seenKeys = new Set(receiver.requests.map((r) => String(r.headers['idempotency-key'])));
-          assert.deepEqual([...seenKeys].sort(), [...expectedKeys].sort(), 'every webhook idempotency key seen, and no other');
-          const seenEvents = receiver.requests.map((r) => JSON.parse(r.body).event as string);
-          assert.deepEqual([...new Set(seenEvents)].sort(), events.map((e) => e.id).sort());
-          assert.deepEqual((await api.history.eventFailures({ limit: 10 })).items, [], 'nothing was passed over');
-        } finally {
-          api.close();
-          pipeline.close();
-        }
-      } finally {
-        await stopServer(server, 'SIGKILL');
-        await receiver?.close();
-        dir.remove();
+      // The second processor commit dies: the first batch is stored, then the process is killed inside the next.
+      server = await startChildServer(dir.path, port, { ...env, IFTHEN_TEST_CRASH_AT: `${stages[0]}:2` });
+      for (const rule of [ORDER_RULE(`${receiver.url}/hook`), NOTED_RULE]) {
+        const response = await call(server.url, 'PUT', `/v1/rules/${rule.id}`, rule);
+        assert.equal(response.status, 201, await response.text());
       }
-    });
-  }
+      const events = Array.from({ length: EVENTS }, (_, n) => ({ id: `order-${n}`, type: 'order_placed', subject: `s${n % SUBJECTS}`, properties: { n } }));
+      const halves = [events.slice(0, EVENTS / 2), events.slice(EVENTS / 2)];
+      const stored = [await sendUntilStored(server, halves[0])];
+      await new Promise((r) => setTimeout(r, 200));
+      stored.push(await sendUntilStored(server, halves[1]));
+      assert.ok(stored[0], 'the first half was stored before the kill');
+      await assertKilledAt(stages[0]);
+
+      for (const stage of stages.slice(1)) {
+        // The batch the last run died in is not stored: this run's first commit processes it again, and dies.
+        server = spawnChildServer(dir.path, port, { ...env, IFTHEN_TEST_CRASH_AT: `${stage}:1` });
+        await assertKilledAt(stage);
+      }
+
+      server = await startChildServer(dir.path, port, env);
+      if (!stored[1]) assert.ok(await sendUntilStored(server, halves[1]), 'the second half is stored after the restart');
+      const url = server.url;
+      await waitFor('every event processed and every webhook delivered', async () => {
+        const ready = await (await call(url, 'GET', '/readyz')).json();
+        const noted = await (await call(url, 'GET', '/v1/firings?rule=on-noted&limit=500')).json();
+        const keys = new Set(receiver!.requests.map((r) => r.headers['idempotency-key']));
+        return ready.lagEvents === 0 && noted.items.length >= EVENTS && keys.size >= EVENTS;
+      }, 30_000);
+      await new Promise((r) => setTimeout(r, 300)); // anything doubled would show up by now
+      await stopServer(server, 'SIGTERM');
+
+      const config = loadConfig({ IFTHEN_DATA: dir.path });
+      const api = openApiStores(config);
+      const pipeline = openPipelineStores(config);
+      try {
+        const firings = (await api.history.firings({ rule: 'on-order', limit: 500 })).items;
+        assert.deepEqual(firings.map((f) => f.eventIds[0]).sort(), events.map((e) => e.id).sort(), 'one firing per acknowledged event');
+        const noted = (await api.history.events({ type: 'order_noted', limit: 500 })).items;
+        assert.deepEqual(noted.map((e) => e.causationId).sort(), events.map((e) => e.id).sort(), 'each emitted event is in the log exactly once');
+        assert.deepEqual(await pipeline.pipeline.pendingEmits(10), [], 'and none is left waiting');
+        assert.equal((await api.history.firings({ rule: 'on-noted', limit: 500 })).items.length, EVENTS, 'each emitted event fired its rule once');
+        for (let s = 0; s < SUBJECTS; s++) {
+          const last = Math.max(...events.filter((e) => e.subject === `s${s}`).map((e) => e.properties.n));
+          assert.deepEqual({ ...(await api.history.subject(`s${s}`))?.attributes }, { orders: EVENTS / SUBJECTS, last, noted: EVENTS / SUBJECTS }, `subject s${s}`);
+        }
+        const expectedKeys = new Set(firings.map((f) => `${f.id}.2`));
+        const seenKeys = new Set(receiver.requests.map((r) => String(r.headers['idempotency-key'])));
+        assert.deepEqual([...seenKeys].sort(), [...expectedKeys].sort(), 'every webhook idempotency key seen, and no other');
+        const seenEvents = receiver.requests.map((r) => JSON.parse(r.body).event as string);
+        assert.deepEqual([...new Set(seenEvents)].sort(), events.map((e) => e.id).sort());
+        assert.deepEqual((await api.history.eventFailures({ limit: 10 })).items, [], 'nothing was passed over');
+      } finally {
+        api.close();
+        pipeline.close();
+      }
+    } finally {
+      await stopServer(server, 'SIGKILL');
+      await receiver?.close();
+      dir.remove();
+    }
+  });
 });
