@@ -109,6 +109,20 @@ export function describeOutbox(open: OpenBackend): void {
       assert.deepEqual((await b.outbox.record([outcome(mine)])).stale, [id], 'a lease is used up by its outcome');
     });
 
+    test('shows the applied outcome in the attempt log when a stale outcome of the same attempt came first', async (b) => {
+      const [id] = await deliveries(b, ['slow.example']);
+      const [lost] = await claim(b.outbox, { owner: 'd1', leaseMs: 1000 });
+      await b.outbox.reclaimExpired(T0 + 2000);
+      const [current] = await claim(b.outbox, { owner: 'd2', now: T0 + 2000 });
+      assert.equal(current.attempts + 1, lost.attempts + 1, 'both leases make the same attempt number');
+      assert.deepEqual((await b.outbox.record([outcome(lost, { statusCode: null, error: 'timed out', response: null, outcome: 'retry', nextAttemptAt: T0 + 3000 })])).stale, [id]);
+      assert.deepEqual((await b.outbox.record([outcome(current, { startedAt: T0 + 2000 })])).stale, []);
+      const delivery = (await b.history.delivery(id))!;
+      assert.equal(delivery.status, 'delivered');
+      const applied = delivery.attemptLog.find((a) => a.attempt === current.attempts + 1);
+      assert.deepEqual([applied?.statusCode, applied?.error], [200, null], 'the attempt that delivered it is on record');
+    });
+
     test('records delivered, retry and dead outcomes with their attempts', async (b) => {
       const [ok, again, gone] = await deliveries(b, ['a.example', 'b.example', 'c.example']);
       const leased = await claim(b.outbox);
