@@ -16,10 +16,10 @@ async function threeEvents(log: Backend['log'], subject = 'u1') {
 }
 
 /** Everything a batch can write, keyed so the test can look for each piece afterwards. */
-function fullBatchParts(tag: string, subjectVersion = 0) {
+function fullBatchParts(tag: string) {
   const f = firing({ ruleId: `rule-${tag}`, subject: `subj-${tag}`, hosts: ['a.example'] });
   return {
-    subjects: [{ state: subjectState(`subj-${tag}`, { tag }), version: subjectVersion }],
+    subjects: [{ state: subjectState(`subj-${tag}`, { tag }), version: 0 }],
     firings: [f],
     emits: [newEvent({ id: `emit-${tag}`, subject: `subj-${tag}`, type: 'emitted' })],
     timers: [timer({ id: `timer-${tag}`, dueAt: T0 })],
