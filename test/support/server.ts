@@ -92,3 +92,16 @@ export async function startChildServer(dataDir: string, port: number, extra: Rec
   }
   return { url, process: child, exited, output: () => output };
 }
+
+/** The server as a child process, not waited for: for a run that is expected to die before it is ready. */
+export function spawnChildServer(dataDir: string, port: number, extra: Record<string, string> = {}): ChildServer {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'serve'], {
+    env: { ...process.env, ...testEnv(dataDir, { PORT: String(port), ...extra }) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => { output += d; });
+  child.stderr!.on('data', (d) => { output += d; });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { url: `http://127.0.0.1:${port}`, process: child, exited, output: () => output };
+}

@@ -28,6 +28,7 @@ export function seqOf(cursor: Cursor | null): number {
 export class SqliteEventLog implements EventLog {
   readonly partitions = 1;
   readonly #insert;
+  readonly #exists;
   readonly #readAfter;
   readonly #readBetween;
   readonly #head;
@@ -37,6 +38,7 @@ export class SqliteEventLog implements EventLog {
     this.#insert = db.prepare(
       'INSERT OR IGNORE INTO events (id, type, subject, time, received_at, properties, causation_id, depth) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    this.#exists = db.prepare('SELECT 1 FROM events WHERE id = ?').pluck();
     this.#readAfter = db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
     this.#readBetween = db.prepare('SELECT * FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?');
     this.#head = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").pluck();
@@ -49,8 +51,9 @@ export class SqliteEventLog implements EventLog {
 
   /** Inserts without a transaction of its own: for callers that commit it together with other writes. */
   insertMany(events: readonly EncodedEvent[]): AppendStatus[] {
+    // Looked up first: an INSERT that the unique id ignores still uses up a seq, and `lag` counts seqs.
     return events.map((e) =>
-      this.#insert.run(e.id, e.type, e.subject, e.time, e.receivedAt, e.properties, e.causationId ?? null, e.depth).changes ? 'accepted' : 'duplicate',
+      !this.#exists.get(e.id) && this.#insert.run(e.id, e.type, e.subject, e.time, e.receivedAt, e.properties, e.causationId ?? null, e.depth).changes ? 'accepted' : 'duplicate',
     );
   }
 

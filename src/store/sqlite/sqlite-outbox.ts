@@ -27,6 +27,7 @@ export function newLeaseToken(): string {
 
 export class SqliteOutbox implements OutboxStore {
   readonly #insertAttempt;
+  readonly #replaceAttempt;
   readonly #delivered;
   readonly #retry;
   readonly #dead;
@@ -43,10 +44,11 @@ export class SqliteOutbox implements OutboxStore {
       ) SELECT destination FROM d WHERE destination IS NOT NULL`).pluck();
     this.#dueFor = db.prepare("SELECT * FROM deliveries WHERE status = 'pending' AND destination = ? AND next_attempt_at <= ? ORDER BY next_attempt_at, seq LIMIT ?");
     this.#lease = db.prepare("UPDATE deliveries SET status = 'delivering', lease_owner = ?, lease_token = ?, lease_until = ?, updated_at = ? WHERE id = ?");
-    // A stale outcome (its lease taken back and maybe given to another dispatcher) keeps its attempt number out of the way.
-    this.#insertAttempt = db.prepare(
-      'INSERT OR IGNORE INTO delivery_attempts (delivery_id, attempt, started_at, latency_ms, status_code, error, response, request) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    );
+    // A stale outcome (its lease taken back and maybe given to another dispatcher) may carry the same attempt
+    // number as the applied one: it is kept only if that number is free, and the applied outcome replaces it.
+    const attemptColumns = 'INTO delivery_attempts (delivery_id, attempt, started_at, latency_ms, status_code, error, response, request) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+    this.#insertAttempt = db.prepare(`INSERT OR IGNORE ${attemptColumns}`);
+    this.#replaceAttempt = db.prepare(`INSERT OR REPLACE ${attemptColumns}`);
     const held = "WHERE id = ? AND status = 'delivering' AND lease_token = ?";
     const free = 'lease_owner = NULL, lease_token = NULL, lease_until = NULL';
     this.#delivered = db.prepare(`UPDATE deliveries SET status = 'delivered', attempts = ?, delivered_at = ?, last_error = NULL, ${free}, updated_at = ? ${held}`);
@@ -90,7 +92,7 @@ export class SqliteOutbox implements OutboxStore {
           : a.outcome === 'retry' ? this.#retry.run(a.attempt, a.nextAttemptAt ?? at, error, at, a.deliveryId, a.leaseToken)
             : this.#dead.run(a.attempt, error, at, a.deliveryId, a.leaseToken);
         if (!applied.changes) stale.push(a.deliveryId);
-        this.#insertAttempt.run(a.deliveryId, a.attempt, a.startedAt, a.latencyMs, a.statusCode, a.error, a.response, a.request ? JSON.stringify(a.request) : null);
+        (applied.changes ? this.#replaceAttempt : this.#insertAttempt).run(a.deliveryId, a.attempt, a.startedAt, a.latencyMs, a.statusCode, a.error, a.response, a.request ? JSON.stringify(a.request) : null);
       }
     });
     return { stale };

@@ -1,0 +1,256 @@
+// PipelineStore: fenced, atomic commits of a batch with the partition's cursor; subject versions; the emit
+// outbox and its relay; timers; failed events.
+import assert from 'node:assert/strict';
+import { describe } from 'node:test';
+import { FencedError, type PipelineStore } from '../../../src/store/contracts.ts';
+import { EmitRelay } from '../../../src/processor/emit-relay.ts';
+import {
+  CONSUMER, T0, appendAndRead, backendTest, batch, delegate, encoded, failure, firing, newEvent, readAll, stored, subjectState, timer, versionOf,
+  type Backend, type OpenBackend,
+} from './fixtures.ts';
+
+/** Three events of one subject in the log, and their partition. */
+async function threeEvents(log: Backend['log'], subject = 'u1') {
+  const events = await appendAndRead(log, [0, 1, 2].map((i) => encoded({ id: `${subject}-e${i}`, subject })));
+  return { partition: log.partitionOf(subject), events };
+}
+
+/** Everything a batch can write, keyed so the test can look for each piece afterwards. */
+function fullBatchParts(tag: string) {
+  const f = firing({ ruleId: `rule-${tag}`, subject: `subj-${tag}`, hosts: ['a.example'] });
+  return {
+    subjects: [{ state: subjectState(`subj-${tag}`, { tag }), version: 0 }],
+    firings: [f],
+    emits: [newEvent({ id: `emit-${tag}`, subject: `subj-${tag}`, type: 'emitted' })],
+    timers: [timer({ id: `timer-${tag}`, dueAt: T0 })],
+    failures: [failure(`failed-${tag}`, '')],
+    ruleErrors: [{ ruleId: `rule-${tag}`, eventId: `ev-${tag}`, message: `error ${tag}`, at: T0 }],
+  };
+}
+
+/** Asserts that nothing of `fullBatchParts(tag)` is visible. */
+async function assertNothingOf(b: Backend, tag: string, firingId: string) {
+  assert.equal(await stored(b.pipeline, `subj-${tag}`), undefined, 'no subject');
+  assert.equal(await b.history.firing(firingId), undefined, 'no firing');
+  assert.equal((await b.history.deliveries({ rule: `rule-${tag}`, limit: 10 })).items.length, 0, 'no delivery');
+  assert.equal((await b.outbox.counts()).pending, 0, 'nothing in the outbox');
+  assert.ok(!(await b.pipeline.pendingEmits(100)).some((e) => e.id === `emit-${tag}`), 'no emitted event');
+  assert.ok(!(await b.pipeline.dueTimers(0, T0 + 1e9, 100)).some((t) => t.id === `timer-${tag}`), 'no timer');
+  assert.ok(!(await b.history.eventFailures({ limit: 100 })).items.some((f) => f.eventId === `failed-${tag}`), 'no failure');
+  assert.deepEqual(await b.history.ruleErrors(`rule-${tag}`), [], 'no rule error');
+}
+
+async function afterCursor(b: Pick<Backend, 'log' | 'pipeline'>, partition: number): Promise<string[]> {
+  return (await readAll(b.log, partition, await b.pipeline.cursor(CONSUMER, partition))).map((e) => e.id);
+}
+
+export function describePipelineStore(open: OpenBackend): void {
+  const test = backendTest(open);
+
+  describe('PipelineStore: commits', () => {
+    test('starts before the first event and commits the cursor with the batch', async (b) => {
+      const { partition, events } = await threeEvents(b.log);
+      assert.equal(await b.pipeline.cursor(CONSUMER, partition), null);
+      await b.pipeline.commit({ ...batch(null, events[1].cursor), partition });
+      assert.deepEqual(await afterCursor(b, partition), ['u1-e2'], 'reading on from the stored cursor gives what follows the batch');
+      assert.equal(await b.pipeline.cursor('someone-else', partition), null, 'cursors are per consumer');
+    });
+
+    test('refuses a commit from a stale cursor with FencedError and stores nothing of it', async (b) => {
+      const { partition, events } = await threeEvents(b.log);
+      await b.pipeline.commit({ ...batch(null, events[0].cursor), partition });
+      const parts = fullBatchParts('stale');
+      await assert.rejects(b.pipeline.commit({ ...batch(null, events[2].cursor, parts), partition }), FencedError);
+      await assertNothingOf(b, 'stale', parts.firings[0].id);
+      assert.deepEqual(await afterCursor(b, partition), ['u1-e1', 'u1-e2'], 'the cursor did not move');
+    });
+
+    test('refuses a commit from a cursor the partition has not reached', async (b) => {
+      const { partition, events } = await threeEvents(b.log);
+      await assert.rejects(b.pipeline.commit({ ...batch(events[0].cursor, events[2].cursor), partition }), FencedError);
+      assert.equal(await b.pipeline.cursor(CONSUMER, partition), null);
+    });
+
+    test('fences a processor of another process that read the cursor before this one moved it', async (b) => {
+      const { partition, events } = await threeEvents(b.log);
+      const other = await b.connect();
+      const seen = await other.pipeline.cursor(CONSUMER, partition);
+      await b.pipeline.commit({ ...batch(null, events[1].cursor), partition });
+      const parts = fullBatchParts('late');
+      await assert.rejects(other.pipeline.commit({ ...batch(seen, events[2].cursor, parts), partition }), FencedError);
+      await assertNothingOf(b, 'late', parts.firings[0].id);
+    });
+
+    test('reports version 0 for a subject never stored, and one more at every write', async ({ pipeline }) => {
+      assert.equal(await versionOf(pipeline, 'fresh'), 0);
+      const attrs = JSON.parse('{"plan":"pro","n":1,"__proto__":"kept as data"}') as Record<string, unknown>;
+      await pipeline.commit(batch(null, null, { subjects: [{ state: subjectState('fresh', attrs), version: 0 }] }));
+      const first = await stored(pipeline, 'fresh');
+      assert.equal(first?.version, 1);
+      assert.equal(first?.state.id, 'fresh');
+      assert.deepEqual({ ...first!.state.attributes }, { ...subjectState('x', attrs).attributes }, 'attributes round-trip, __proto__ included as a plain key');
+      assert.equal(Object.getPrototypeOf(first!.state.attributes), null, 'attributes come back without a prototype');
+      await pipeline.commit(batch(null, null, { subjects: [{ state: subjectState('fresh', { plan: 'free' }), version: 1 }] }));
+      const second = await stored(pipeline, 'fresh');
+      assert.equal(second?.version, 2);
+      assert.deepEqual({ ...second!.state.attributes }, { plan: 'free' });
+    });
+
+    test('refuses to write a subject someone else wrote since it was read, and stores nothing of that batch', async (b) => {
+      const { partition, events } = await threeEvents(b.log, 'shared');
+      await b.pipeline.commit({ ...batch(null, null, { subjects: [{ state: subjectState('shared', { v: 'first' }), version: 0 }] }), partition });
+      const readVersion = await versionOf(b.pipeline, 'shared', partition);
+      await b.pipeline.commit({ ...batch(null, null, { subjects: [{ state: subjectState('shared', { v: 'someone else' }), version: readVersion }] }), partition });
+      const parts = fullBatchParts('lost-update');
+      const subjects = [...parts.subjects, { state: subjectState('shared', { v: 'mine' }), version: readVersion }];
+      await assert.rejects(b.pipeline.commit({ ...batch(null, events[2].cursor, { ...parts, subjects }), partition }), FencedError);
+      assert.deepEqual({ ...(await stored(b.pipeline, 'shared', partition))!.state.attributes }, { v: 'someone else' });
+      await assertNothingOf(b, 'lost-update', parts.firings[0].id);
+      assert.equal(await b.pipeline.cursor(CONSUMER, partition), null, 'the cursor did not move');
+    });
+
+    test('refuses to create a subject that someone else created meanwhile', async ({ pipeline }) => {
+      await pipeline.commit(batch(null, null, { subjects: [{ state: subjectState('racy', { by: 'a' }), version: 0 }] }));
+      await assert.rejects(pipeline.commit(batch(null, null, { subjects: [{ state: subjectState('racy', { by: 'b' }), version: 0 }] })), FencedError);
+      assert.deepEqual({ ...(await stored(pipeline, 'racy'))!.state.attributes }, { by: 'a' });
+    });
+
+    test('stores firings, deliveries, emitted events, timers, failures and rule errors with the commit', async (b) => {
+      const { partition, events } = await threeEvents(b.log);
+      const parts = fullBatchParts('landed');
+      const eventFailure = failure('u1-e1', events[1].cursor, partition);
+      await b.pipeline.commit({ ...batch(null, events[2].cursor, { ...parts, failures: [eventFailure] }), partition });
+      const f = parts.firings[0];
+      const record = await b.history.firing(f.id);
+      assert.equal(record?.ruleId, 'rule-landed');
+      assert.deepEqual(record?.eventIds, f.eventIds);
+      assert.deepEqual(record?.deliveries.map((d) => [d.id, d.status]), [[f.deliveries[0].id, 'pending']]);
+      assert.deepEqual(await b.outbox.counts(), { pending: 1, delivering: 0, dead: 0 });
+      assert.deepEqual((await b.pipeline.pendingEmits(10)).map((e) => e.id), ['emit-landed']);
+      assert.deepEqual((await b.pipeline.dueTimers(partition, T0, 10)).map((t) => t.id), ['timer-landed']);
+      assert.deepEqual((await b.history.eventFailures({ limit: 10 })).items.map((x) => [x.eventId, x.stage]), [['u1-e1', 'step']]);
+      assert.deepEqual((await b.history.ruleErrors('rule-landed')).map((e) => e.message), ['error landed']);
+      assert.deepEqual({ ...(await stored(b.pipeline, 'subj-landed', partition))!.state.attributes }, { tag: 'landed' });
+      assert.deepEqual(await afterCursor(b, partition), []);
+    });
+
+    test("leases a batch's deliveries at once to the dispatcher named in it", async (b) => {
+      const f = firing({ hosts: ['a.example', 'b.example'] });
+      const lease = { owner: 'dispatcher-1', token: 'token-1', until: T0 + 30_000 };
+      await b.pipeline.commit(batch(null, null, { firings: [f], lease }));
+      assert.deepEqual(await b.outbox.counts(), { pending: 0, delivering: 2, dead: 0 });
+      assert.deepEqual(await b.outbox.leaseOwners(), ['dispatcher-1']);
+      assert.deepEqual(await b.outbox.claim({ owner: 'dispatcher-2', now: T0 + 1, limit: 10, busyDestinations: [], leaseMs: 1000 }), [], 'no one else gets them');
+      const { stale } = await b.outbox.record([{ deliveryId: f.deliveries[0].id, leaseToken: 'token-1', attempt: 1, startedAt: T0, latencyMs: 5, statusCode: 200, error: null, response: 'ok', outcome: 'delivered' }]);
+      assert.deepEqual(stale, [], 'an outcome under that lease applies');
+    });
+
+    test('commits a batch of timers alone without moving the cursor', async (b) => {
+      const { partition, events } = await threeEvents(b.log);
+      await b.pipeline.commit({ ...batch(null, events[0].cursor), partition });
+      const t = timer({ dueAt: T0 });
+      await b.pipeline.commit({ ...batch(events[0].cursor, events[0].cursor, { timers: [t] }), partition });
+      await b.pipeline.commit({ ...batch(events[0].cursor, events[0].cursor, { firedTimers: [t.id] }), partition });
+      assert.deepEqual(await afterCursor(b, partition), ['u1-e1', 'u1-e2']);
+    });
+  });
+
+  describe('PipelineStore: timers and failed events', () => {
+    test('gives the due timers of a partition, earliest first, up to the limit', async ({ pipeline }) => {
+      const later = timer({ id: 'later', dueAt: T0 + 3000 });
+      const first = timer({ id: 'first', dueAt: T0 + 1000 });
+      const second = timer({ id: 'second', dueAt: T0 + 2000, subject: 'u2', payload: { kind: 'absence', nested: { a: [1] } } });
+      await pipeline.commit(batch(null, null, { timers: [later, second, first] }));
+      await pipeline.commit({ ...batch(null, null, { timers: [timer({ id: 'elsewhere', dueAt: T0 })] }), partition: 1 });
+      assert.deepEqual(await pipeline.dueTimers(0, T0 + 500, 10), [], 'nothing is due yet');
+      const due = await pipeline.dueTimers(0, T0 + 2000, 10);
+      assert.deepEqual(due.map((t) => t.id), ['first', 'second'], 'due at or before now, earliest first, only this partition');
+      assert.deepEqual(due[1], second, 'a timer comes back as requested');
+      assert.deepEqual((await pipeline.dueTimers(0, T0 + 9000, 2)).map((t) => t.id), ['first', 'second'], 'at most `limit`');
+    });
+
+    test('moves a timer requested again with the same id, and forgets a fired one', async ({ pipeline }) => {
+      const t = timer({ id: 'moving', dueAt: T0 });
+      await pipeline.commit(batch(null, null, { timers: [t] }));
+      await pipeline.commit(batch(null, null, { timers: [{ ...t, dueAt: T0 + 5000 }] }));
+      assert.deepEqual(await pipeline.dueTimers(0, T0 + 1000, 10), []);
+      assert.deepEqual((await pipeline.dueTimers(0, T0 + 5000, 10)).map((x) => x.id), ['moving']);
+      await pipeline.commit(batch(null, null, { firedTimers: ['moving'] }));
+      assert.deepEqual(await pipeline.dueTimers(0, T0 + 1e9, 10), []);
+    });
+
+    test('lists the failed events recorded after a cursor', async (b) => {
+      const { partition, events } = await threeEvents(b.log);
+      await b.pipeline.commit({ ...batch(null, events[0].cursor, { failures: [failure('u1-e0', events[0].cursor, partition)] }), partition });
+      // A failure recorded ahead of the cursor (the watchdog records the event that stalled the processor).
+      await b.stalls.inputStalled({ kind: 'event', partition, cursor: events[2].cursor, id: 'u1-e2' }, 'stalled', T0);
+      assert.deepEqual([...await b.pipeline.failedAfter(partition, null)].sort(), ['u1-e0', 'u1-e2']);
+      assert.deepEqual([...await b.pipeline.failedAfter(partition, events[0].cursor)], ['u1-e2']);
+      assert.deepEqual([...await b.pipeline.failedAfter(partition, events[2].cursor)], []);
+    });
+  });
+
+  describe('PipelineStore: the emit outbox', () => {
+    test('keeps emitted events, oldest first, until they are relayed', async ({ pipeline }) => {
+      const emits = [0, 1, 2].map((i) => newEvent({ id: `em-${i}`, type: 'reminder_sent', properties: { i }, causationId: 'cause', depth: 1 }));
+      await pipeline.commit(batch(null, null, { emits: emits.slice(0, 2) }));
+      await pipeline.commit(batch(null, null, { emits: emits.slice(2) }));
+      const pending = await pipeline.pendingEmits(2);
+      assert.deepEqual(pending.map((e) => e.id), ['em-0', 'em-1']);
+      assert.deepEqual(JSON.parse(pending[0].properties), { i: 0 }, 'properties are encoded, ready to append');
+      assert.equal(pending[0].causationId, 'cause');
+      assert.equal(pending[0].depth, 1);
+      await pipeline.emitsRelayed(['em-0', 'em-1']);
+      assert.deepEqual((await pipeline.pendingEmits(10)).map((e) => e.id), ['em-2']);
+    });
+
+    test('relays emitted events to the log exactly once, even when two relays run at once', async (b) => {
+      const emits = Array.from({ length: 7 }, (_, i) => newEvent({ id: `twice-${i}`, subject: `s${i}`, type: 'emitted' }));
+      await b.pipeline.commit(batch(null, null, { emits }));
+      const errors: Error[] = [];
+      const other = await b.connect();
+      const relays = [new EmitRelay(b.pipeline, b.log, (e) => errors.push(e), 3), new EmitRelay(other.pipeline, other.log, (e) => errors.push(e), 3)];
+      try {
+        for (const r of relays) r.wake();
+        await until(async () => (await b.pipeline.pendingEmits(1)).length === 0);
+      } finally {
+        await Promise.all(relays.map((r) => r.stop()));
+      }
+      assert.deepEqual(errors, []);
+      await assertLoggedOnce(b, emits.map((e) => e.id));
+    });
+
+    test('relays exactly once when the relay dies between appending and removing', async (b) => {
+      const emits = Array.from({ length: 4 }, (_, i) => newEvent({ id: `crash-${i}`, type: 'emitted' }));
+      await b.pipeline.commit(batch(null, null, { emits }));
+      const dying = delegate<PipelineStore>(b.pipeline, { emitsRelayed: async () => { throw new Error('killed before removing'); } });
+      const errors: Error[] = [];
+      const first = new EmitRelay(dying, b.log, (e) => errors.push(e));
+      first.wake();
+      await until(async () => errors.length > 0);
+      await first.stop();
+      assert.equal((await b.pipeline.pendingEmits(10)).length, 4, 'still waiting after the failed removal');
+      const second = new EmitRelay(b.pipeline, b.log, (e) => errors.push(e));
+      try {
+        second.wake();
+        await until(async () => (await b.pipeline.pendingEmits(1)).length === 0);
+      } finally {
+        await second.stop();
+      }
+      await assertLoggedOnce(b, emits.map((e) => e.id));
+    });
+  });
+}
+
+async function assertLoggedOnce(b: Backend, ids: readonly string[]) {
+  const logged = (await Promise.all(Array.from({ length: b.log.partitions }, (_, p) => readAll(b.log, p)))).flat().map((e) => e.id);
+  for (const id of ids) assert.equal(logged.filter((x) => x === id).length, 1, `${id} is in the log once`);
+}
+
+async function until(condition: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
