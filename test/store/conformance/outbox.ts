@@ -12,7 +12,7 @@ function claim(outbox: OutboxStore, request: Partial<ClaimRequest> = {}): Promis
 function outcome(d: LeasedDelivery, fields: Partial<AttemptRecord> = {}): AttemptRecord {
   return {
     deliveryId: d.id, leaseToken: d.lease.token, attempt: d.attempts + 1, startedAt: T0, latencyMs: 12, statusCode: 200, error: null,
-    response: 'ok', request: { method: 'POST', url: String(d.spec.url), headers: { 'idempotency-key': d.id }, body: '{}' }, outcome: 'delivered', ...fields,
+    response: 'ok', request: { method: 'POST', url: String(d.spec.url), headers: { 'idempotency-key': d.id }, body: '{}', bodyBytes: 2 }, outcome: 'delivered', ...fields,
   };
 }
 

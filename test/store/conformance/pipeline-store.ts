@@ -134,13 +134,14 @@ export function describePipelineStore(open: OpenBackend): void {
       assert.deepEqual(await afterCursor(b, partition), []);
     });
 
-    test("leases a batch's deliveries at once to the dispatcher named in it", async (b) => {
-      const f = firing({ hosts: ['a.example', 'b.example'] });
+    test("leases the deliveries a dispatcher has room for in the batch's own commit; the others wait for a claim", async (b) => {
+      const f = firing({ hosts: ['a.example', 'b.example', 'c.example'] });
       const lease = { owner: 'dispatcher-1', token: 'token-1', until: T0 + 30_000 };
-      await b.pipeline.commit(batch(null, null, { firings: [f], lease }));
-      assert.deepEqual(await b.outbox.counts(), { pending: 0, delivering: 2, dead: 0 });
+      await b.pipeline.commit(batch(null, null, { firings: [f], fresh: { lease, ids: [f.deliveries[0].id, f.deliveries[1].id] } }));
+      assert.deepEqual(await b.outbox.counts(), { pending: 1, delivering: 2, dead: 0 });
       assert.deepEqual(await b.outbox.leaseOwners(), ['dispatcher-1']);
-      assert.deepEqual(await b.outbox.claim({ owner: 'dispatcher-2', now: T0 + 1, limit: 10, busyDestinations: [], leaseMs: 1000 }), [], 'no one else gets them');
+      const claimed = await b.outbox.claim({ owner: 'dispatcher-2', now: T0 + 1, limit: 10, busyDestinations: [], leaseMs: 1000 });
+      assert.deepEqual(claimed.map((d) => d.id), [f.deliveries[2].id], 'no one else gets the leased ones');
       const { stale } = await b.outbox.record([{ deliveryId: f.deliveries[0].id, leaseToken: 'token-1', attempt: 1, startedAt: T0, latencyMs: 5, statusCode: 200, error: null, response: 'ok', outcome: 'delivered' }]);
       assert.deepEqual(stale, [], 'an outcome under that lease applies');
     });
