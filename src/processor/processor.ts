@@ -196,8 +196,8 @@ export class Processor {
         firings.push(...out.firings);
         emits.push(...out.emits);
         timers.push(...out.timers);
-        const errors = (out as { errors?: readonly { ruleId: string; message: string }[] }).errors ?? [];
-        for (const e of errors) ruleErrors.push({ ruleId: e.ruleId, eventId: id, message: e.message, at: now });
+        for (const e of out.errors) ruleErrors.push({ ruleId: e.ruleId, eventId: id, message: e.message, at: now });
+        if (out.eventError) failures.push({ eventId: id, partition, cursor, stage: 'profile', error: out.eventError, at: now });
       } catch (error) {
         // A bug must not stall the pipeline behind one input: it is recorded and passed over.
         failures.push({ eventId: id, partition, cursor, stage: 'step', error: errorText(error), at: now });
