@@ -55,7 +55,8 @@ const processor = new Processor(log, pipeline, rules, {
     for (const e of ruleErrors) metrics.ruleErrors.inc({ rule: e.ruleId });
     for (const f of failures) {
       metrics.eventFailures.inc({ stage: f.stage });
-      logger.error({ eventId: f.eventId, stage: f.stage, error: f.error }, 'event could not be processed; recorded and passed over');
+      if (f.stage === 'profile') logger.warn({ eventId: f.eventId, stage: f.stage, error: f.error }, 'identify not applied: the subject profile would exceed its bound; recorded');
+      else logger.error({ eventId: f.eventId, stage: f.stage, error: f.error }, 'event could not be processed; recorded and passed over');
     }
     metrics.batchSeconds.observe(durationMs / 1000);
     if (emits) relay.wake();
