@@ -46,6 +46,13 @@ describe('rule errors end to end', () => {
     for (const rule of ['typo', 'types', 'heavy']) assert.match(metrics.text, new RegExp(`ifthen_rule_errors_total\\{rule="${rule}"\\} 1\\b`));
     const rule = await server.request('GET', '/v1/rules/typo');
     assert.equal(rule.body.errors[0].message, 'when.where: No such key: contry');
+
+    // The rule test endpoint runs under the same budget.
+    const tested = await server.request('POST', '/v1/rules/heavy/test', { event: { type: 'cart_updated', subject: 'u1', properties: { l: Array.from({ length: 100 }, (_, i) => i) } } });
+    assert.equal(tested.status, 200, tested.text);
+    assert.equal(tested.body.matched, false);
+    const where = tested.body.trace.steps.find((s: { check: string }) => s.check === 'where');
+    assert.equal(where.error, 'condition exceeded its budget of 5000 steps (limit IFTHEN_CONDITION_STEPS)');
   });
 
   it('keeps processing other events at their normal pace after an event that made RegExp backtrack for good', async () => {
