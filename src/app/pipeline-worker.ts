@@ -48,11 +48,11 @@ const processor = new Processor(log, pipeline, rules, {
   },
   pickFresh: (deliveries, now) => fresh.pick(deliveries, now),
 }, {
-  onCommitted({ events, timers, firings, emits, failures, ruleErrors, fresh: leased, durationMs }) {
+  onCommitted({ events, timers, firings, emits, failures, ruleErrorCounts, fresh: leased, durationMs }) {
     metrics.processed.inc(events);
     if (timers) metrics.timersFired.inc(timers);
     for (const f of firings) metrics.firings.inc({ rule: f.ruleId });
-    for (const e of ruleErrors) metrics.ruleErrors.inc({ rule: e.ruleId });
+    for (const [rule, count] of ruleErrorCounts ?? []) metrics.ruleErrors.inc({ rule }, count);
     for (const f of failures) {
       metrics.eventFailures.inc({ stage: f.stage });
       if (f.stage === 'profile') logger.warn({ eventId: f.eventId, stage: f.stage, error: f.error }, 'identify not applied: the subject profile would exceed its bound; recorded');

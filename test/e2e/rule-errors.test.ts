@@ -47,6 +47,11 @@ describe('rule errors end to end', () => {
     const rule = await server.request('GET', '/v1/rules/typo');
     assert.equal(rule.body.errors[0].message, 'when.where: No such key: contry');
 
+    // The metric counts every error; the API keeps the newest few per rule.
+    const burst = Array.from({ length: 8 }, (_, i) => ({ id: `evt-burst-${i}`, type: 'cart_updated', subject: 'u1', properties: { total: 1 } }));
+    assert.equal((await server.request('POST', '/v1/events', burst)).status, 200);
+    await until(async () => (/ifthen_rule_errors_total\{rule="typo"\} 9\b/.test((await server.request('GET', '/metrics')).text) ? true : undefined));
+
     // The rule test endpoint runs under the same budget.
     const tested = await server.request('POST', '/v1/rules/heavy/test', { event: { type: 'cart_updated', subject: 'u1', properties: { l: Array.from({ length: 100 }, (_, i) => i) } } });
     assert.equal(tested.status, 200, tested.text);
