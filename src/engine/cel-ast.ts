@@ -21,6 +21,8 @@ export interface AstNode {
 
 /** Operators and calls that build new values: their results are measured (string length, list size). */
 const BUILDERS = new Set(['+', 'call', 'rcall']);
+/** Operators whose cost grows with the size of a list operand (`x in list` scans it): operands are measured. */
+const SCANNERS = new Set(['in', '==', '!=']);
 
 /** Every node under `root`, each once: arguments, comprehension parts, macro expansions. */
 export function astNodes(root: AstNode): AstNode[] {
@@ -56,10 +58,14 @@ export function literalPatterns(root: AstNode): Array<readonly [string, AstNode]
 
 /** Meters every node, and replaces cel-js's `string.matches` (JavaScript RegExp) with RE2. */
 export function instrument(root: AstNode): void {
-  for (const node of astNodes(root)) {
+  const nodes = astNodes(root);
+  const scanned = new Set<AstNode>();
+  for (const node of nodes) if (SCANNERS.has(node.op)) for (const operand of node.args as AstNode[]) scanned.add(operand);
+  for (const node of nodes) {
     const parts = node.op === 'rcall' ? matchesParts(node) : undefined;
     let inner: Evaluate | undefined = parts ? evaluateMatches(parts.receiver, parts.pattern) : undefined;
     const builds = BUILDERS.has(node.op);
+    const isScanned = scanned.has(node);
     // An own `evaluate` replaces ASTNode's, which would otherwise install meta.evaluate over it on first use.
     node.evaluate = (ev, ast, ctx) => {
       const meter = activeMeter();
@@ -67,6 +73,7 @@ export function instrument(root: AstNode): void {
       inner ??= innerEvaluate(node);
       const result = inner(ev, ast, ctx);
       if (meter && builds) meter.built(result);
+      if (meter && isScanned && Array.isArray(result)) meter.tick(result.length);
       return result;
     };
   }

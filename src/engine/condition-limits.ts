@@ -3,8 +3,8 @@
 export interface ConditionLimits {
   /**
    * Evaluation steps: one per expression node evaluated (each iteration of `all`, `exists`, `map`, `filter`
-   * counts its body again), plus one per element of a list built by `+` or a function, plus one per 16
-   * characters a regular expression scans.
+   * counts its body again), plus one per element of a list built by `+` or a function or scanned by `in`,
+   * `==` or `!=`, plus one per 16 characters a regular expression scans.
    */
   readonly maxSteps: number;
   /** The longest string (or bytes) a condition may build with `+` or a function. */

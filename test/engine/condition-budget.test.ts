@@ -50,6 +50,13 @@ describe('the condition budget', () => {
     assert.match(out.errors[0].message, /budget of 10000 steps/);
   });
 
+  it('charges a list scanned by in one step per element', () => {
+    const l = Array.from({ length: 2000 }, (_, i) => i);
+    const out = run('event.properties.l.all(x, x in event.properties.l)', { l });
+    assert.deepEqual(out.firings.map((f) => f.ruleId), ['light']);
+    assert.match(out.errors[0].message, /budget of 100000 steps/);
+  });
+
   it('stops on the wall-time budget, read from the injected clock', () => {
     let now = 0;
     const wallClock = () => (now += 10); // every read: 10 ms later
