@@ -1,6 +1,7 @@
 // Configuration from the environment: every knob has a documented default (README "Configuration").
 import { join, resolve } from 'node:path';
 import { signingSecretProblem } from './actions/webhook/signature.ts';
+import { DEFAULT_CONDITION_LIMITS, type ConditionLimits } from './engine/condition-limits.ts';
 
 export interface Config {
   /** Storage backend (IFTHEN_STORE): `sqlite`, the embedded default. */
@@ -45,6 +46,8 @@ export interface Config {
     readonly rotationOverlapMs: number;
   };
   readonly engine: { readonly maxEmitDepth: number; readonly batchSize: number };
+  /** The budget of one condition evaluation; past it the condition is false and a rule error is recorded. */
+  readonly condition: ConditionLimits;
   readonly dispatcher: {
     readonly globalConcurrency: number;
     readonly perDestinationConcurrency: number;
@@ -110,6 +113,11 @@ export function loadConfig(env: Env = process.env): Config {
       rotationOverlapMs: int(env, 'IFTHEN_SIGNING_ROTATION_OVERLAP_MS', 86_400_000),
     },
     engine: { maxEmitDepth: int(env, 'IFTHEN_MAX_EMIT_DEPTH', 8), batchSize: int(env, 'IFTHEN_PROCESS_BATCH', 500) },
+    condition: {
+      maxSteps: int(env, 'IFTHEN_CONDITION_STEPS', DEFAULT_CONDITION_LIMITS.maxSteps),
+      maxMs: int(env, 'IFTHEN_CONDITION_MS', DEFAULT_CONDITION_LIMITS.maxMs),
+      maxStringLength: int(env, 'IFTHEN_CONDITION_STRING_LENGTH', DEFAULT_CONDITION_LIMITS.maxStringLength),
+    },
     dispatcher: {
       globalConcurrency: int(env, 'IFTHEN_DELIVERY_CONCURRENCY', 256),
       perDestinationConcurrency: int(env, 'IFTHEN_DELIVERY_CONCURRENCY_PER_HOST', 32),

@@ -28,7 +28,7 @@ export function pipelineMetrics(registry: Registry, sources: { log: EventLog; ou
     timersFired: new Counter({ name: 'ifthen_timers_fired_total', help: 'Durable timers that came due and were processed', registers }),
     firings: new Counter({ name: 'ifthen_firings_total', help: 'Rule firings', labelNames: ['rule'], registers }),
     ruleErrors: new Counter({ name: 'ifthen_rule_errors_total', help: 'Conditions or actions that failed at run time (missing property, wrong type, budget), by rule', labelNames: ['rule'], registers }),
-    eventFailures: new Counter({ name: 'ifthen_events_failed_total', help: 'Events recorded as failed and passed over, by stage (step, commit); stalls are ifthen_stalls_total', labelNames: ['stage'], registers }),
+    eventFailures: new Counter({ name: 'ifthen_events_failed_total', help: 'Events recorded as failed and passed over, by stage (step, commit, profile: an identify over the profile bound); stalls are ifthen_stalls_total', labelNames: ['stage'], registers }),
     ingestCommits: new Counter({ name: 'ifthen_ingest_commits_total', help: 'Durable ingest commits (each one fsync); concurrent requests share one', registers }),
     requestsPerCommit: new Histogram({ name: 'ifthen_ingest_requests_per_commit', help: 'Ingest requests that shared one commit (group commit)', registers, buckets: [1, 2, 4, 8, 16, 32, 64] }),
     batchSeconds: new Histogram({ name: 'ifthen_processing_batch_seconds', help: 'Time to process and commit one batch', registers, buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] }),

@@ -41,17 +41,22 @@ const relay = new EmitRelay(pipeline, log, (error) => logger.error({ err: error 
 const fresh = new FreshPicker();
 const outboxServer = new OutboxServer(data.outboxPort, outbox, (credit) => (credit ? fresh.update(credit) : fresh.forget()));
 const processor = new Processor(log, pipeline, rules, {
-  partition: PARTITION, batchSize: config.engine.batchSize, engine: { maxEmitDepth: config.engine.maxEmitDepth }, now: Date.now,
+  partition: PARTITION, batchSize: config.engine.batchSize, now: Date.now,
+  engine: {
+    maxEmitDepth: config.engine.maxEmitDepth, condition: config.condition, wallClock: () => performance.now(),
+    subject: { maxAttributes: config.limits.subjectAttributes, maxBytes: config.limits.subjectBytes },
+  },
   pickFresh: (deliveries, now) => fresh.pick(deliveries, now),
 }, {
-  onCommitted({ events, timers, firings, emits, failures, ruleErrors, fresh: leased, durationMs }) {
+  onCommitted({ events, timers, firings, emits, failures, ruleErrorCounts, fresh: leased, durationMs }) {
     metrics.processed.inc(events);
     if (timers) metrics.timersFired.inc(timers);
     for (const f of firings) metrics.firings.inc({ rule: f.ruleId });
-    for (const e of ruleErrors) metrics.ruleErrors.inc({ rule: e.ruleId });
+    for (const [rule, count] of ruleErrorCounts ?? []) metrics.ruleErrors.inc({ rule }, count);
     for (const f of failures) {
       metrics.eventFailures.inc({ stage: f.stage });
-      logger.error({ eventId: f.eventId, stage: f.stage, error: f.error }, 'event could not be processed; recorded and passed over');
+      if (f.stage === 'profile') logger.warn({ eventId: f.eventId, stage: f.stage, error: f.error }, 'identify not applied: the subject profile would exceed its bound; recorded');
+      else logger.error({ eventId: f.eventId, stage: f.stage, error: f.error }, 'event could not be processed; recorded and passed over');
     }
     metrics.batchSeconds.observe(durationMs / 1000);
     if (emits) relay.wake();

@@ -1,5 +1,8 @@
 // CEL conditions: one environment declaring what a condition can read, compiled and type-checked at save time.
 import { Environment } from '@marcbachmann/cel-js';
+import { instrument, literalPatterns, type AstNode } from './cel-ast.ts';
+import { regexMatches, regexProblem } from './cel-regex.ts';
+import { ConditionMeter, runMetered } from './cel-budget.ts';
 
 const TIMESTAMP = 'google.protobuf.Timestamp';
 
@@ -18,7 +21,9 @@ const environment = new Environment({ unlistedVariablesAreDyn: false, enableOpti
   .registerType('Event', { ctor: CelEvent, fields: { id: 'string', type: 'string', subject: 'string', time: TIMESTAMP, properties: 'map<string, dyn>' } })
   .registerVariable('event', 'Event')
   .registerVariable('subject', 'map<string, dyn>')
-  .registerVariable('now', TIMESTAMP);
+  .registerVariable('now', TIMESTAMP)
+  // The function form of CEL's `matches`; the method form is rerouted to RE2 in cel-ast.ts.
+  .registerFunction('matches(string, string): bool', regexMatches);
 
 export interface CelContext {
   readonly event: CelEvent;
@@ -26,7 +31,8 @@ export interface CelContext {
   readonly now: Date;
 }
 
-export type CelProgram = (context: CelContext) => unknown;
+/** A compiled condition; with a meter, evaluation stops with a ConditionBudgetError past its limits. */
+export type CelProgram = (context: CelContext, meter?: ConditionMeter) => unknown;
 
 export class CelCompileError extends Error {
   constructor(message: string, readonly line: number, readonly column: number) {
@@ -34,7 +40,10 @@ export class CelCompileError extends Error {
   }
 }
 
-/** Parses and type-checks; the condition must be a bool (or dyn, checked again when it runs). */
+/**
+ * Parses and type-checks; the condition must be a bool (or dyn, checked again when it runs). Regular
+ * expression literals must compile on RE2, the engine they run on.
+ */
 export function compileCondition(source: string): CelProgram {
   let program: ReturnType<Environment['parse']>;
   try {
@@ -42,12 +51,25 @@ export function compileCondition(source: string): CelProgram {
   } catch (error) {
     throw toCompileError(source, error);
   }
-  const checked = environment.check(source);
+  const checked = program.check();
   if (!checked.valid) throw toCompileError(source, checked.error);
   if (checked.type !== 'bool' && checked.type !== 'dyn') {
     throw new CelCompileError(`must be a true/false condition, but it gives ${checked.type}`, 1, 1);
   }
-  return program as unknown as CelProgram;
+  const ast = program.ast as unknown as AstNode;
+  for (const [pattern, node] of literalPatterns(ast)) {
+    const problem = regexProblem(pattern);
+    if (problem) throw positioned(source, `invalid regular expression '${pattern}': ${problem}`, node.start);
+  }
+  instrument(ast);
+  return (context, meter) => (meter ? runMetered(meter, () => program(context)) : program(context));
+}
+
+function positioned(source: string, message: string, offset: number): CelCompileError {
+  const before = source.slice(0, offset).split('\n');
+  const line = before.length;
+  const column = before[line - 1].length + 1;
+  return new CelCompileError(`${message} at line ${line}, column ${column}: ${source.split('\n')[line - 1]}`, line, column);
 }
 
 /** cel-js puts the position in a caret drawing below the message; lift it into line and column. */

@@ -4,6 +4,8 @@ import type { CompiledRule } from './rule/compile.ts';
 import type { Clock, SubjectState, Trace, TraceStep } from './types.ts';
 import { CelEvent, type CelContext } from './cel.ts';
 import type { ConditionPath } from './condition-paths.ts';
+import { ConditionMeter } from './cel-budget.ts';
+import { DEFAULT_CONDITION_LIMITS, type ConditionLimits } from './condition-limits.ts';
 
 export function celContext(event: LoggedEvent, subject: SubjectState, clock: Clock): CelContext {
   return {
@@ -24,6 +26,10 @@ export function subjectView(subject: SubjectState): Record<string, unknown> {
 export interface EvaluateOptions {
   /** Record the values a condition read even when it is false: for "why not" (the test endpoint). */
   readonly valuesWhenFalse: boolean;
+  /** The budget of the evaluation; default DEFAULT_CONDITION_LIMITS. */
+  readonly limits?: ConditionLimits;
+  /** For the time budget only (see EngineOptions.wallClock). */
+  readonly wallClock?: () => number;
 }
 
 /** The live path records traces only for firings, so by default a false condition skips the value lookups. */
@@ -39,11 +45,11 @@ function evaluateWhere(where: NonNullable<CompiledRule['where']>, context: CelCo
   const { source: expression, program, paths } = where;
   const values = (passed: boolean) => (passed || options.valuesWhenFalse ? valuesSeen(paths, context) : {});
   try {
-    const result = program(context);
+    const result = program(context, new ConditionMeter(options.limits ?? DEFAULT_CONDITION_LIMITS, options.wallClock));
     if (typeof result !== 'boolean') return { check: 'where', expression, values: values(false), passed: false, error: `condition gave ${typeof result}, not true/false` };
     return { check: 'where', expression, values: values(result), passed: result };
   } catch (error) {
-    // A runtime error (a missing property) makes the condition false; the trace says why.
+    // A runtime error (a missing property) or a budget overrun makes the condition false; the trace says why.
     return { check: 'where', expression, values: values(false), passed: false, error: firstLine(error) };
   }
 }

@@ -1,13 +1,15 @@
 // Deterministic ids: re-processing the same input yields the same firing, delivery and emitted-event ids,
-// so a replay after a crash produces the same idempotency keys instead of new ones.
+// so a replay after a crash produces the same idempotency keys instead of new ones. The rule version is
+// not part of them: rules are read outside the processor's commit, so a batch replayed after a power loss
+// may run under a newer version, and must still send the same keys (the version stays on the firing as data).
 import { createHash } from 'node:crypto';
 
 function digest(parts: readonly string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 22);
 }
 
-export function firingId(ruleId: string, ruleVersion: number, triggerKey: string): string {
-  return `f_${digest([ruleId, String(ruleVersion), triggerKey])}`;
+export function firingId(ruleId: string, triggerKey: string): string {
+  return `f_${digest([ruleId, triggerKey])}`;
 }
 
 export function deliveryId(firingIdValue: string, actionIndex: number): string {

@@ -15,7 +15,7 @@ export interface PlannedFiring {
 }
 
 export function planFiring(rule: CompiledRule, event: LoggedEvent, subject: Readonly<Record<string, unknown>>, trace: Trace, clock: Clock, options: EngineOptions): PlannedFiring {
-  const id = firingId(rule.id, rule.version, event.id);
+  const id = firingId(rule.id, event.id);
   const context: DeliveryContext = {
     event: { id: event.id, type: event.type, subject: event.subject, time: new Date(event.time).toISOString(), properties: event.properties },
     subject,

@@ -2,6 +2,8 @@
 import type { LoggedEvent, NewEvent } from './event.ts';
 import type { ActionKind } from './rule/schema.ts';
 import type { DeliveryPolicy } from './rule/compile.ts';
+import type { ConditionLimits } from './condition-limits.ts';
+import type { SubjectLimits } from './subject-limits.ts';
 
 /** The processing clock, passed in: the core never reads the wall clock. */
 export interface Clock {
@@ -11,6 +13,12 @@ export interface Clock {
 export interface EngineOptions {
   /** Longest chain of emit → rule → emit; an emit past it is skipped and traced. */
   readonly maxEmitDepth: number;
+  /** The budget of each condition evaluation; default DEFAULT_CONDITION_LIMITS. */
+  readonly condition?: ConditionLimits;
+  /** The bound on a subject's profile; default DEFAULT_SUBJECT_LIMITS. */
+  readonly subject?: SubjectLimits;
+  /** Milliseconds, read only for the conditions' time budget; without it there is no time bound (replays stay reproducible). */
+  readonly wallClock?: () => number;
 }
 
 /** What the engine remembers of one subject. Attribute objects have no prototype: keys are data. */
@@ -91,10 +99,20 @@ export interface Firing {
   readonly deliveries: readonly DeliveryRequest[];
 }
 
+/** A rule that could not be evaluated or applied on an event: a condition error or overrun, a refused `set`. */
+export interface RuleRunError {
+  readonly ruleId: string;
+  /** Names the rule path and the reason: `when.where: No such key: contry`. */
+  readonly message: string;
+}
+
 export interface StepOutput {
   readonly subject: SubjectState;
   readonly subjectChanged: boolean;
   readonly firings: readonly Firing[];
   readonly emits: readonly NewEvent[];
   readonly timers: readonly TimerRequest[];
+  readonly errors: readonly RuleRunError[];
+  /** What the step refused for the event itself, whatever the rules (an identify over the profile bound). */
+  readonly eventError?: string;
 }

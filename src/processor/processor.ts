@@ -22,7 +22,10 @@ export interface BatchSummary {
   readonly firings: readonly Firing[];
   readonly emits: number;
   readonly failures: readonly EventFailure[];
+  /** The newest few rule errors per rule, as stored. */
   readonly ruleErrors: readonly RuleError[];
+  /** Every rule error of the batch, counted per rule (for the metric; `ruleErrors` keeps only the newest few). */
+  readonly ruleErrorCounts?: ReadonlyMap<string, number>;
   /** Deliveries leased to a dispatcher in this commit, to hand over in memory. */
   readonly fresh?: ProcessedBatch['fresh'];
   readonly durationMs: number;
@@ -75,6 +78,7 @@ interface Batch {
   readonly inputs: number;
   readonly work: ProcessedBatch;
   readonly pinned: ReadonlyMap<string, StoredSubject>;
+  readonly ruleErrorCounts: ReadonlyMap<string, number>;
   readonly lastInput?: { readonly id: string; readonly cursor: Cursor | null; readonly timer: boolean };
 }
 
@@ -165,7 +169,7 @@ export class Processor {
     const { work } = batch;
     this.hooks.onCommitted?.({
       events: events.length, timers: timers.length, firings: work.firings, emits: work.emits.length, failures: work.failures,
-      ruleErrors: work.ruleErrors, fresh: work.fresh, durationMs: performance.now() - started,
+      ruleErrors: work.ruleErrors, ruleErrorCounts: batch.ruleErrorCounts, fresh: work.fresh, durationMs: performance.now() - started,
     });
     return batch.inputs;
   }
@@ -196,8 +200,8 @@ export class Processor {
         firings.push(...out.firings);
         emits.push(...out.emits);
         timers.push(...out.timers);
-        const errors = (out as { errors?: readonly { ruleId: string; message: string }[] }).errors ?? [];
-        for (const e of errors) ruleErrors.push({ ruleId: e.ruleId, eventId: id, message: e.message, at: now });
+        for (const e of out.errors) ruleErrors.push({ ruleId: e.ruleId, eventId: id, message: e.message, at: now });
+        if (out.eventError) failures.push({ eventId: id, partition, cursor, stage: 'profile', error: out.eventError, at: now });
       } catch (error) {
         // A bug must not stall the pipeline behind one input: it is recorded and passed over.
         failures.push({ eventId: id, partition, cursor, stage: 'step', error: errorText(error), at: now });
@@ -225,7 +229,9 @@ export class Processor {
       subjects: [...changed].map((id) => pinned.get(id)!), firings, emits, timers, firedTimers, failures,
       ruleErrors: newestPerRule(ruleErrors), fresh: deliveries.length ? this.options.pickFresh?.(deliveries, now) : undefined,
     };
-    return { from: this.#cursor ?? null, inputs: timerInputs.length + events.length, work, pinned, lastInput };
+    const ruleErrorCounts = new Map<string, number>();
+    for (const e of ruleErrors) ruleErrorCounts.set(e.ruleId, (ruleErrorCounts.get(e.ruleId) ?? 0) + 1);
+    return { from: this.#cursor ?? null, inputs: timerInputs.length + events.length, work, pinned, ruleErrorCounts, lastInput };
   }
 
   /** The states of `ids` for this batch: from the cache, else from the store (absent → version 0). */

@@ -8,6 +8,8 @@ import { evaluateRule, celContext } from '../engine/evaluate.ts';
 import { renderAction } from '../actions/render-action.ts';
 import type { LoggedEvent } from '../engine/event.ts';
 import { validateEvent, type EventLimits } from '../ingest/validate-event.ts';
+import type { ConditionLimits } from '../engine/condition-limits.ts';
+import type { EngineOptions } from '../engine/types.ts';
 
 /** The event given to test with is not a valid event; the message names the field. */
 export class InvalidTestEventError extends Error {}
@@ -21,6 +23,8 @@ export interface TestRuleInput {
   readonly limits: EventLimits;
   readonly secretNames: readonly string[];
   readonly maxEmitDepth: number;
+  /** The same condition budget as the pipeline (IFTHEN_CONDITION_*); default DEFAULT_CONDITION_LIMITS. */
+  readonly condition?: ConditionLimits;
 }
 
 export function testRule(input: TestRuleInput) {
@@ -33,9 +37,13 @@ export function testRule(input: TestRuleInput) {
   const subject = { id: event.subject, attributes };
   const clock = { now: input.now };
 
-  const out = step(new RuleSet([rule]), subject, { kind: 'event', event }, clock, { maxEmitDepth: input.maxEmitDepth });
+  const options: EngineOptions = {
+    maxEmitDepth: input.maxEmitDepth, condition: input.condition, wallClock: () => performance.now(),
+    subject: { maxAttributes: input.limits.subjectAttributes, maxBytes: input.limits.subjectBytes },
+  };
+  const out = step(new RuleSet([rule]), subject, { kind: 'event', event }, clock, options);
   const firing = out.firings[0];
-  if (!firing) return { matched: false, trace: evaluateRule(rule, event, celContext(event, subject, clock)) };
+  if (!firing) return { matched: false, trace: evaluateRule(rule, event, celContext(event, subject, clock), { valuesWhenFalse: true, limits: input.condition, wallClock: options.wallClock }) };
 
   // Secrets are shown by name, never by value.
   const secrets: Record<string, string> = {};

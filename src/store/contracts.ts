@@ -45,8 +45,11 @@ export interface EventFailure {
   readonly eventId: string;
   readonly partition: number;
   readonly cursor: Cursor;
-  /** `step`: the engine threw; `commit`: its changes could not be stored; `stall`: it blocked the thread. */
-  readonly stage: 'step' | 'commit' | 'stall';
+  /**
+   * `step`: the engine threw; `commit`: its changes could not be stored; `stall`: it blocked the thread;
+   * `profile`: an identify that would take the subject's profile over its bound was not applied (rules still ran).
+   */
+  readonly stage: 'step' | 'commit' | 'stall' | 'profile';
   readonly error: string;
   readonly at: number;
 }

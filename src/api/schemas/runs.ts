@@ -48,7 +48,7 @@ export const FiringWithDeliveries = Answer({ ...Firing.properties, deliveries: T
 
 export const Failure = Answer({
   eventId: Type.String(), partition: Type.Integer(), position: Nullable(Type.String()),
-  stage: Type.String({ description: 'step (the engine threw), commit (its changes could not be stored) or stall (it blocked the processor)' }),
+  stage: Type.String({ description: 'step (the engine threw), commit (its changes could not be stored), stall (it blocked the processor) or profile (an identify over the subject profile bound was not applied)' }),
   error: Type.String(), at: Time(),
 }, 'An event the processor recorded as failed and passed over');
 
