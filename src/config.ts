@@ -1,6 +1,7 @@
 // Configuration from the environment: every knob has a documented default (README "Configuration").
 import { join, resolve } from 'node:path';
 import { signingSecretProblem } from './actions/webhook/signature.ts';
+import { DEFAULT_RENDER_LIMITS, type RenderLimits } from './engine/render-limits.ts';
 
 export interface Config {
   /** Storage backend (IFTHEN_STORE): `sqlite`, the embedded default. */
@@ -45,6 +46,8 @@ export interface Config {
     readonly rotationOverlapMs: number;
   };
   readonly engine: { readonly maxEmitDepth: number; readonly batchSize: number };
+  /** Template rendering budget: per firing (set, emit), per delivery attempt, per action in a rule test. */
+  readonly render: RenderLimits;
   readonly dispatcher: {
     readonly globalConcurrency: number;
     readonly perDestinationConcurrency: number;
@@ -110,6 +113,12 @@ export function loadConfig(env: Env = process.env): Config {
       rotationOverlapMs: int(env, 'IFTHEN_SIGNING_ROTATION_OVERLAP_MS', 86_400_000),
     },
     engine: { maxEmitDepth: int(env, 'IFTHEN_MAX_EMIT_DEPTH', 8), batchSize: int(env, 'IFTHEN_PROCESS_BATCH', 500) },
+    render: {
+      steps: int(env, 'IFTHEN_RENDER_STEPS', DEFAULT_RENDER_LIMITS.steps),
+      ms: int(env, 'IFTHEN_RENDER_MS', DEFAULT_RENDER_LIMITS.ms),
+      memory: int(env, 'IFTHEN_RENDER_MEMORY', DEFAULT_RENDER_LIMITS.memory),
+      actionBytes: int(env, 'IFTHEN_RENDERED_BYTES', DEFAULT_RENDER_LIMITS.actionBytes),
+    },
     dispatcher: {
       globalConcurrency: int(env, 'IFTHEN_DELIVERY_CONCURRENCY', 256),
       perDestinationConcurrency: int(env, 'IFTHEN_DELIVERY_CONCURRENCY_PER_HOST', 32),

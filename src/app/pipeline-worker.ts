@@ -41,7 +41,7 @@ const relay = new EmitRelay(pipeline, log, (error) => logger.error({ err: error 
 const fresh = new FreshPicker();
 const outboxServer = new OutboxServer(data.outboxPort, outbox, (credit) => (credit ? fresh.update(credit) : fresh.forget()));
 const processor = new Processor(log, pipeline, rules, {
-  partition: PARTITION, batchSize: config.engine.batchSize, engine: { maxEmitDepth: config.engine.maxEmitDepth }, now: Date.now,
+  partition: PARTITION, batchSize: config.engine.batchSize, engine: { maxEmitDepth: config.engine.maxEmitDepth, render: config.render }, now: Date.now,
   pickFresh: (deliveries, now) => fresh.pick(deliveries, now),
 }, {
   onCommitted({ events, timers, firings, emits, failures, ruleErrors, fresh: leased, durationMs }) {

@@ -2,6 +2,7 @@
 import type { LoggedEvent, NewEvent } from './event.ts';
 import type { ActionKind } from './rule/schema.ts';
 import type { DeliveryPolicy } from './rule/compile.ts';
+import type { RenderLimits } from './render-limits.ts';
 
 /** The processing clock, passed in: the core never reads the wall clock. */
 export interface Clock {
@@ -11,6 +12,8 @@ export interface Clock {
 export interface EngineOptions {
   /** Longest chain of emit → rule → emit; an emit past it is skipped and traced. */
   readonly maxEmitDepth: number;
+  /** What rendering the templates of one firing may cost; DEFAULT_RENDER_LIMITS when absent. */
+  readonly render?: RenderLimits;
 }
 
 /** What the engine remembers of one subject. Attribute objects have no prototype: keys are data. */
@@ -77,6 +80,8 @@ export interface DeliveryRequest {
   readonly context: DeliveryContext;
   readonly policy: DeliveryPolicy;
   readonly createdAt: number;
+  /** Per-destination isolation key from the URL rendered at plan time (host and port); absent: keyed from the spec. */
+  readonly destination?: string;
 }
 
 export interface Firing {

@@ -6,6 +6,8 @@ import { RuleSet } from '../engine/ruleset.ts';
 import { step } from '../engine/step.ts';
 import { evaluateRule, celContext } from '../engine/evaluate.ts';
 import { renderAction } from '../actions/render-action.ts';
+import { DEFAULT_FIELD_SIZE_LIMITS } from '../actions/render.ts';
+import { DEFAULT_RENDER_LIMITS, RenderBudget, type RenderLimits } from '../engine/render-limits.ts';
 import type { LoggedEvent } from '../engine/event.ts';
 import { validateEvent, type EventLimits } from '../ingest/validate-event.ts';
 
@@ -21,6 +23,8 @@ export interface TestRuleInput {
   readonly limits: EventLimits;
   readonly secretNames: readonly string[];
   readonly maxEmitDepth: number;
+  /** The same rendering budget as the pipeline and the dispatcher; DEFAULT_RENDER_LIMITS when absent. */
+  readonly render?: RenderLimits;
 }
 
 export function testRule(input: TestRuleInput) {
@@ -32,8 +36,9 @@ export function testRule(input: TestRuleInput) {
   for (const key of Object.keys(input.attributes)) attributes[key] = input.attributes[key];
   const subject = { id: event.subject, attributes };
   const clock = { now: input.now };
+  const render = input.render ?? DEFAULT_RENDER_LIMITS;
 
-  const out = step(new RuleSet([rule]), subject, { kind: 'event', event }, clock, { maxEmitDepth: input.maxEmitDepth });
+  const out = step(new RuleSet([rule]), subject, { kind: 'event', event }, clock, { maxEmitDepth: input.maxEmitDepth, render });
   const firing = out.firings[0];
   if (!firing) return { matched: false, trace: evaluateRule(rule, event, celContext(event, subject, clock)) };
 
@@ -45,7 +50,8 @@ export function testRule(input: TestRuleInput) {
     if (!delivery) return outcome;
     const context = { ...delivery.context, secrets };
     try {
-      return { ...outcome, preview: renderAction(delivery.kind, delivery.spec, context) };
+      // A budget per action, as each delivery attempt has its own.
+      return { ...outcome, preview: renderAction(delivery.kind, delivery.spec, context, DEFAULT_FIELD_SIZE_LIMITS, new RenderBudget(render)) };
     } catch (error) {
       return { ...outcome, outcome: 'failed', detail: `template error: ${(error as Error).message}` };
     }
