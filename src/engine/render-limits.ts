@@ -13,7 +13,7 @@ export interface RenderLimits {
   readonly actionBytes: number;
 }
 
-export const DEFAULT_RENDER_LIMITS: RenderLimits = { steps: 20_000, ms: 100, memory: 4_000_000, actionBytes: 512 * 1024 };
+export const DEFAULT_RENDER_LIMITS: RenderLimits = { steps: 50_000, ms: 100, memory: 1_000_000, actionBytes: 512 * 1024 };
 
 export type RenderLimitName = 'steps' | 'time' | 'memory' | 'size';
 
