@@ -101,9 +101,12 @@ export function checkValueTemplates(value: unknown, path: string, report: (path:
 /** A fresh scope per template (assign and capture stay local) with the budget's meters as liquidjs's limiters. */
 function budgetContext(context: TemplateContext, budget: RenderBudget): Context {
   // liquidjs types its Limiter class nominally (private fields); the meters have the same two methods.
-  const meters = { renderLimit: budget.renderMeter, memoryLimit: budget.memoryMeter } as unknown as ConstructorParameters<typeof Context>[3];
-  return new Context(context, liquid.options, { sync: true }, { ...meters, liquid });
+  const limiters = { renderLimit: budget.renderMeter, memoryLimit: budget.memoryMeter, liquid } as unknown as LiquidLimiters;
+  return new Context(context, liquid.options, SYNC, limiters);
 }
+
+type LiquidLimiters = ConstructorParameters<typeof Context>[3];
+const SYNC = { sync: true } as const;
 
 /** liquidjs's string output, with every piece counted against the action's size cap as it is written. */
 class BudgetEmitter implements Emitter {
