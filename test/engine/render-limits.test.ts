@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { Tokenizer } from 'liquidjs';
-import { checkTemplate, renderText, renderValue } from '../../src/engine/template.ts';
+import { checkTemplate, renderText, renderValue, TEMPLATE_PARSE_LIMIT } from '../../src/engine/template.ts';
 import { DEFAULT_RENDER_LIMITS, RenderBudget, RenderLimitError, type RenderLimitName, type RenderLimits } from '../../src/engine/render-limits.ts';
 import { validateRule } from '../../src/engine/rule/validate.ts';
 
@@ -83,6 +83,11 @@ describe('render limits', () => {
     }
     assert.equal(parses, 0, `the expressions were parsed ${parses} times for 5 renders`);
     stopsOn('memory', () => renderValue('{{ event.properties.s | split: "" | join: "," }}', context({ s: 'x'.repeat(2000) }), budget({ memory: 1000 })));
+  });
+
+  it('refuses to parse a template longer than the parse limit', () => {
+    assert.doesNotThrow(() => checkTemplate('x'.repeat(TEMPLATE_PARSE_LIMIT)));
+    assert.throws(() => checkTemplate('x'.repeat(TEMPLATE_PARSE_LIMIT + 1)), /parse length limit exceeded/);
   });
 
   it('refuses include, render and layout: templates cannot read files', () => {
