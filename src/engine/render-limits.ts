@@ -71,7 +71,9 @@ export class RenderBudget {
 
   /** Counts rendered text against the action's size cap, as it is produced. */
   chargeText(text: string): void {
-    this.#actionBytes += utf8Length(text);
+    // UTF-8 takes at least a byte per UTF-16 unit: a text too long by its length is refused before it is scanned.
+    const bytes = this.#actionBytes + text.length > this.limits.actionBytes ? text.length : utf8Length(text);
+    this.#actionBytes += bytes;
     if (this.#actionBytes > this.limits.actionBytes) throw new RenderLimitError('size', `the action rendered to more than ${this.limits.actionBytes} bytes`);
   }
 

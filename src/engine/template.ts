@@ -1,30 +1,10 @@
 // Liquid templates: parsed once (at save time, then cached), rendered within a RenderBudget, with a context
 // that never reaches the prototype chain and no file system (include, render and layout are refused).
-import { Context, Liquid, Tag, toValue, toValueSync, Value, type Emitter, type Template } from 'liquidjs';
-import { DEFAULT_RENDER_LIMITS, RenderBudget, RenderLimitError } from './render-limits.ts';
+import { Context, toValueSync, Value, type Emitter, type Template } from 'liquidjs';
+import { liquid, stringify } from './liquid.ts';
+import { RenderLimitError, type RenderBudget } from './render-limits.ts';
 
-/** Longest template source parsed (liquidjs's parseLimit); rule documents are far smaller. */
-export const TEMPLATE_PARSE_LIMIT = 256 * 1024;
-
-/** Tags that read other templates from the file system: a rule may not reach the server's files. */
-const FILE_TAGS = ['include', 'render', 'layout'] as const;
-
-const liquid = new Liquid({
-  strictFilters: true, ownPropertyOnly: true, cache: false, parseLimit: TEMPLATE_PARSE_LIMIT,
-  // Fallbacks only: every render below passes its own budget's meters in place of these.
-  renderLimit: DEFAULT_RENDER_LIMITS.ms, memoryLimit: DEFAULT_RENDER_LIMITS.memory,
-  // An in-memory, empty template store: even a lookup that got past the tags below finds no file.
-  templates: {},
-});
-for (const name of FILE_TAGS) {
-  liquid.registerTag(name, class extends Tag {
-    constructor(...args: ConstructorParameters<typeof Tag>) {
-      super(...args);
-      throw new Error(`the ${name} tag is not allowed: templates cannot read files`);
-    }
-    render(): void {}
-  });
-}
+export { TEMPLATE_PARSE_LIMIT } from './liquid.ts';
 
 /** A parsed template; a source that is exactly one `{{ expression }}` also keeps that expression, parsed. */
 interface Compiled {
@@ -117,15 +97,6 @@ class BudgetEmitter implements Emitter {
     this.budget.chargeText(text);
     this.buffer += text;
   }
-}
-
-/** liquidjs's own stringify (not exported): what its default emitter writes for a value. */
-function stringify(value: unknown): string {
-  const plain = toValue(value);
-  if (typeof plain === 'string') return plain;
-  if (plain === null || plain === undefined) return '';
-  if (Array.isArray(plain)) return plain.map(stringify).join('');
-  return String(plain);
 }
 
 /** liquidjs wraps what a tag throws in its own RenderError; a limit is passed on as itself. */

@@ -35,6 +35,12 @@ describe('render limits', () => {
     assert.equal(renderText(RANGE_FROM_EVENT, context({ n: 3 }), budget()), 'xxx');
   });
 
+  it('counts what capture builds: a string doubled by capturing it twice over is stopped on memory', () => {
+    const double = '{% capture a %}{{ a }}{{ a }}{% endcapture %}';
+    stopsOn('memory', () => renderText(`{% assign a = "xxxxxxxxxx" %}${double.repeat(25)}{{ a | size }}`, context(), budget()));
+    assert.equal(renderText(`{% assign a = "x" %}${double.repeat(3)}{{ a }}`, context(), budget()), 'xxxxxxxx');
+  });
+
   it('stops on time when the steps are allowed but the clock runs out', () => {
     stopsOn('time', () => renderText(RANGE_FROM_EVENT, context({ n: 200_000 }), budget({ steps: Infinity, ms: 1 })));
   });
