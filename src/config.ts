@@ -2,6 +2,7 @@
 import { join, resolve } from 'node:path';
 import { signingSecretProblem } from './actions/webhook/signature.ts';
 import { DEFAULT_CONDITION_LIMITS, type ConditionLimits } from './engine/condition-limits.ts';
+import { DEFAULT_RENDER_LIMITS, type RenderLimits } from './engine/render-limits.ts';
 
 export interface Config {
   /** Storage backend (IFTHEN_STORE): `sqlite`, the embedded default. */
@@ -48,6 +49,8 @@ export interface Config {
   readonly engine: { readonly maxEmitDepth: number; readonly batchSize: number };
   /** The budget of one condition evaluation; past it the condition is false and a rule error is recorded. */
   readonly condition: ConditionLimits;
+  /** Template rendering budget: per firing (set, emit), per delivery attempt, per action in a rule test. */
+  readonly render: RenderLimits;
   readonly dispatcher: {
     readonly globalConcurrency: number;
     readonly perDestinationConcurrency: number;
@@ -117,6 +120,12 @@ export function loadConfig(env: Env = process.env): Config {
       maxSteps: int(env, 'IFTHEN_CONDITION_STEPS', DEFAULT_CONDITION_LIMITS.maxSteps),
       maxMs: int(env, 'IFTHEN_CONDITION_MS', DEFAULT_CONDITION_LIMITS.maxMs),
       maxStringLength: int(env, 'IFTHEN_CONDITION_STRING_LENGTH', DEFAULT_CONDITION_LIMITS.maxStringLength),
+    },
+    render: {
+      steps: int(env, 'IFTHEN_RENDER_STEPS', DEFAULT_RENDER_LIMITS.steps),
+      ms: int(env, 'IFTHEN_RENDER_MS', DEFAULT_RENDER_LIMITS.ms),
+      memory: int(env, 'IFTHEN_RENDER_MEMORY', DEFAULT_RENDER_LIMITS.memory),
+      actionBytes: int(env, 'IFTHEN_RENDERED_BYTES', DEFAULT_RENDER_LIMITS.actionBytes),
     },
     dispatcher: {
       globalConcurrency: int(env, 'IFTHEN_DELIVERY_CONCURRENCY', 256),

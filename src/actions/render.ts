@@ -1,18 +1,20 @@
 // What every renderer shares: the template context, the error that names the field, the size caps, and
-// the action's timeout. A template that fails to render fails the same way on every attempt: it is final.
+// the action's timeout. A template that fails to render (or goes over its render budget) fails the same
+// way on every attempt: it is final.
 import type { Delivery } from '../store/contracts.ts';
 import { parseDuration } from '../engine/duration.ts';
+import { RenderLimitError } from '../engine/render-limits.ts';
 import { NonRetriableError } from './errors.ts';
 
-/** Caps on what one delivery action renders to; past them the attempt is dead (it would be every time). */
-export interface RenderLimits {
+/** Caps on each field one delivery action renders to; past them the attempt is dead (it would be every time). */
+export interface FieldSizeLimits {
   /** A request body, an email's text or HTML part, a log line. */
   readonly maxBodyBytes: number;
   /** Each header value, the URL, an email's to, from and subject. */
   readonly maxHeaderBytes: number;
 }
 
-export const DEFAULT_RENDER_LIMITS: RenderLimits = { maxBodyBytes: 256 * 1024, maxHeaderBytes: 8 * 1024 };
+export const DEFAULT_FIELD_SIZE_LIMITS: FieldSizeLimits = { maxBodyBytes: 256 * 1024, maxHeaderBytes: 8 * 1024 };
 
 /** What templates see: the firing's context (event, subject, firing, now) and `secrets`. */
 export function templateContext(delivery: Delivery, secrets: Readonly<Record<string, string>>): object {
@@ -25,6 +27,7 @@ export function rendered(field: string, maxBytes: number, render: () => string):
   try {
     text = render();
   } catch (error) {
+    if (error instanceof RenderLimitError) throw new NonRetriableError(`${field}: ${error.message}`, { cause: error });
     throw new NonRetriableError(`${field}: template could not be rendered: ${(error as Error).message}`, { cause: error });
   }
   const size = Buffer.byteLength(text);

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { Delivery } from '../store/contracts.ts';
 import { HttpClient } from './http/http-client.ts';
 import { Mailer } from './email/mailer.ts';
-import { DEFAULT_RENDER_LIMITS, type RenderLimits } from './render.ts';
+import { DEFAULT_RENDER_LIMITS, type RenderLimits } from '../engine/render-limits.ts';
+import { DEFAULT_FIELD_SIZE_LIMITS, type FieldSizeLimits } from './render.ts';
 import type { ActionRuntime } from './types.ts';
 
 export interface ActionRuntimeOptions {
@@ -18,7 +19,9 @@ export interface ActionRuntimeOptions {
    */
   readonly signingSecrets: (delivery: Delivery) => readonly string[];
   readonly userAgent: string;
-  /** Caps on a rendered body and header; DEFAULT_RENDER_LIMITS (256 KiB, 8 KiB) when absent. */
+  /** Caps on a rendered body and header; DEFAULT_FIELD_SIZE_LIMITS (256 KiB, 8 KiB) when absent. */
+  readonly fieldLimits?: FieldSizeLimits;
+  /** What rendering one attempt's templates may cost; DEFAULT_RENDER_LIMITS when absent. */
   readonly renderLimits?: RenderLimits;
   readonly smtp?: { readonly url?: string; readonly from?: string };
 }
@@ -30,7 +33,7 @@ export function createActionRuntime(options: ActionRuntimeOptions): ActionRuntim
     : null;
   return {
     http, mailer, logger: options.logger, userAgent: options.userAgent, signingSecrets: options.signingSecrets,
-    renderLimits: options.renderLimits ?? DEFAULT_RENDER_LIMITS, defaultTimeoutMs: options.defaultTimeoutMs, maxTimeoutMs: options.maxTimeoutMs,
+    fieldLimits: options.fieldLimits ?? DEFAULT_FIELD_SIZE_LIMITS, renderLimits: options.renderLimits ?? DEFAULT_RENDER_LIMITS, defaultTimeoutMs: options.defaultTimeoutMs, maxTimeoutMs: options.maxTimeoutMs,
     async close() {
       mailer?.close();
       await http.close();

@@ -4,7 +4,8 @@ import type { Delivery, SentRequest } from '../store/contracts.ts';
 import type { HttpClient } from './http/http-client.ts';
 import type { Mailer } from './email/mailer.ts';
 import type { Redactor } from './redact/redactor.ts';
-import type { RenderLimits } from './render.ts';
+import type { RenderLimits } from '../engine/render-limits.ts';
+import type { FieldSizeLimits } from './render.ts';
 
 /** Long-lived pieces shared by every attempt (connection pools), created once per dispatcher. */
 export interface ActionRuntime {
@@ -15,6 +16,8 @@ export interface ActionRuntime {
   readonly userAgent: string;
   /** Every `whsec_` secret valid for this delivery's rule, newest first; empty: requests go unsigned. */
   readonly signingSecrets: (delivery: Delivery) => readonly string[];
+  readonly fieldLimits: FieldSizeLimits;
+  /** The budget of each attempt's rendering (steps, time, memory, bytes per action). */
   readonly renderLimits: RenderLimits;
   readonly defaultTimeoutMs: number;
   /** Upper bound of any action's own timeout (below the dispatcher's lease). */

@@ -52,6 +52,7 @@ const dispatcher = new Dispatcher({
     allowPrivateTargets: config.allowPrivateTargets,
     smtp: config.smtp,
     userAgent: 'ifthen/0.1',
+    render: config.render,
   },
 });
 

@@ -43,7 +43,7 @@ const outboxServer = new OutboxServer(data.outboxPort, outbox, (credit) => (cred
 const processor = new Processor(log, pipeline, rules, {
   partition: PARTITION, batchSize: config.engine.batchSize, now: Date.now,
   engine: {
-    maxEmitDepth: config.engine.maxEmitDepth, condition: config.condition, wallClock: () => performance.now(),
+    maxEmitDepth: config.engine.maxEmitDepth, condition: config.condition, render: config.render, wallClock: () => performance.now(),
     subject: { maxAttributes: config.limits.subjectAttributes, maxBytes: config.limits.subjectBytes },
   },
   pickFresh: (deliveries, now) => fresh.pick(deliveries, now),

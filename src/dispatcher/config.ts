@@ -1,4 +1,5 @@
 // The dispatcher's settings, their defaults, and the one rule between them (a lease outlives an attempt).
+import { DEFAULT_RENDER_LIMITS, type RenderLimits } from '../engine/render-limits.ts';
 
 export interface DispatcherConfig {
   /** This dispatcher's name on its leases; unique per running instance. */
@@ -25,6 +26,8 @@ export interface DispatcherConfig {
   readonly smtp?: { readonly url?: string; readonly from?: string };
   /** Default "ifthen/0.1". */
   readonly userAgent?: string;
+  /** What rendering one attempt's templates may cost (IFTHEN_RENDER_*). Default DEFAULT_RENDER_LIMITS. */
+  readonly render?: RenderLimits;
 }
 
 export type ResolvedDispatcherConfig = Required<Omit<DispatcherConfig, 'smtp'>> & Pick<DispatcherConfig, 'smtp'>;
@@ -55,6 +58,7 @@ export function resolveDispatcherConfig(config: DispatcherConfig): ResolvedDispa
     allowPrivateTargets: config.allowPrivateTargets,
     smtp: config.smtp,
     userAgent: config.userAgent ?? DISPATCHER_DEFAULTS.userAgent,
+    render: config.render ?? DEFAULT_RENDER_LIMITS,
   };
   if (!resolved.owner) throw new Error('dispatcher owner must be a non-empty name');
   for (const key of ['globalConcurrency', 'perDestinationConcurrency', 'leaseMs', 'pollMs', 'defaultTimeoutMs', 'reclaimEveryMs'] as const) {

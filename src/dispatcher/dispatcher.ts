@@ -75,7 +75,7 @@ export class Dispatcher {
     this.#runtime = createActionRuntime({
       logger: deps.logger, defaultTimeoutMs: this.#config.defaultTimeoutMs, maxTimeoutMs: this.#config.leaseMs - LEASE_MARGIN_MS,
       connectionsPerDestination: this.#config.perDestinationConcurrency, allowPrivateTargets: this.#config.allowPrivateTargets,
-      signingSecrets: deps.signingSecrets, userAgent: this.#config.userAgent, smtp: this.#config.smtp,
+      signingSecrets: deps.signingSecrets, userAgent: this.#config.userAgent, smtp: this.#config.smtp, renderLimits: this.#config.render,
     });
     this.#wake = new WakeTimer(() => this.#look(), this.#now);
     this.#outcomes = new OutcomeBuffer((records) => this.#outbox.record(records), (records, error, stale) => this.#written(records, error, stale));

@@ -36,7 +36,7 @@ export class FreshPicker {
     const ids: string[] = [];
     for (const d of deliveries) {
       if (credit.free <= 0) break;
-      const destination = (d as { destination?: string }).destination ?? deliveryDestination(d.kind, d.spec);
+      const destination = d.destination ?? deliveryDestination(d.kind, d.spec);
       const busy = credit.busy[destination] ?? 0;
       if (busy >= credit.perDestination) continue;
       credit.busy[destination] = busy + 1;

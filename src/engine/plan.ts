@@ -5,6 +5,8 @@ import type { CompiledRule } from './rule/compile.ts';
 import type { Action, ActionSpec } from './rule/schema.ts';
 import type { ActionOutcome, Clock, DeliveryContext, DeliveryRequest, EngineOptions, Firing, Trace } from './types.ts';
 import { deliveryId, emittedEventId, firingId } from './ids.ts';
+import { DEFAULT_RENDER_LIMITS, RenderBudget } from './render-limits.ts';
+import { renderedDestination } from './rendered-destination.ts';
 import { renderText, renderValue } from './template.ts';
 
 export interface PlannedFiring {
@@ -26,12 +28,16 @@ export function planFiring(rule: CompiledRule, event: LoggedEvent, subject: Read
   const emits: NewEvent[] = [];
   const sets: Array<readonly [string, unknown]> = [];
   const outcomes: ActionOutcome[] = [];
+  // One budget for the whole firing: its actions (and their many leaves) share it.
+  const budget = new RenderBudget(options.render ?? DEFAULT_RENDER_LIMITS);
 
   rule.actions.forEach((action, index) => {
     const [kind, spec] = Object.entries(action)[0] as [keyof Action & string, ActionSpec];
+    budget.beginAction();
     try {
+      // Everything an action sets or emits is rendered before any of it is kept: a failed render keeps nothing.
       if (kind === 'set') {
-        const values = renderValue(spec, context) as Record<string, unknown>;
+        const values = renderValue(spec, context, budget) as Record<string, unknown>;
         for (const key of Object.keys(values)) sets.push([key, values[key]]);
         outcomes.push({ index, kind, outcome: 'applied', detail: `set ${Object.keys(values).join(', ')}` });
       } else if (kind === 'emit') {
@@ -43,19 +49,21 @@ export function planFiring(rule: CompiledRule, event: LoggedEvent, subject: Read
         const newEvent: NewEvent = {
           id: emittedEventId(id, index),
           type: emit.event,
-          subject: emit.subject ? renderText(emit.subject, context) : event.subject,
+          subject: emit.subject ? renderText(emit.subject, context, budget) : event.subject,
           time: clock.now,
           receivedAt: clock.now,
-          properties: (renderValue(emit.properties ?? {}, context) ?? {}) as Record<string, unknown>,
+          properties: (renderValue(emit.properties ?? {}, context, budget) ?? {}) as Record<string, unknown>,
           causationId: event.id,
           depth: event.depth + 1,
         };
         emits.push(newEvent);
         outcomes.push({ index, kind, outcome: 'applied', detail: `emitted ${newEvent.type} ${newEvent.id}` });
       } else {
+        const destination = renderedDestination(kind, spec as Record<string, unknown>, context, budget);
         deliveries.push({
           id: deliveryId(id, index), firingId: id, ruleId: rule.id, subject: event.subject, actionIndex: index,
           kind, spec: spec as Record<string, unknown>, context, policy: rule.policy, createdAt: clock.now,
+          ...(destination === undefined ? {} : { destination }),
         });
         outcomes.push({ index, kind, outcome: 'queued' });
       }

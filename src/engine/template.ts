@@ -1,47 +1,66 @@
-// Liquid templates: parsed once at save time, rendered with a context that never reaches the prototype chain.
-import { Liquid, type Template } from 'liquidjs';
+// Liquid templates: parsed once (at save time, then cached), rendered within a RenderBudget, with a context
+// that never reaches the prototype chain and no file system (include, render and layout are refused).
+import { Context, toValueSync, Value, type Emitter, type Template } from 'liquidjs';
+import { liquid, stringify } from './liquid.ts';
+import { RenderLimitError, type RenderBudget } from './render-limits.ts';
 
-const liquid = new Liquid({ strictFilters: true, ownPropertyOnly: true, cache: false });
-const parsed = new Map<string, Template[]>();
+export { TEMPLATE_PARSE_LIMIT } from './liquid.ts';
+
+/** A parsed template; a source that is exactly one `{{ expression }}` also keeps that expression, parsed. */
+interface Compiled {
+  readonly templates: Template[];
+  readonly single?: Value;
+}
+
+const compiled = new Map<string, Compiled>();
 const SINGLE_OUTPUT = /^\{\{-?\s*([^{}]+?)\s*-?\}\}$/;
+const MAX_CACHED = 10_000;
 
 export type TemplateContext = object;
 
-/** Throws with liquidjs's message (which names line and column) when the template does not parse. */
+/** Throws with liquidjs's message (which names line and column) when the template does not parse or uses a refused tag. */
 export function checkTemplate(source: string): void {
-  parse(source);
+  compile(source);
 }
 
-function parse(source: string): Template[] {
-  let templates = parsed.get(source);
-  if (!templates) {
-    templates = liquid.parse(source);
-    if (parsed.size > 10_000) parsed.clear();
-    parsed.set(source, templates);
+function compile(source: string): Compiled {
+  let entry = compiled.get(source);
+  if (!entry) {
+    const single = SINGLE_OUTPUT.exec(source);
+    entry = { templates: liquid.parse(source), single: single ? new Value(single[1], liquid) : undefined };
+    if (compiled.size >= MAX_CACHED) compiled.clear();
+    compiled.set(source, entry);
   }
-  return templates;
+  return entry;
 }
 
-export function renderText(source: string, context: TemplateContext): string {
-  if (!source.includes('{')) return source;
-  return liquid.renderSync(parse(source), context) as string;
+export function renderText(source: string, context: TemplateContext, budget: RenderBudget): string {
+  if (!source.includes('{')) {
+    budget.chargeText(source);
+    return source;
+  }
+  const { templates } = compile(source);
+  const output = new BudgetEmitter(budget);
+  return unwrapLimit(() => toValueSync(liquid.renderer.renderTemplates(templates, budgetContext(context, budget), output)) as string);
 }
 
 /**
  * Renders a structured value leaf by leaf. A leaf that is exactly one `{{ expression }}` keeps the
  * expression's type (a number stays a number); any other string leaf renders to a string. Keys are data.
  */
-export function renderValue(value: unknown, context: TemplateContext): unknown {
+export function renderValue(value: unknown, context: TemplateContext, budget: RenderBudget): unknown {
   if (typeof value === 'string') {
-    const single = SINGLE_OUTPUT.exec(value);
-    if (single) return jsonSafe(liquid.evalValueSync(single[1], context as never));
-    return renderText(value, context);
+    const single = value.includes('{') ? compile(value).single : undefined;
+    if (!single) return renderText(value, context, budget);
+    const result = jsonSafe(unwrapLimit(() => toValueSync(single.value(budgetContext(context, budget), false))));
+    budget.chargeText(typeof result === 'string' ? result : JSON.stringify(result) ?? '');
+    return result;
   }
-  if (Array.isArray(value)) return value.map((item) => renderValue(item, context));
+  if (Array.isArray(value)) return value.map((item) => renderValue(item, context, budget));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value)) {
-      Object.defineProperty(out, key, { value: renderValue((value as Record<string, unknown>)[key], context), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, { value: renderValue((value as Record<string, unknown>)[key], context, budget), enumerable: true, writable: true, configurable: true });
     }
     return out;
   }
@@ -56,6 +75,39 @@ export function checkValueTemplates(value: unknown, path: string, report: (path:
     value.forEach((item, i) => checkValueTemplates(item, `${path}[${i}]`, report));
   } else if (value !== null && typeof value === 'object') {
     for (const key of Object.keys(value)) checkValueTemplates((value as Record<string, unknown>)[key], `${path}.${key}`, report);
+  }
+}
+
+/** A fresh scope per template (assign and capture stay local) with the budget's meters as liquidjs's limiters. */
+function budgetContext(context: TemplateContext, budget: RenderBudget): Context {
+  // liquidjs types its Limiter class nominally (private fields); the meters have the same two methods.
+  const limiters = { renderLimit: budget.renderMeter, memoryLimit: budget.memoryMeter, liquid } as unknown as LiquidLimiters;
+  return new Context(context, liquid.options, SYNC, limiters);
+}
+
+type LiquidLimiters = ConstructorParameters<typeof Context>[3];
+const SYNC = { sync: true } as const;
+
+/** liquidjs's string output, with every piece counted against the action's size cap as it is written. */
+class BudgetEmitter implements Emitter {
+  buffer = '';
+  constructor(private readonly budget: RenderBudget) {}
+  write(html: unknown): void {
+    const text = stringify(html);
+    this.budget.chargeText(text);
+    this.buffer += text;
+  }
+}
+
+/** liquidjs wraps what a tag throws in its own RenderError; a limit is passed on as itself. */
+function unwrapLimit<T>(render: () => T): T {
+  try {
+    return render();
+  } catch (error) {
+    for (let e: unknown = error; e instanceof Error; e = (e as { originalError?: unknown }).originalError) {
+      if (e instanceof RenderLimitError) throw e;
+    }
+    throw error;
   }
 }
 

@@ -4,6 +4,7 @@ import type { ActionKind } from './rule/schema.ts';
 import type { DeliveryPolicy } from './rule/compile.ts';
 import type { ConditionLimits } from './condition-limits.ts';
 import type { SubjectLimits } from './subject-limits.ts';
+import type { RenderLimits } from './render-limits.ts';
 
 /** The processing clock, passed in: the core never reads the wall clock. */
 export interface Clock {
@@ -19,6 +20,8 @@ export interface EngineOptions {
   readonly subject?: SubjectLimits;
   /** Milliseconds, read only for the conditions' time budget; without it there is no time bound (replays stay reproducible). */
   readonly wallClock?: () => number;
+  /** What rendering the templates of one firing may cost; DEFAULT_RENDER_LIMITS when absent. */
+  readonly render?: RenderLimits;
 }
 
 /** What the engine remembers of one subject. Attribute objects have no prototype: keys are data. */
@@ -85,6 +88,8 @@ export interface DeliveryRequest {
   readonly context: DeliveryContext;
   readonly policy: DeliveryPolicy;
   readonly createdAt: number;
+  /** Per-destination isolation key from the URL rendered at plan time (host and port); absent: keyed from the spec. */
+  readonly destination?: string;
 }
 
 export interface Firing {

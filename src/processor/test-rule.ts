@@ -6,6 +6,8 @@ import { RuleSet } from '../engine/ruleset.ts';
 import { step } from '../engine/step.ts';
 import { evaluateRule, celContext } from '../engine/evaluate.ts';
 import { renderAction } from '../actions/render-action.ts';
+import { DEFAULT_FIELD_SIZE_LIMITS } from '../actions/render.ts';
+import { DEFAULT_RENDER_LIMITS, RenderBudget, type RenderLimits } from '../engine/render-limits.ts';
 import type { LoggedEvent } from '../engine/event.ts';
 import { validateEvent, type EventLimits } from '../ingest/validate-event.ts';
 import type { ConditionLimits } from '../engine/condition-limits.ts';
@@ -25,6 +27,8 @@ export interface TestRuleInput {
   readonly maxEmitDepth: number;
   /** The same condition budget as the pipeline (IFTHEN_CONDITION_*); default DEFAULT_CONDITION_LIMITS. */
   readonly condition?: ConditionLimits;
+  /** The same rendering budget as the pipeline and the dispatcher; DEFAULT_RENDER_LIMITS when absent. */
+  readonly render?: RenderLimits;
 }
 
 export function testRule(input: TestRuleInput) {
@@ -36,9 +40,10 @@ export function testRule(input: TestRuleInput) {
   for (const key of Object.keys(input.attributes)) attributes[key] = input.attributes[key];
   const subject = { id: event.subject, attributes };
   const clock = { now: input.now };
+  const render = input.render ?? DEFAULT_RENDER_LIMITS;
 
   const options: EngineOptions = {
-    maxEmitDepth: input.maxEmitDepth, condition: input.condition, wallClock: () => performance.now(),
+    maxEmitDepth: input.maxEmitDepth, condition: input.condition, render, wallClock: () => performance.now(),
     subject: { maxAttributes: input.limits.subjectAttributes, maxBytes: input.limits.subjectBytes },
   };
   const out = step(new RuleSet([rule]), subject, { kind: 'event', event }, clock, options);
@@ -53,7 +58,8 @@ export function testRule(input: TestRuleInput) {
     if (!delivery) return outcome;
     const context = { ...delivery.context, secrets };
     try {
-      return { ...outcome, preview: renderAction(delivery.kind, delivery.spec, context) };
+      // A budget per action, as each delivery attempt has its own.
+      return { ...outcome, preview: renderAction(delivery.kind, delivery.spec, context, DEFAULT_FIELD_SIZE_LIMITS, new RenderBudget(render)) };
     } catch (error) {
       return { ...outcome, outcome: 'failed', detail: `template error: ${(error as Error).message}` };
     }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { NonRetriableError } from '../../src/actions/errors.ts';
-import { DEFAULT_RENDER_LIMITS, renderAction } from '../../src/actions/index.ts';
+import { DEFAULT_FIELD_SIZE_LIMITS, renderAction } from '../../src/actions/index.ts';
 
 const context = {
   event: { id: 'e1', type: 'cart_updated', subject: 'u1', time: '2025-01-01T00:00:00.000Z', properties: { total: 42, note: 'say "hi"' } },
@@ -66,8 +66,8 @@ test('a template error is final and names the field', () => {
 });
 
 test('a rendered body over 256 KiB or a header over 8 KiB is final, with a message saying which and by how much', () => {
-  assert.equal(DEFAULT_RENDER_LIMITS.maxBodyBytes, 256 * 1024);
-  assert.equal(DEFAULT_RENDER_LIMITS.maxHeaderBytes, 8 * 1024);
+  assert.equal(DEFAULT_FIELD_SIZE_LIMITS.maxBodyBytes, 256 * 1024);
+  assert.equal(DEFAULT_FIELD_SIZE_LIMITS.maxHeaderBytes, 8 * 1024);
   const big = '{{ event.properties.big }}';
   assert.doesNotThrow(() => renderAction('webhook', { url: 'https://x.example/', body: big }, withBig(256 * 1024)));
   fails(() => renderAction('webhook', { url: 'https://x.example/', body: big }, withBig(300 * 1024)), 'body: rendered to 300 KiB, more than the 256 KiB limit');

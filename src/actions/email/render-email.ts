@@ -2,12 +2,13 @@
 import type { ActionSpec } from '../../engine/rule/schema.ts';
 import { renderText } from '../../engine/template.ts';
 import { NonRetriableError } from '../errors.ts';
-import { rendered, type RenderLimits } from '../render.ts';
+import type { RenderBudget } from '../../engine/render-limits.ts';
+import { rendered, type FieldSizeLimits } from '../render.ts';
 import type { RenderedMail } from '../rendered.ts';
 
-export function renderEmail(spec: ActionSpec<'email'>, context: object, limits: RenderLimits): RenderedMail {
-  const header = (field: 'to' | 'from' | 'subject', source: string) => rendered(field, limits.maxHeaderBytes, () => renderText(source, context));
-  const part = (field: 'text' | 'html', source: string | undefined) => (source === undefined ? undefined : rendered(field, limits.maxBodyBytes, () => renderText(source, context)));
+export function renderEmail(spec: ActionSpec<'email'>, context: object, limits: FieldSizeLimits, budget: RenderBudget): RenderedMail {
+  const header = (field: 'to' | 'from' | 'subject', source: string) => rendered(field, limits.maxHeaderBytes, () => renderText(source, context, budget));
+  const part = (field: 'text' | 'html', source: string | undefined) => (source === undefined ? undefined : rendered(field, limits.maxBodyBytes, () => renderText(source, context, budget)));
   const to = header('to', spec.to).trim();
   if (!to) throw new NonRetriableError('to: rendered to an empty address');
   return {

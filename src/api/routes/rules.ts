@@ -122,6 +122,7 @@ export const ruleRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => 
       document, version: saved?.version ?? 0, event: body.event, attributes: body.subject ?? stored?.attributes ?? {}, now: deps.now(),
       limits: deps.config.limits, secretNames: (await deps.stores.secrets.list()).map((s) => s.name), maxEmitDepth: deps.config.engine.maxEmitDepth,
       condition: deps.config.condition,
+      render: deps.config.render,
     };
     try {
       return await deps.sandbox.run({ kind: 'test-rule', input });
