@@ -28,6 +28,8 @@ describe('rule validation', () => {
 
   it('explains bad actions with their path', () => {
     assert.deepEqual(errorsOf({ ...base, then: [{ webhook: { url: 'ftp://x' } }] }), ['then[0].webhook.url: must be https or http URL']);
+    assert.deepEqual(errorsOf({ ...base, then: [{ webhook: { url: '{{ event.properties.url }}' } }] }), ['then[0].webhook.url: must be https or http URL'], 'the scheme is literal');
+    assert.deepEqual(errorsOf({ ...base, then: [{ webhook: { url: 'https://{{ event.properties.host }}/hook' } }] }), [], 'a templated host is keyed after rendering');
     assert.match(errorsOf({ ...base, then: [{ webhook: { url: 'https://x' }, log: { message: 'a' } }] })[0], /^then\[0\]: an action must have exactly one of/);
     assert.match(errorsOf({ ...base, then: [{ sms: {} }] })[0], /^then\[0\]: unknown action "sms"/);
     assert.match(errorsOf({ ...base, then: [{ log: { message: '{% if x %}' } }] })[0], /^then\[0\]\.log\.message: template does not parse/);

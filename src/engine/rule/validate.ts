@@ -86,7 +86,9 @@ function checkUrl(url: string, path: string, report: (path: string, message: str
   const probe = url.replace(/\{\{[^}]*\}\}|\{%[^%]*%\}/g, 'x');
   let parsed: URL | undefined;
   try { parsed = new URL(probe); } catch { /* reported below */ }
-  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || !/^https?:\/\/[^{/]/.test(url)) {
+  // The scheme is literal (so a rendered URL can never turn into file: or ftp:); the host may be a template:
+  // the destination is keyed by the rendered host, and the SSRF guard checks the address it resolves to.
+  if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || !/^https?:\/\/[^/]/.test(url)) {
     report(path, 'must be https or http URL');
   }
 }
