@@ -100,7 +100,8 @@ export interface SpawnOptions {
 export function spawnChildServer(dataDir: string, port: number, extra: EnvOverrides = {}, options: SpawnOptions = {}): ChildServer {
   const argv = [process.execPath, '--import', 'tsx', 'src/cli/main.ts', 'serve'];
   const [command, ...args] = [...(options.wrap ?? []), ...argv];
-  const child = spawn(command, args, { env: childEnv(dataDir, port, extra), stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group, so that stopChild also ends what a wrapper (strace) started.
+  const child = spawn(command, args, { env: childEnv(dataDir, port, extra), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout!.on('data', (d) => { output += d; });
   child.stderr!.on('data', (d) => { output += d; });
@@ -137,13 +138,23 @@ export async function startChildServer(dataDir: string, port: number, extra: Env
  */
 export async function stopChild(server: Pick<ChildServer, 'process' | 'exited'>, graceMs = 5_000): Promise<number | null> {
   const child = server.process;
-  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-  child.kill(graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
+  const group = (signal: NodeJS.Signals) => {
+    // The child's process group (spawned detached): the server and anything a wrapper started with it.
+    try { process.kill(-child.pid!, signal); } catch { /* already gone */ }
+  };
+  if (child.exitCode !== null || child.signalCode !== null) {
+    group('SIGKILL');
+    return child.exitCode;
+  }
+  if (graceMs > 0) child.kill('SIGTERM');
+  else group('SIGKILL');
   let timer: NodeJS.Timeout | undefined;
   const killed = new Promise<void>((resolve) => {
-    timer = setTimeout(() => { child.kill('SIGKILL'); resolve(); }, graceMs);
+    timer = setTimeout(() => { group('SIGKILL'); resolve(); }, graceMs);
   });
   await Promise.race([server.exited, killed]);
   clearTimeout(timer);
-  return server.exited;
+  const code = await server.exited;
+  group('SIGKILL');
+  return code;
 }
