@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ADMIN_TOKEN, freePort, startChildServer, stopChild, tempDir, type ChildServer } from '../support/server.ts';
 
-const STRACE = spawnSync('strace', ['-V']).status === 0;
+// strace must be installed and allowed to trace (ptrace) here: probe it once with the options the test uses.
+const STRACE = spawnSync('strace', ['-f', '--seccomp-bpf', '-qq', '-e', 'trace=fdatasync', '-e', 'inject=fdatasync:delay_exit=1', '-o', '/dev/null', 'true']).status === 0;
 
 /** strace -x prints non-printable bytes as \xNN and a few C escapes. */
 function unescape(text: string): Buffer {
@@ -46,7 +47,7 @@ function count(trace: string): Counts {
   return { walSyncs, checkpointSyncs, commits };
 }
 
-it('shares fsyncs and transactions among concurrent ingest requests (counted with strace)', { timeout: 60_000, skip: STRACE ? false : 'strace is not installed' }, async () => {
+it('shares fsyncs and transactions among concurrent ingest requests (counted with strace)', { timeout: 60_000, skip: STRACE ? false : 'strace is not installed or cannot trace here' }, async () => {
   const dir = tempDir('ifthen-gc-');
   const traceFile = join(dir.path, 'strace.log');
   const data = join(dir.path, 'data');
