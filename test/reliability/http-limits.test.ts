@@ -42,7 +42,7 @@ describe('HTTP timeouts', () => {
         const started = Date.now();
         const r = await server.request('POST', '/v1/events', { id: `ok-${i}`, type: 'x', subject: 'u' });
         assert.equal(r.status, 200);
-        assert.ok(Date.now() - started < 1000, 'a normal request is not slowed down');
+        assert.ok(Date.now() - started < 2500, 'a normal request is not held up by the slow ones');
         await new Promise((r) => setTimeout(r, 200));
       }
 
