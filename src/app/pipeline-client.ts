@@ -26,6 +26,8 @@ export interface PipelineHooks {
 }
 
 const WATCH_EVERY_MS = 250;
+/** /metrics and /readyz never wait longer than this for a worker thread. */
+const OPS_TIMEOUT_MS = 3_000;
 
 export class PipelineClient {
   #pipeline!: WorkerHandle;
@@ -66,16 +68,17 @@ export class PipelineClient {
     }
   }
 
+  /** Each thread's metrics; a thread that is stuck or being replaced is left out, never waited for. */
   async metrics(): Promise<string> {
-    const [pipeline, dispatcher] = await Promise.all([
-      this.#pipeline.request((id) => ({ type: 'metrics', id })),
-      this.#dispatcher.request((id) => ({ type: 'metrics', id })),
+    const answers = await Promise.allSettled([
+      this.#pipeline.request((id) => ({ type: 'metrics', id }), OPS_TIMEOUT_MS),
+      this.#dispatcher.request((id) => ({ type: 'metrics', id }), OPS_TIMEOUT_MS),
     ]);
-    return `${pipeline}\n${dispatcher}`;
+    return answers.map((a) => (a.status === 'fulfilled' ? String(a.value) : '')).join('\n');
   }
 
   status(): Promise<PipelineStatus> {
-    return this.#pipeline.request((id) => ({ type: 'status', id })) as Promise<PipelineStatus>;
+    return this.#pipeline.request((id) => ({ type: 'status', id }), OPS_TIMEOUT_MS) as Promise<PipelineStatus>;
   }
 
   notify(type: 'rules-changed' | 'deliveries-changed'): void {

@@ -16,7 +16,7 @@ import type { ToWorker, WorkerData } from './worker-protocol.ts';
 import { reply, send } from './worker-port.ts';
 import { OutboxServer } from './remote-outbox.ts';
 import { StallWatch } from './stall-watch.ts';
-import { commitProbeFromEnv } from './commit-probe.ts';
+import { commitProbeFromEnv, stallHookFromEnv } from './commit-probe.ts';
 
 const data = workerData as WorkerData;
 const { config } = data;
@@ -65,7 +65,7 @@ const processor = new Processor(log, pipeline, rules, {
   onBatchError(error, inputs) {
     logger.error({ err: error, inputs }, 'batch could not be committed; retrying');
   },
-}, new StallWatch(data.watch));
+}, stallHookFromEnv(process.env.IFTHEN_TEST_STALL_EVENT, new StallWatch(data.watch)));
 
 port.on('message', (message: ToWorker) => {
   switch (message.type) {

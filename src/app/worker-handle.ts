@@ -4,11 +4,19 @@ import type { FromWorker, ToWorker } from './worker-protocol.ts';
 
 type Reply = Extract<FromWorker, { type: 'reply' }>;
 
+/** How long a request waits for its answer unless told otherwise (0: no limit). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/** The thread did not answer in time, or is gone (exited, killed, being replaced): the request was not served. */
+export class WorkerUnavailableError extends Error {}
+
 export class WorkerHandle {
   readonly #worker: Worker;
   readonly #waiting = new Map<number, (reply: Reply) => void>();
   #nextId = 1;
   #stopping = false;
+  /** Why requests can no longer be answered: set when the thread exits or is killed. */
+  #gone: string | undefined;
   readonly ready: Promise<void>;
 
   /** `name` is the module beside this one (`pipeline-worker`, `dispatcher-worker`). */
@@ -26,8 +34,7 @@ export class WorkerHandle {
       this.#worker.once('error', (error) => { reject(error); onFatal(error); });
       this.#worker.once('exit', (code) => {
         const error = new Error(`${name} thread exited with code ${code}`);
-        for (const done of this.#waiting.values()) done({ type: 'reply', id: 0, error: error.message });
-        this.#waiting.clear();
+        this.#fail(error.message);
         if (!this.#stopping) onFatal(error);
       });
     });
@@ -37,28 +44,50 @@ export class WorkerHandle {
     this.#worker.postMessage(message, [...transfer]);
   }
 
-  request(build: (id: number) => ToWorker): Promise<unknown> {
+  /**
+   * Sends a request and waits for its answer. Never waits forever: a thread that is gone (exited, or killed by
+   * the watchdog) rejects at once and rejects what was waiting, and an answer later than `timeoutMs` rejects.
+   */
+  request(build: (id: number) => ToWorker, timeoutMs = REQUEST_TIMEOUT_MS): Promise<unknown> {
+    if (this.#gone) return Promise.reject(new WorkerUnavailableError(this.#gone));
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
-      this.#waiting.set(id, (reply) => {
+      const timer = timeoutMs > 0 ? setTimeout(() => {
         this.#waiting.delete(id);
-        if (reply.error !== undefined) reject(new Error(reply.error));
+        reject(new WorkerUnavailableError(`the thread did not answer within ${timeoutMs} ms`));
+      }, timeoutMs) : undefined;
+      this.#waiting.set(id, (reply) => {
+        clearTimeout(timer);
+        this.#waiting.delete(id);
+        if (reply.error !== undefined) reject(reply.id === 0 ? new WorkerUnavailableError(reply.error) : new Error(reply.error));
         else resolve(reply.result);
       });
       this.#worker.postMessage(build(id));
     });
   }
 
+  /** Answers every waiting request with `reason`, and every later one at once. */
+  #fail(reason: string): void {
+    this.#gone ??= reason;
+    const waiting = [...this.#waiting.values()];
+    this.#waiting.clear();
+    for (const done of waiting) done({ type: 'reply', id: 0, error: reason });
+  }
+
   /** Asks the thread to stop gracefully, then ends it. */
   async stop(): Promise<void> {
     this.#stopping = true;
-    await this.request((id) => ({ type: 'stop', id })).catch(() => undefined);
+    // No time limit: stopping gracefully waits for in-flight work (bounded by IFTHEN_SHUTDOWN_GRACE_MS inside).
+    await this.request((id) => ({ type: 'stop', id }), 0).catch(() => undefined);
     await this.#worker.terminate();
+    this.#fail('the thread was stopped');
   }
 
   /** Ends the thread at once, even in the middle of a loop that never yields (the watchdog's way out). */
   async kill(): Promise<void> {
     this.#stopping = true;
+    // Before terminating: what waits (and what is sent meanwhile) is answered now, not never.
+    this.#fail('the thread is being replaced');
     await this.#worker.terminate();
   }
 }

@@ -120,24 +120,4 @@ describe('hostile input', () => {
   });
 });
 
-describe('group commit', () => {
-  it('lets concurrent ingest requests share one durable commit', async () => {
-    const server = await startTestServer();
-    try {
-      const metric = (text: string, name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
-      const before = (await server.request('GET', '/metrics')).text;
-      const requests = 200;
-      const responses = await Promise.all(Array.from({ length: requests }, (_, i) => server.request('POST', '/v1/events', { id: `gc-${i}`, type: 'x', subject: 'u' })));
-      assert.ok(responses.every((r) => r.status === 200));
-      const after = (await server.request('GET', '/metrics')).text;
-      const commits = metric(after, 'ifthen_ingest_commits_total') - metric(before, 'ifthen_ingest_commits_total');
-      // Commits that carried more than two requests: without group commit every commit carries one.
-      const shared = (text: string) => metric(text, 'ifthen_ingest_requests_per_commit_count') - metric(text, 'ifthen_ingest_requests_per_commit_bucket\\{le="2"\\}');
-      console.log(`group commit: ${requests} concurrent requests, ${commits} commits, ${shared(after) - shared(before)} of them carried more than two requests`);
-      assert.ok(commits < requests, `${requests} concurrent requests used ${commits} commits`);
-      assert.ok(shared(after) - shared(before) > 0, 'some commits carried several requests');
-    } finally {
-      await server.stop();
-    }
-  });
-});
+// Group commit is counted with real fsyncs and WAL commit frames in test/reliability/group-commit.test.ts.

@@ -1,7 +1,7 @@
 // Opens the embedded SQLite file with durable settings, private file modes, and brings its schema up to date.
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { MIGRATIONS } from './sqlite-migrations.ts';
 
 export type SqliteDatabase = Database.Database;
@@ -41,6 +41,21 @@ export function preparePrivateFile(file: string): void {
   for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
 }
 
+/**
+ * The whole data directory private: the directory 0700 and every file in it 0600, whatever created it (an
+ * older version, a copy, a file written before the umask was considered). Called at start, under the lock.
+ */
+export function makeDataDirPrivate(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  chmodSync(dataDir, 0o700);
+  for (const name of readdirSync(dataDir)) {
+    const path = join(dataDir, name);
+    try {
+      if (lstatSync(path).isFile()) chmodSync(path, 0o600);
+    } catch { /* removed meanwhile (a -journal file of a finished transaction) */ }
+  }
+}
+
 export function openDatabase(file: string, options: OpenOptions = {}): SqliteDatabase {
   preparePrivateFile(file);
   const db = new Database(file);
@@ -52,6 +67,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): SqliteDat
   db.pragma('temp_store = MEMORY');
   if (options.autoCheckpoint === false) db.pragma('wal_autocheckpoint = 0');
   migrate(db);
+  // The -wal and -shm files exist now; SQLite gives them the database's mode, but an existing pair keeps its own.
+  for (const path of [`${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
   return db;
 }
 

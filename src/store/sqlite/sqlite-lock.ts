@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { preparePrivateFile } from './sqlite-database.ts';
+import { makeDataDirPrivate, preparePrivateFile } from './sqlite-database.ts';
 
 export class DataDirLockedError extends Error {
   constructor(readonly dataDir: string, holder: string) {
@@ -33,5 +33,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
     throw new DataDirLockedError(dataDir, holder);
   }
   writeFileSync(pidFile, String(process.pid), { mode: 0o600 });
+  // Under the lock: every file in the directory private (the pid file's mode is set only when it is created).
+  makeDataDirPrivate(dataDir);
   return { release: () => db.close() };
 }
