@@ -61,6 +61,8 @@ export class Dispatcher {
   #creditScheduled = false;
   #dueBehindBusy = false;
   #secretsReady = false;
+  /** Fresh batches handed over by the pipeline, launched in order once the secrets are current. */
+  #acceptance: Promise<void> = Promise.resolve();
   readonly #wake: WakeTimer;
   /** Secret values and their redactor, read once per look at the outbox (before anything is leased). */
   #secrets: { values: Readonly<Record<string, string>>; redact: Redactor } = { values: {}, redact: createRedactor({}) };
@@ -135,6 +137,18 @@ export class Dispatcher {
    */
   accept(deliveries: readonly LeasedDelivery[]): void {
     if (this.#state !== 'running') return;
+    // A secret saved just before the event that fired may be newer than the last look's copy: read the
+    // current ones first (one indexed read when nothing changed). Until then the rows stay leased; if the
+    // read fails they come back when their lease expires, like any attempt that never started.
+    this.#acceptance = this.#acceptance.then(() => this.#refreshSecrets()).then(
+      () => this.#launchAccepted(deliveries),
+      (error: unknown) => this.#logger.error({ err: error, deliveries: deliveries.length }, 'could not read the secrets for fresh deliveries; they run when their lease expires'),
+    );
+  }
+
+  #launchAccepted(deliveries: readonly LeasedDelivery[]): void {
+    // Stopping: rows never launched stay leased and stop() releases them.
+    if (this.#state !== 'running') return;
     for (const delivery of deliveries) {
       if (delivery.lease.owner !== this.#config.owner) continue; // meant for a dispatcher this one replaced
       if (this.#slots.admit(delivery)) this.#launch(delivery);
@@ -170,6 +184,7 @@ export class Dispatcher {
     const wasRunning = this.#state === 'running';
     this.#state = 'stopping';
     await this.#startup;
+    await this.#acceptance;
     clearInterval(this.#reclaimTimer);
     await this.#wake.disable();
     const neverStarted = this.#slots.drainQueued().length;

@@ -151,3 +151,26 @@ test('an outcome whose lease was taken back and given to another dispatcher is n
   assert.equal(deliveryRow(store, id).status, 'delivered');
   store.close();
 });
+
+test('fresh deliveries handed over by the pipeline render with a secret saved after the dispatcher last looked', async () => {
+  const store = openStore();
+  const receiver = await startReceiver((_req, res) => res.writeHead(200).end());
+  // Like the secret store: the same object until a secret changes.
+  let secrets: Readonly<Record<string, string>> = {};
+  // A long poll: no look at the outbox runs between the secret's change and the hand-over.
+  const dispatcher = startDispatcher(store, { pollMs: 60_000 }, { secrets: () => secrets, offer: () => {} });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 100)); // started, secrets read once (none)
+    secrets = { API_TOKEN: 'tok-saved-just-now' };
+    const [id] = insertFiring(store, [{ kind: 'webhook', spec: { url: receiver.url, headers: { authorization: 'Bearer {{ secrets.API_TOKEN }}' } } }]);
+    const leased = await store.outbox.claim({ owner: 'test-dispatcher', now: Date.now(), limit: 10, busyDestinations: [], leaseMs: 30_000 });
+    assert.equal(leased.length, 1);
+    dispatcher.accept(leased);
+    await waitFor(() => deliveryRow(store, id).status === 'delivered', 3000, 'delivered');
+    assert.equal(receiver.requests[0]?.headers.authorization, 'Bearer tok-saved-just-now');
+  } finally {
+    await dispatcher.stop(1000);
+    await receiver.close();
+    store.close();
+  }
+});
