@@ -59,13 +59,14 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
   // BENCH_SERVER_ENTRY runs another entry without tsx (e.g. a tsc build: dist/src/cli/main.js), for A/B comparisons.
   const entry = process.env.BENCH_SERVER_ENTRY ? [process.env.BENCH_SERVER_ENTRY]
     : options.mode === 'tsx' ? ['--import', 'tsx', 'src/cli/main.ts'] : [join(BUILD_DIR, 'cli', 'main.js')];
-  const args = [...(options.nodeArgs ?? []), ...extra, ...entry, 'serve'];
+  // The flags and allocator setting of `npm start`.
+  const args = ['--max-semi-space-size=4', ...(options.nodeArgs ?? []), ...extra, ...entry, 'serve'];
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
       IFTHEN_DATA: options.dataDir, IFTHEN_ADMIN_TOKEN: ADMIN_TOKEN, IFTHEN_ALLOW_PRIVATE_TARGETS: 'true',
-      HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', ...options.env,
+      HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn', MALLOC_ARENA_MAX: '2', ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -6,6 +6,8 @@ type Reply = Extract<FromWorker, { type: 'reply' }>;
 
 /** How long a request waits for its answer unless told otherwise (0: no limit). */
 export const REQUEST_TIMEOUT_MS = 30_000;
+/** Young-generation size of each worker thread (MB). */
+const YOUNG_GENERATION_MB = 12;
 
 /** The thread did not answer in time, or is gone (exited, killed, being replaced): the request was not served. */
 export class WorkerUnavailableError extends Error {}
@@ -24,7 +26,9 @@ export class WorkerHandle {
     const fromSource = import.meta.url.endsWith('.ts');
     const module = new URL(`./${name}${fromSource ? '.ts' : '.js'}`, import.meta.url).href;
     const entry = fromSource ? new URL('./worker-entry.mjs', import.meta.url) : new URL(module);
-    this.#worker = new Worker(entry, { workerData: { ...data, module }, transferList: [...transfer] });
+    // A young generation of 12 MB (semi-spaces of 4 MB, as `npm start` gives the main thread) instead of V8's
+    // default of up to 48 MB per thread: measured, it keeps the process under 300 MB with no loss of throughput.
+    this.#worker = new Worker(entry, { workerData: { ...data, module }, transferList: [...transfer], resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
     this.ready = new Promise((resolve, reject) => {
       this.#worker.on('message', (message: FromWorker) => {
         if (message.type === 'ready') resolve();
