@@ -46,6 +46,11 @@ export interface Config {
     /** How long a replaced signing secret keeps signing beside the new one. */
     readonly rotationOverlapMs: number;
   };
+  /**
+   * Ingest dedupe: an event id accepted less than `windowMs` ago and among the last `maxIds` events of the
+   * log (and not yet deleted by retention) is answered `duplicate`; older ids are not remembered.
+   */
+  readonly dedupe: { readonly windowMs: number; readonly maxIds: number };
   readonly engine: { readonly maxEmitDepth: number; readonly batchSize: number };
   /** The budget of one condition evaluation; past it the condition is false and a rule error is recorded. */
   readonly condition: ConditionLimits;
@@ -115,6 +120,7 @@ export function loadConfig(env: Env = process.env): Config {
       secret: signingSecret(env),
       rotationOverlapMs: int(env, 'IFTHEN_SIGNING_ROTATION_OVERLAP_MS', 86_400_000),
     },
+    dedupe: { windowMs: int(env, 'IFTHEN_DEDUPE_WINDOW_MS', 86_400_000), maxIds: int(env, 'IFTHEN_DEDUPE_MAX_IDS', 10_000_000) },
     engine: { maxEmitDepth: int(env, 'IFTHEN_MAX_EMIT_DEPTH', 8), batchSize: int(env, 'IFTHEN_PROCESS_BATCH', 500) },
     condition: {
       maxSteps: int(env, 'IFTHEN_CONDITION_STEPS', DEFAULT_CONDITION_LIMITS.maxSteps),

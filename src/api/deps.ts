@@ -3,7 +3,7 @@
 import type { Counter, Registry } from 'prom-client';
 import type { Config } from '../config.ts';
 import type { ApiStores } from '../store/open.ts';
-import type { AppendStatus, EncodedEvent } from '../store/contracts.ts';
+import type { AppendStatus, EncodedEvent, PositionedEvent } from '../store/contracts.ts';
 import type { PipelineStatus } from '../app/worker-protocol.ts';
 import type { SandboxTask } from '../sandbox/sandbox-protocol.ts';
 
@@ -11,6 +11,8 @@ import type { SandboxTask } from '../sandbox/sandbox-protocol.ts';
 export interface PipelineHandle {
   append(events: readonly EncodedEvent[]): Promise<AppendStatus[]>;
   status(): Promise<PipelineStatus>;
+  /** A stored event by id, within the dedupe window. */
+  findEvent(id: string): Promise<PositionedEvent | undefined>;
   metrics(): Promise<string>;
   notify(type: 'rules-changed' | 'deliveries-changed'): void;
 }

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
-import type { AppendStatus, EncodedEvent, StallRecorder } from '../store/contracts.ts';
+import type { AppendStatus, EncodedEvent, PositionedEvent, StallRecorder } from '../store/contracts.ts';
 import { parseStallLabel } from '../processor/processor.ts';
 import type { PipelineStatus } from './worker-protocol.ts';
 import { WorkerHandle } from './worker-handle.ts';
@@ -79,6 +79,10 @@ export class PipelineClient {
 
   status(): Promise<PipelineStatus> {
     return this.#pipeline.request((id) => ({ type: 'status', id }), OPS_TIMEOUT_MS) as Promise<PipelineStatus>;
+  }
+
+  async findEvent(eventId: string): Promise<PositionedEvent | undefined> {
+    return ((await this.#pipeline.request((id) => ({ type: 'find-event', id, eventId }), OPS_TIMEOUT_MS)) as PositionedEvent | null) ?? undefined;
   }
 
   notify(type: 'rules-changed' | 'deliveries-changed'): void {

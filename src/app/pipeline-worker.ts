@@ -87,6 +87,9 @@ port.on('message', (message: ToWorker) => {
     case 'status':
       reply(message.id, status());
       break;
+    case 'find-event':
+      reply(message.id, log.find(message.eventId).then((event) => event ?? null));
+      break;
     case 'stop':
       reply(message.id, stop().then(() => null));
       break;

@@ -2,7 +2,7 @@
 // ingest, processor, outbox writes) and the dispatcher (rendering and sending).
 import type { MessagePort } from 'node:worker_threads';
 import type { Config } from '../config.ts';
-import type { AppendStatus, EncodedEvent } from '../store/contracts.ts';
+import type { AppendStatus, EncodedEvent, PositionedEvent } from '../store/contracts.ts';
 
 export interface WorkerData {
   readonly config: Config;
@@ -21,6 +21,8 @@ export type ToWorker =
   | { readonly type: 'append'; readonly id: number; readonly events: readonly EncodedEvent[] }
   | { readonly type: 'metrics'; readonly id: number }
   | { readonly type: 'status'; readonly id: number }
+  /** The stored event with this id, within the dedupe window (the log's id index lives in the pipeline thread). */
+  | { readonly type: 'find-event'; readonly id: number; readonly eventId: string }
   | { readonly type: 'rules-changed' }
   | { readonly type: 'deliveries-changed' }
   /** The other worker was replaced: here is the new end of the outbox channel. */
@@ -36,4 +38,4 @@ export interface PipelineStatus {
 export type FromWorker =
   | { readonly type: 'ready' }
   | { readonly type: 'fatal'; readonly message: string }
-  | { readonly type: 'reply'; readonly id: number; readonly result?: AppendStatus[] | string | PipelineStatus | null; readonly error?: string };
+  | { readonly type: 'reply'; readonly id: number; readonly result?: AppendStatus[] | string | PipelineStatus | PositionedEvent | null; readonly error?: string };

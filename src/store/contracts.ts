@@ -31,6 +31,11 @@ export interface EventLog {
   read(partition: number, after: Cursor | null, limit: number): Promise<PositionedEvent[]>;
   /** Events after `after` and the arrival time of the oldest of them (for lag). */
   lag(partition: number, after: Cursor | null): Promise<{ events: number; oldestUnprocessedAt: number | null }>;
+  /**
+   * The stored event with this id, if it was accepted within the dedupe window (the ids `append` answers
+   * `duplicate` for); older events are found by listing, not by id.
+   */
+  find(id: string): Promise<PositionedEvent | undefined>;
 }
 
 /** A subject's state with the version it was read at; a commit writes `version + 1` or is fenced. */

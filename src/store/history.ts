@@ -54,7 +54,6 @@ export interface HistoryStore {
   /** One delivery and every attempt made (`attemptLog`; `attempts` is their count). */
   delivery(id: string): Promise<(DeliveryRecord & { attemptLog: AttemptView[] }) | undefined>;
   events(query: HistoryQuery): Promise<Page<PositionedEvent>>;
-  event(id: string): Promise<PositionedEvent | undefined>;
   subject(id: string): Promise<SubjectRecord | undefined>;
   eventFailures(query: HistoryQuery): Promise<Page<EventFailure>>;
   /** The newest run-time errors of a rule (at most 20 are kept). */

@@ -44,7 +44,8 @@ export const runRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => {
     return value;
   };
   const delivery = async (id: string) => found(await history.delivery(id), `no delivery "${id}"`);
-  const changed = () => deps.pipeline.notify('deliveries-changed');
+  const { pipeline } = deps;
+  const changed = () => pipeline.notify('deliveries-changed');
 
   app.get<{ Querystring: Query }>('/v1/firings', {
     schema: {
@@ -126,8 +127,8 @@ export const runRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => {
     },
   }, async (request) => pageView(await history.events(historyQuery(request.query)), eventView));
 
-  app.get<{ Params: { id: string } }>('/v1/events/:id', { schema: { tags: ['runs'], summary: 'One stored event', params: IdParams, response: { 200: StoredEvent, ...ERRORS } } },
-    async (request) => eventView(found(await history.event(request.params.id), `no event "${request.params.id}"`)));
+  app.get<{ Params: { id: string } }>('/v1/events/:id', { schema: { tags: ['runs'], summary: 'One stored event, by id: events accepted within the dedupe window (IFTHEN_DEDUPE_WINDOW_MS, IFTHEN_DEDUPE_MAX_IDS); older ones are listed, not found by id', params: IdParams, response: { 200: StoredEvent, ...ERRORS } } },
+    async (request) => eventView(found(await pipeline.findEvent(request.params.id), `no event "${request.params.id}" within the dedupe window (events are found by id for IFTHEN_DEDUPE_WINDOW_MS after they arrive; list older ones with GET /v1/events?subject=…&type=…)`)));
 
   app.get<{ Querystring: Query }>('/v1/failures', {
     schema: {

@@ -76,6 +76,12 @@ export class SqliteGroupCommitLog implements EventLog {
     return this.log.readUpTo(after, this.#durable, limit);
   }
 
+  /** Only what is durable: an event is not "stored" before its fsync. */
+  async find(id: string): Promise<PositionedEvent | undefined> {
+    const event = this.log.findSync(id);
+    return event && event.seq <= this.#durable ? event : undefined;
+  }
+
   lag(partition: number, after: Cursor | null) {
     return this.log.lag(partition, after);
   }

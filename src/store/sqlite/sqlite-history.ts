@@ -87,11 +87,6 @@ export class SqliteHistory implements HistoryStore {
     return page(rows, query.limit, rowToEvent);
   }
 
-  async event(id: string) {
-    const row = this.db.prepare('SELECT * FROM events WHERE id = ?').get(id) as EventRow | undefined;
-    return row && rowToEvent(row);
-  }
-
   async subject(id: string): Promise<SubjectRecord | undefined> {
     const row = this.db.prepare('SELECT attributes, updated_at FROM subjects WHERE id = ?').get(id) as { attributes: string; updated_at: number } | undefined;
     return row && { id, attributes: parseAttributes(row.attributes), updatedAt: row.updated_at };

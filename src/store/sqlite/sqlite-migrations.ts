@@ -173,4 +173,30 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX signing_secrets_scope ON signing_secrets (scope, created_at);
   `,
+  `
+  -- Scale (issue 9): a UNIQUE index over every event id put each random id (UUIDs, as SDKs send) on its
+  -- own page of a B-tree as large as the log: a commit of 100 events dirtied about 100 pages. Ingest now
+  -- dedupes against a bounded window of recent ids kept in memory (recent-ids.ts), rebuilt from the log
+  -- at start, so the table loses its unique constraint (SQLite rebuilds a table to drop one).
+  -- AUTOINCREMENT keeps seq never reused after retention deletes the oldest rows.
+  INSERT INTO meta (key, value) SELECT 'migration_events_seq', seq FROM sqlite_sequence WHERE name = 'events';
+  CREATE TABLE events_v4 (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    time INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    properties TEXT NOT NULL,
+    causation_id TEXT,
+    depth INTEGER NOT NULL DEFAULT 0
+  );
+  INSERT INTO events_v4 SELECT seq, id, type, subject, time, received_at, properties, causation_id, depth FROM events;
+  DROP TABLE events;
+  ALTER TABLE events_v4 RENAME TO events;
+  CREATE INDEX events_type ON events (type, seq);
+  DELETE FROM sqlite_sequence WHERE name = 'events';
+  INSERT INTO sqlite_sequence (name, seq) SELECT 'events', MAX(COALESCE((SELECT MAX(seq) FROM events), 0), COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'migration_events_seq'), 0));
+  DELETE FROM meta WHERE key = 'migration_events_seq';
+  `,
 ];

@@ -41,7 +41,7 @@ export function openSqlitePipelineStores(config: Config, options: PipelineOption
   // The pipeline's own commits are crash-safe; ingest commits are fsync'd (see Durability).
   setDurability(db, 'crash-safe');
   const wal = new WalSync(`${config.dbFile}-wal`);
-  const log = new SqliteGroupCommitLog(new SqliteEventLog(db, 'crash-safe'), wal, options.afterAppend);
+  const log = new SqliteGroupCommitLog(new SqliteEventLog(db, 'crash-safe', config.dedupe), wal, options.afterAppend);
   return {
     log, pipeline: new SqlitePipelineStore(db, options.commitProbe), outbox: new SqliteOutbox(db), rules: new SqliteRuleStore(db),
     flush: () => log.flush(),

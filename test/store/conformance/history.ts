@@ -63,16 +63,12 @@ export function describeHistory(open: OpenBackend): void {
       assert.deepEqual((await history.deliveries({ rule: 'r2', status: 'pending', limit: 10 })).items, []);
     });
 
-    test('pages events newest first, filters them by type and subject, and finds one by id', async ({ log, history }) => {
+    test('pages events newest first and filters them by type and subject', async ({ log, history }) => {
       const sent = Array.from({ length: 5 }, (_, i) => encoded({ id: `h-${i}`, type: i < 3 ? 'a' : 'b', subject: i % 2 ? 'odd' : 'even' }));
       const [first] = await appendAndRead(log, sent);
       assert.deepEqual((await pages((q) => history.events(q), {}, 2)).map((p) => p.map((e) => e.id)), [['h-4', 'h-3'], ['h-2', 'h-1'], ['h-0']]);
       assert.deepEqual((await history.events({ type: 'b', limit: 10 })).items.map((e) => e.id), ['h-4', 'h-3']);
       assert.deepEqual((await history.events({ subject: 'odd', limit: 10 })).items.map((e) => e.id), ['h-3', 'h-1']);
-      const one = (await history.event('h-0'))!;
-      assert.equal(one.cursor, first.cursor);
-      assert.equal(one.type, 'a');
-      assert.equal(await history.event('h-none'), undefined);
     });
 
     test("gives a subject's attributes, and nothing for one never stored", async ({ pipeline, history }) => {
