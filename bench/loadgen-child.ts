@@ -1,7 +1,7 @@
 // The load generator process: receives a LoadConfig over IPC, drives POST /v1/events with an undici
 // Pool (keep-alive, N connections), and sends back a LoadResult.
 import { Pool } from 'undici';
-import type { LoadConfig, LoadResult } from './loadgen.ts';
+import type { LoadConfig, LoadMark, LoadResult } from './loadgen.ts';
 import { eventFactory, HOOK_EVENT_TYPE, type BenchEvent } from './workload.ts';
 import { sleep, wallNow } from './stats.ts';
 
@@ -20,6 +20,19 @@ async function run(config: LoadConfig): Promise<LoadResult> {
   const statusCounts: Record<string, number> = {};
   const latencies: number[] = [];
   const hookEvents: Array<[string, number, number]> = [];
+  const marks: LoadMark[] = [];
+  const stopAfter = config.stopAfterEvents ?? Infinity;
+  let slice: number[] = [];
+  let sliceStart = start;
+  let acked = 0;
+  const mark = () => {
+    const at = wallNow();
+    slice.sort((a, b) => a - b);
+    const q = (p: number) => slice[Math.min(slice.length - 1, Math.floor(p * slice.length))] ?? NaN;
+    marks.push({ events: acked, at, rate: config.markEvery! / ((at - sliceStart) / 1000), p50: q(0.5), p99: q(0.99) });
+    slice = [];
+    sliceStart = at;
+  };
   let cpuAtWindow: NodeJS.CpuUsage | undefined;
   let cpuAtEnd: NodeJS.CpuUsage | undefined;
 
@@ -57,6 +70,11 @@ async function run(config: LoadConfig): Promise<LoadResult> {
       return;
     }
     if (sentAt >= windowStart && ackAt <= end) latencies.push(ackAt - sentAt);
+    if (config.markEvery) {
+      acked += counts[0] + counts[1];
+      slice.push(ackAt - sentAt);
+      if (acked >= (marks.length + 1) * config.markEvery) mark();
+    }
     if (ackAt >= windowStart && ackAt <= end) measuredEvents += counts[0] + counts[1];
     if (config.hookFraction) for (const e of batch) if (e.type === HOOK_EVENT_TYPE) hookEvents.push([e.id, sentAt, ackAt]);
   };
@@ -66,7 +84,7 @@ async function run(config: LoadConfig): Promise<LoadResult> {
 
   if (config.mode === 'closed') {
     await Promise.all(Array.from({ length: config.connections }, async () => {
-      while (wallNow() < end) await send();
+      while (wallNow() < end && events < stopAfter) await send();
     }));
   } else {
     const inFlight = new Set<Promise<void>>();
@@ -86,10 +104,12 @@ async function run(config: LoadConfig): Promise<LoadResult> {
   cpuAtEnd ??= process.cpuUsage();
   const windowCpu = cpuAtWindow ? (cpuAtEnd.user + cpuAtEnd.system - cpuAtWindow.user - cpuAtWindow.system) / 1e6 : NaN;
   await pool.close();
-  const measuredSeconds = (end - windowStart) / 1000;
+  // Stopped early by stopAfterEvents: the window ends when sending did.
+  const windowEnd = Math.min(end, wallNow());
+  const measuredSeconds = (windowEnd - windowStart) / 1000;
   return {
     requests, events, accepted, duplicate, rejected, failures, failureSamples, statusCounts, measuredEvents, measuredSeconds,
-    latencies, skippedTicks, hookEvents, generatorCores: windowCpu / measuredSeconds, windowStart, windowEnd: end,
+    latencies, skippedTicks, hookEvents, generatorCores: windowCpu / measuredSeconds, windowStart, windowEnd, marks,
   };
 }
 

@@ -19,7 +19,14 @@ interface Common {
   readonly hookFraction?: number;
   readonly seed?: number;
   readonly ids?: 'sequential' | 'uuid';
+  /** Closed loop: stop once this many events were sent (or at `seconds`, whichever comes first). */
+  readonly stopAfterEvents?: number;
+  /** Record a mark each time this many more events were acknowledged: the rate and p99 of each slice. */
+  readonly markEvery?: number;
 }
+
+/** One slice of `markEvery` acknowledged events: when it ended, its rate and its request latency p99. */
+export interface LoadMark { readonly events: number; readonly at: number; readonly rate: number; readonly p50: number; readonly p99: number }
 
 /** N connections, each sending its next batch as soon as the previous one is acknowledged. */
 export interface ClosedLoad extends Common { readonly mode: 'closed' }
@@ -53,6 +60,7 @@ export interface LoadResult {
   /** Wall times (ms) of the measurement window. */
   readonly windowStart: number;
   readonly windowEnd: number;
+  readonly marks: LoadMark[];
 }
 
 export function runLoad(config: LoadConfig): Promise<LoadResult> {

@@ -12,10 +12,12 @@
 //   --server-env=K=V,K=V               extra environment (configuration) for every server start
 //   --quiet-wait=S                     before each scenario wait up to S s (default 120) for the machine to be idle
 //   --retries=N                        run a scenario again (up to N times, default 2) when other processes used the CPUs
+//   --only=growth [--grow-to=N]        ingest with random UUID ids until the log holds N events (default 10,000,000):
+//                                      the rate and p99 per million stored events, file size, restart time
 // BENCH_SERVER_NODE_ARGS adds node flags to every server start; BENCH_SERVER_ENTRY runs another entry
 // file without tsx (e.g. a tsc build), for comparisons.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,15 +35,17 @@ import { formatSummary, monotonicOffsetUs, profileFiles, summarizeProfile } from
 const argv = process.argv.slice(2);
 const opt = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const flag = (name: string) => argv.includes(`--${name}`);
-const SCENARIOS = ['ingest', 'processing', 'latency', 'latency-all'] as const;
+const SCENARIOS = ['ingest', 'processing', 'latency', 'latency-all', 'growth'] as const;
 type Scenario = (typeof SCENARIOS)[number];
-const only = (opt('only') ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+// growth takes minutes and gigabytes: only when asked for.
+const only = (opt('only') ?? SCENARIOS.filter((s) => s !== 'growth').join(',')).split(',').map((s) => s.trim()).filter(Boolean);
 for (const name of only) if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`--only: unknown scenario "${name}" (${SCENARIOS.join(', ')})`);
 const SECONDS = Number(opt('seconds') ?? 15);
 const WARMUP = Math.min(3, Math.max(1, SECONDS / 5));
 const BACKLOG = Number(opt('events') ?? 300_000);
 const HOOK_FRACTION = Number(opt('hook-fraction') ?? 0.1);
 const RATE = Number(opt('rate') ?? 2000);
+const GROW_TO = Number(opt('grow-to') ?? 10_000_000);
 const SERVER_MODE: ServerMode = opt('server') === 'tsx' ? 'tsx' : 'dist';
 const IDS = opt('ids') === 'uuid' ? 'uuid' as const : 'sequential' as const;
 const PROFILE = flag('profile');
@@ -208,6 +212,62 @@ async function ingestScenario() {
     await stopServer(server, name, phases);
     dir.remove();
   }
+}
+
+/** Ingest with random ids while the log grows to GROW_TO events: is the rate flat, or does it slope down? */
+async function growthScenario() {
+  const name = 'growth';
+  const dir = tempDir(name);
+  const server = await startServer({ dataDir: dir.path, nodeArgs: profileArgs(name), env: SERVER_ENV, mode: SERVER_MODE });
+  const sampler = new ProcSampler(server.pid, 1000);
+  const phases: Phase[] = [];
+  const step = Math.max(100_000, Math.round(GROW_TO / 10 / 100_000) * 100_000);
+  let restarted: BenchServer | undefined;
+  try {
+    log(`growth: random UUID ids, 10 connections x 100 events/request, until ${fmtInt(GROW_TO)} events are stored`);
+    const load = await runLoad({
+      mode: 'closed', url: server.url, token: ADMIN_TOKEN, connections: 10, batch: 100, seconds: 3600, warmupSeconds: 0,
+      prefix: `grow-${RUN_TAG}`, ids: 'uuid', stopAfterEvents: GROW_TO, markEvery: step,
+    });
+    sampler.stop();
+    phases.push({ label: 'growth', from: load.windowStart, to: load.windowEnd });
+    checkLoad(name, load);
+    const cpu = cpuBetween(server.pid, sampler.nearest(load.windowStart), sampler.nearest(load.windowEnd));
+    const overall = load.accepted / load.measuredSeconds;
+    row(name, `events/s acknowledged, empty → ${fmtInt(load.accepted)} stored (UUID ids, batches of 100, 10 conns)`, fmtInt(overall), `≥ ${fmtInt(TARGETS.ingest)}`, overall >= TARGETS.ingest);
+    for (const m of load.marks) {
+      row(name, `  events/s and request p50 / p99 (ms), ${fmtInt(m.events - step)} → ${fmtInt(m.events)} stored`, `${fmtInt(m.rate)}; ${fmtMs(m.p50)} / ${fmtMs(m.p99)}`, `≥ ${fmtInt(TARGETS.ingest)}`, m.rate >= TARGETS.ingest);
+    }
+    const lat = summarize(load.latencies);
+    row(name, 'request latency p50 / p95 / p99 (ms), whole run', `${fmtMs(lat.p50)} / ${fmtMs(lat.p95)} / ${fmtMs(lat.p99)}`);
+    row(name, 'server CPU, cores', cores(cpu));
+    contended(name, cpu, load.generatorCores);
+    row(name, 'server RSS max (MB, sampled / VmHWM)', `${fmtMb(sampler.maxRss)} / ${fmtMb(peakRss(server.pid))} (${sampler.maxRssParts})`);
+    const probe = new DbProbe(dir.path);
+    const stored = probe.position().head;
+    probe.close();
+    check(name, stored === load.accepted, `log head ${stored} != events accepted ${load.accepted}`);
+    await stopServer(server, name, phases);
+    const file = fileBytes(dir.path);
+    row(name, 'database file (MB, with WAL) and bytes per stored event', `${fmtMb(file)}; ${fmtInt(file / stored)}`);
+    // The dedupe window is rebuilt from the log at start: how long does a restart take at this size?
+    const before = wallNow();
+    restarted = await startServer({ dataDir: dir.path, env: SERVER_ENV, mode: SERVER_MODE });
+    row(name, `restart until ready with ${fmtInt(stored)} events (rebuilds the dedupe window)`, `${((wallNow() - before) / 1000).toFixed(1)} s`);
+    row(name, 'server RSS after the restart (MB)', fmtMb(peakRss(restarted.pid)));
+    json.growth = { marks: load.marks, overall, latency: lat, cpu, file, stored };
+  } finally {
+    sampler.stop();
+    if (restarted) await stopServer(restarted, `${name}-restart`);
+    else await stopServer(server, name, phases);
+    dir.remove();
+  }
+}
+
+function fileBytes(dataDir: string): number {
+  let bytes = 0;
+  for (const name of readdirSync(dataDir)) if (name.startsWith('ifthen.db')) bytes += statSync(join(dataDir, name)).size;
+  return bytes;
 }
 
 async function processingScenario() {
@@ -385,6 +445,7 @@ async function main() {
     ingest: ingestScenario, processing: processingScenario,
     latency: () => latencyScenario('latency', HOOK_FRACTION),
     'latency-all': () => latencyScenario('latency-all', 1),
+    growth: growthScenario,
   };
   if (SERVER_MODE === 'dist' && !process.env.BENCH_SERVER_ENTRY) {
     log('building the server as `npm run build` does (tsc -p tsconfig.build.json) into bench/results/dist');
