@@ -6,7 +6,7 @@
 // boundary is exact: the row's own arrival time and seq decide whether it is still inside the window.
 //
 // Layout: generations of open-addressing tables (linear probing), each holding the ids of a run of
-// consecutive seqs. A slot is one 32-bit word: a 12-bit fingerprint of the id and the 20-bit offset of its
+// consecutive seqs. A slot is one 32-bit word: a 10-bit fingerprint of the id and the 22-bit offset of its
 // seq from the generation's first seq; 0 marks an empty slot. A generation is never resized: when it is
 // full (or covers a slice of the time window) it is closed and a new one started, sized by how fast the
 // last one filled. Expiry drops whole generations, oldest first, only once every id in them is outside the
@@ -15,7 +15,9 @@
 // The window: an id is a duplicate when it arrived no more than `windowMs` before the newer event (the
 // clock is the events' arrival times, not the wall clock, so a restart after a day off changes nothing)
 // and fewer than `maxIds` events were stored after it.
-// Memory: about 5.5 bytes per remembered id (a slot per id at most 75 % full), plus one partly filled table.
+// Memory: about 6 bytes per remembered id (tables at most 70 % full), plus one partly filled table. Lookups
+// probe every generation, newest first: few of them (a full one holds 4 million ids; sizes grow 4x from
+// 4096 slots), so a lookup costs a few cache misses whatever the window holds.
 
 export interface RecentIdsOptions {
   /** Ids accepted at least this long ago may be forgotten. */
@@ -27,11 +29,11 @@ export interface RecentIdsOptions {
 /** The id and arrival time (epoch ms) of the event stored at `seq`; undefined if none (rolled back, deleted). */
 export type RowAt = (seq: number) => readonly [id: string, arrivedAt: number] | undefined;
 
-const OFFSET_BITS = 20;
+const OFFSET_BITS = 22;
 const MAX_OFFSET = 1 << OFFSET_BITS; // ids per generation, at most
 const OFFSET_MASK = MAX_OFFSET - 1;
 const MIN_SLOTS = 4096;
-const LOAD = 0.75;
+const LOAD = 0.7;
 /** A generation covers at most this share of the time window, so expiry frees memory in steps. */
 const TIME_SLICES = 8;
 
@@ -177,12 +179,12 @@ export class RecentIds {
   #nextSlots(previous: Generation | undefined, at: number): number {
     const full = Math.ceil(Math.min(MAX_OFFSET, Math.max(1, this.options.maxIds)) / LOAD);
     if (!previous) return Math.min(full, MIN_SLOTS);
-    // Filled up: twice the room. Closed by time: room for what the last slice received, and a margin.
-    const wanted = previous.count >= previous.capacity ? previous.slots.length * 2 : Math.ceil((previous.count * 1.5) / LOAD);
+    // Filled up: four times the room. Closed by time: room for what the last slice received, and a margin.
+    const wanted = previous.count >= previous.capacity ? previous.slots.length * 4 : Math.ceil((previous.count * 1.5) / LOAD);
     return Math.max(MIN_SLOTS, Math.min(full, wanted));
   }
 
-  /** Two independent 32-bit hashes of the id: the slot, and the fingerprint (12 bits, never 0). */
+  /** Two independent 32-bit hashes of the id: the slot, and the fingerprint (10 bits, never 0). */
   #digest(id: string): void {
     let a = this.#seedA;
     let b = this.#seedB;
@@ -194,7 +196,7 @@ export class RecentIds {
       b ^= b >>> 13;
     }
     this.#hash = mix(a ^ id.length) >>> 0;
-    this.#fingerprint = (mix(b) >>> 20) || 1;
+    this.#fingerprint = (mix(b) >>> OFFSET_BITS) || 1;
   }
 }
 
