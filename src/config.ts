@@ -52,6 +52,8 @@ export interface Config {
    */
   readonly dedupe: { readonly windowMs: number; readonly maxIds: number };
   readonly engine: { readonly maxEmitDepth: number; readonly batchSize: number };
+  /** Committed subject states kept in memory; the rest are read from the store when an event needs them. */
+  readonly subjectCache: { readonly entries: number; readonly bytes: number };
   /** The budget of one condition evaluation; past it the condition is false and a rule error is recorded. */
   readonly condition: ConditionLimits;
   /** Template rendering budget: per firing (set, emit), per delivery attempt, per action in a rule test. */
@@ -121,6 +123,7 @@ export function loadConfig(env: Env = process.env): Config {
       rotationOverlapMs: int(env, 'IFTHEN_SIGNING_ROTATION_OVERLAP_MS', 86_400_000),
     },
     dedupe: { windowMs: int(env, 'IFTHEN_DEDUPE_WINDOW_MS', 86_400_000), maxIds: int(env, 'IFTHEN_DEDUPE_MAX_IDS', 10_000_000) },
+    subjectCache: { entries: int(env, 'IFTHEN_SUBJECT_CACHE_ENTRIES', 50_000), bytes: int(env, 'IFTHEN_SUBJECT_CACHE_BYTES', 32 * 1024 * 1024) },
     engine: { maxEmitDepth: int(env, 'IFTHEN_MAX_EMIT_DEPTH', 8), batchSize: int(env, 'IFTHEN_PROCESS_BATCH', 500) },
     condition: {
       maxSteps: int(env, 'IFTHEN_CONDITION_STEPS', DEFAULT_CONDITION_LIMITS.maxSteps),

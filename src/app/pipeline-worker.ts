@@ -41,7 +41,7 @@ const relay = new EmitRelay(pipeline, log, (error) => logger.error({ err: error 
 const fresh = new FreshPicker();
 const outboxServer = new OutboxServer(data.outboxPort, outbox, (credit) => (credit ? fresh.update(credit) : fresh.forget()));
 const processor = new Processor(log, pipeline, rules, {
-  partition: PARTITION, batchSize: config.engine.batchSize, now: Date.now,
+  partition: PARTITION, batchSize: config.engine.batchSize, now: Date.now, subjectCache: config.subjectCache,
   engine: {
     maxEmitDepth: config.engine.maxEmitDepth, condition: config.condition, render: config.render, wallClock: () => performance.now(),
     subject: { maxAttributes: config.limits.subjectAttributes, maxBytes: config.limits.subjectBytes },

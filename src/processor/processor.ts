@@ -9,7 +9,7 @@ import { IDENTIFY_EVENT_TYPE, type NewEvent } from '../engine/event.ts';
 import type { RuleSet } from '../engine/ruleset.ts';
 import { step } from '../engine/step.ts';
 import type { RuleCache } from './rule-cache.ts';
-import { SubjectCache } from './subject-cache.ts';
+import { SubjectCache, type SubjectCacheLimits } from './subject-cache.ts';
 
 export const PROCESSOR_CONSUMER = 'processor';
 /** A single input whose commit fails this many times in a row is recorded as failed and passed over. */
@@ -67,8 +67,9 @@ export interface ProcessorOptions {
   readonly batchSize: number;
   readonly engine: EngineOptions;
   readonly now: () => number;
-  /** Subjects kept between batches; a batch's own subjects are pinned whatever this is. Default 20 000. */
-  readonly subjectCacheSize?: number;
+  /** Subjects kept between batches; a batch's own subjects are pinned whatever this is. */
+  /** Committed subject states kept in memory (IFTHEN_SUBJECT_CACHE_ENTRIES, IFTHEN_SUBJECT_CACHE_BYTES). */
+  readonly subjectCache?: SubjectCacheLimits;
   /** Which of a batch's new deliveries a dispatcher has room for: leased in the batch's commit (fresh-work.ts). */
   readonly pickFresh?: (deliveries: readonly DeliveryRequest[], now: number) => ProcessedBatch['fresh'];
 }
@@ -102,7 +103,7 @@ export class Processor {
     private readonly hooks: ProcessorHooks = {},
     private readonly watch?: StepWatch,
   ) {
-    this.#subjects = new SubjectCache(options.subjectCacheSize ?? 20_000);
+    this.#subjects = new SubjectCache(options.subjectCache);
   }
 
   start(): void {

@@ -61,7 +61,7 @@ export function openHarness(options: PipelineOptions = {}): Harness {
     processor(spec = {}) {
       const rules = new RuleCache(stores.rules, DEFAULT_DELIVERY_POLICY, (ruleId, error) => { throw new Error(`rule ${ruleId} does not compile: ${error.message}`); });
       return new Processor(stores.log, spec.store ?? stores.pipeline, rules, {
-        partition, batchSize: spec.batchSize ?? 100, engine: { maxEmitDepth: 8 }, now: spec.now ?? (() => T0), subjectCacheSize: spec.subjectCacheSize,
+        partition, batchSize: spec.batchSize ?? 100, engine: { maxEmitDepth: 8 }, now: spec.now ?? (() => T0), subjectCache: spec.subjectCacheSize === undefined ? undefined : { entries: spec.subjectCacheSize, bytes: 1e9 },
       }, spec.hooks, spec.watch);
     },
     async saveRule(document, enabled) {
