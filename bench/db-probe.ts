@@ -23,6 +23,11 @@ export class DbProbe {
     this.#deliveries = this.#db.prepare('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status');
   }
 
+  /** Rows of a table (a full count: for the end of a run). */
+  count(table: 'subjects' | 'events' | 'firings'): number {
+    return this.#db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
+  }
+
   /** Position and head only (cheap: two indexed lookups). */
   position(): { at: number; position: number; head: number } {
     const read = this.#db.transaction(() => ({ position: (this.#position.get() as number | undefined) ?? 0, head: (this.#head.get() as number | undefined) ?? 0 }));

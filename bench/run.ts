@@ -14,6 +14,8 @@
 //   --retries=N                        run a scenario again (up to N times, default 2) when other processes used the CPUs
 //   --only=growth [--grow-to=N]        ingest with random UUID ids until the log holds N events (default 10,000,000):
 //                                      the rate and p99 per million stored events, file size, restart time
+//   --only=subjects [--subjects=N]     N distinct subjects (default 1,000,000) identified in a backlog of 2N events,
+//                                      100 rules reading the profile: processing rate and memory
 // BENCH_SERVER_NODE_ARGS adds node flags to every server start; BENCH_SERVER_ENTRY runs another entry
 // file without tsx (e.g. a tsc build), for comparisons.
 import { spawnSync } from 'node:child_process';
@@ -27,7 +29,7 @@ import { startHookReceiver } from './receiver.ts';
 import { preloadEvents } from './preload.ts';
 import { DbProbe } from './db-probe.ts';
 import { fmtInt, fmtMb, fmtMs, sleep, slope, summarize, wallNow } from './stats.ts';
-import { hookRule, logRules, type RuleDoc } from './workload.ts';
+import { hookRule, logRules, manySubjectsFactory, subjectRules, type RuleDoc } from './workload.ts';
 import { formatSummary, monotonicOffsetUs, profileFiles, summarizeProfile } from './profile-summary.ts';
 
 // ---------------------------------------------------------------------------------------------- options
@@ -35,10 +37,10 @@ import { formatSummary, monotonicOffsetUs, profileFiles, summarizeProfile } from
 const argv = process.argv.slice(2);
 const opt = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const flag = (name: string) => argv.includes(`--${name}`);
-const SCENARIOS = ['ingest', 'processing', 'latency', 'latency-all', 'growth'] as const;
+const SCENARIOS = ['ingest', 'processing', 'latency', 'latency-all', 'growth', 'subjects'] as const;
 type Scenario = (typeof SCENARIOS)[number];
-// growth takes minutes and gigabytes: only when asked for.
-const only = (opt('only') ?? SCENARIOS.filter((s) => s !== 'growth').join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+// growth and subjects take minutes and gigabytes: only when asked for.
+const only = (opt('only') ?? SCENARIOS.filter((s) => s !== 'growth' && s !== 'subjects').join(',')).split(',').map((s) => s.trim()).filter(Boolean);
 for (const name of only) if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`--only: unknown scenario "${name}" (${SCENARIOS.join(', ')})`);
 const SECONDS = Number(opt('seconds') ?? 15);
 const WARMUP = Math.min(3, Math.max(1, SECONDS / 5));
@@ -46,6 +48,7 @@ const BACKLOG = Number(opt('events') ?? 300_000);
 const HOOK_FRACTION = Number(opt('hook-fraction') ?? 0.1);
 const RATE = Number(opt('rate') ?? 2000);
 const GROW_TO = Number(opt('grow-to') ?? 10_000_000);
+const MANY_SUBJECTS = Number(opt('subjects') ?? 1_000_000);
 const SERVER_MODE: ServerMode = opt('server') === 'tsx' ? 'tsx' : 'dist';
 const IDS = opt('ids') === 'uuid' ? 'uuid' as const : 'sequential' as const;
 const PROFILE = flag('profile');
@@ -264,6 +267,52 @@ async function growthScenario() {
   }
 }
 
+/** A backlog with MANY_SUBJECTS distinct subjects, each identified, and rules that read their profiles. */
+async function subjectsScenario() {
+  const name = 'subjects';
+  const dir = tempDir(name);
+  const backlog = 2 * MANY_SUBJECTS;
+  const setup = await startServer({ dataDir: dir.path, env: SERVER_ENV, mode: SERVER_MODE });
+  await putRules(setup.url, subjectRules(100));
+  await setup.stop();
+  log(`subjects: preloading ${fmtInt(MANY_SUBJECTS)} identifies of distinct subjects and as many events for them`);
+  const preload = await preloadEvents(dir.path, backlog, `subj-${RUN_TAG}`, (e) => e.type !== 'identify' && e.properties.n < 100, 'sequential', 10_000, manySubjectsFactory(`subj-${RUN_TAG}`, MANY_SUBJECTS));
+  log(`subjects: preloaded in ${preload.seconds.toFixed(1)} s; ${fmtInt(preload.matching)} should fire a rule; starting the server`);
+  const server = await startServer({ dataDir: dir.path, nodeArgs: profileArgs(name), env: SERVER_ENV, mode: SERVER_MODE });
+  const sampler = new ProcSampler(server.pid, 500);
+  const probe = new DbProbe(dir.path);
+  const phases: Phase[] = [];
+  try {
+    const { samples, caughtUp } = await untilCaughtUp(probe, 600, 500);
+    const first = samples[0];
+    const last = samples[samples.length - 1];
+    sampler.stop();
+    check(name, caughtUp, `not caught up: position ${last.position} of ${last.head}`);
+    phases.push({ label: 'processing the backlog', from: first.at, to: last.at });
+    const mid = samples.filter((s) => s.position >= 0.1 * backlog && s.position <= 0.9 * backlog).map((s) => [s.at / 1000, s.position] as const);
+    const steady = slope(mid);
+    const cpu = cpuBetween(server.pid, sampler.nearest(first.at), sampler.nearest(last.at));
+    const atCatchUp = probe.full();
+    const errors = await metricSum(server.url, 'ifthen_events_failed_total');
+    check(name, atCatchUp.firings === preload.matching, `firings ${atCatchUp.firings} != expected ${preload.matching}`);
+    check(name, errors === 0, `${errors} events failed processing`);
+    const stored = probe.count('subjects');
+    check(name, stored === MANY_SUBJECTS, `${stored} subjects stored, expected ${MANY_SUBJECTS}`);
+    const peak = peakRss(server.pid);
+    row(name, `events/s processed, ${fmtInt(backlog)} events over ${fmtInt(MANY_SUBJECTS)} subjects, 100 rules reading the profile (steady 10–90%)`, fmtInt(steady), `≥ ${fmtInt(TARGETS.processing)}`, steady >= TARGETS.processing);
+    row(name, 'subjects stored / firings (expected) / processing errors', `${fmtInt(stored)} / ${fmtInt(atCatchUp.firings)} (${fmtInt(preload.matching)}) / ${fmtInt(errors)}`);
+    row(name, 'server CPU while processing, cores', cores(cpu));
+    contended(name, cpu);
+    row(name, 'server RSS max (MB, sampled / VmHWM)', `${fmtMb(sampler.maxRss)} / ${fmtMb(peak)} (${sampler.maxRssParts})`, `≤ ${TARGETS.rssMb}`, peak / 1048576 <= TARGETS.rssMb);
+    json.subjects = { subjects: MANY_SUBJECTS, backlog, steady, cpu, peak, samples };
+  } finally {
+    sampler.stop();
+    probe.close();
+    await stopServer(server, name, phases);
+    dir.remove();
+  }
+}
+
 function fileBytes(dataDir: string): number {
   let bytes = 0;
   for (const name of readdirSync(dataDir)) if (name.startsWith('ifthen.db')) bytes += statSync(join(dataDir, name)).size;
@@ -446,6 +495,7 @@ async function main() {
     latency: () => latencyScenario('latency', HOOK_FRACTION),
     'latency-all': () => latencyScenario('latency-all', 1),
     growth: growthScenario,
+    subjects: subjectsScenario,
   };
   if (SERVER_MODE === 'dist' && !process.env.BENCH_SERVER_ENTRY) {
     log('building the server as `npm run build` does (tsc -p tsconfig.build.json) into bench/results/dist');

@@ -92,3 +92,33 @@ export function hookRule(url: string): RuleDoc {
     then: [{ webhook: { url, body: { event_id: '{{ event.id }}', sent_at: '{{ event.properties.sent_at }}' } } }],
   };
 }
+
+/**
+ * The many-subjects stream: every other event identifies a new subject (`member_<k>`, with a plan, a
+ * country and an email) until `subjects` are known; the others are the usual track events, each for a
+ * random subject already identified. Rules that read `subject.plan` load each event's profile from disk.
+ */
+export function manySubjectsFactory(prefix: string, subjects: number, seed = 4242) {
+  const random = rng(seed);
+  const track = eventFactory({ prefix: `${prefix}-t`, seed: seed + 1 });
+  let known = 0;
+  let counter = 0;
+  return (sentAt: number): BenchEvent | { id: string; type: 'identify'; subject: string; properties: Record<string, unknown> } => {
+    counter++;
+    if (known < subjects && (counter % 2 === 1 || known === 0)) {
+      const k = known++;
+      return {
+        id: `${prefix}-i-${k}`, type: 'identify', subject: `member_${k}`,
+        properties: { plan: random() < 0.3 ? 'pro' : 'free', country: COUNTRIES[Math.floor(random() * COUNTRIES.length)], email: `member_${k}@example.com`, signed_up_at: Math.round(sentAt) },
+      };
+    }
+    const event = track(sentAt);
+    event.subject = `member_${Math.floor(random() * known)}`;
+    return event;
+  };
+}
+
+/** logRules, each also reading the subject's profile (true for every identified subject: same firings). */
+export function subjectRules(count: number): RuleDoc[] {
+  return logRules(count).map((r) => ({ ...r, id: `${r.id}-s`, when: { ...r.when, where: `${r.when.where} && subject.plan != "none"` } }));
+}
