@@ -24,7 +24,7 @@ export class DbProbe {
   }
 
   /** Rows of a table (a full count: for the end of a run). */
-  count(table: 'subjects' | 'events' | 'firings'): number {
+  count(table: 'subjects' | 'events' | 'firings' | 'deliveries'): number {
     return this.#db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
   }
 

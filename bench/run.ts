@@ -16,6 +16,8 @@
 //                                      the rate and p99 per million stored events, file size, restart time
 //   --only=subjects [--subjects=N]     N distinct subjects (default 1,000,000) identified in a backlog of 2N events,
 //                                      100 rules reading the profile: processing rate and memory
+//   --only=soak [--soak-minutes=M] [--soak-rate=N]   M minutes (default 30) at N events/s (default 5,000), 10 % firing a
+//                                      webhook, retention shortened to minutes: memory, p99 and file size per minute
 // BENCH_SERVER_NODE_ARGS adds node flags to every server start; BENCH_SERVER_ENTRY runs another entry
 // file without tsx (e.g. a tsc build), for comparisons.
 import { spawnSync } from 'node:child_process';
@@ -37,10 +39,11 @@ import { formatSummary, monotonicOffsetUs, profileFiles, summarizeProfile } from
 const argv = process.argv.slice(2);
 const opt = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const flag = (name: string) => argv.includes(`--${name}`);
-const SCENARIOS = ['ingest', 'processing', 'latency', 'latency-all', 'growth', 'subjects'] as const;
+const SCENARIOS = ['ingest', 'processing', 'latency', 'latency-all', 'growth', 'subjects', 'soak'] as const;
 type Scenario = (typeof SCENARIOS)[number];
-// growth and subjects take minutes and gigabytes: only when asked for.
-const only = (opt('only') ?? SCENARIOS.filter((s) => s !== 'growth' && s !== 'subjects').join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+// growth, subjects and soak take minutes and gigabytes: only when asked for.
+const LONG: readonly string[] = ['growth', 'subjects', 'soak'];
+const only = (opt('only') ?? SCENARIOS.filter((s) => !LONG.includes(s)).join(',')).split(',').map((s) => s.trim()).filter(Boolean);
 for (const name of only) if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`--only: unknown scenario "${name}" (${SCENARIOS.join(', ')})`);
 const SECONDS = Number(opt('seconds') ?? 15);
 const WARMUP = Math.min(3, Math.max(1, SECONDS / 5));
@@ -49,6 +52,13 @@ const HOOK_FRACTION = Number(opt('hook-fraction') ?? 0.1);
 const RATE = Number(opt('rate') ?? 2000);
 const GROW_TO = Number(opt('grow-to') ?? 10_000_000);
 const MANY_SUBJECTS = Number(opt('subjects') ?? 1_000_000);
+const SOAK_MINUTES = Number(opt('soak-minutes') ?? 30);
+const SOAK_RATE = Number(opt('soak-rate') ?? 5000);
+/** Retention in minutes instead of days, so that the soak runs several deletion cycles (README "Retention"). */
+const SOAK_RETENTION: Record<string, string> = {
+  IFTHEN_RETAIN_EVENTS_MS: '180000', IFTHEN_RETAIN_FIRINGS_MS: '180000', IFTHEN_RETAIN_DELIVERED_MS: '120000',
+  IFTHEN_RETAIN_DEAD_MS: '300000', IFTHEN_DEDUPE_WINDOW_MS: '120000',
+};
 const SERVER_MODE: ServerMode = opt('server') === 'tsx' ? 'tsx' : 'dist';
 const IDS = opt('ids') === 'uuid' ? 'uuid' as const : 'sequential' as const;
 const PROFILE = flag('profile');
@@ -313,6 +323,85 @@ async function subjectsScenario() {
   }
 }
 
+/** A long steady load with retention on: after the first retention cycle, memory, latency and file size stay flat. */
+async function soakScenario() {
+  const name = 'soak';
+  const dir = tempDir(name);
+  const receiver = await startHookReceiver();
+  const server = await startServer({ dataDir: dir.path, nodeArgs: profileArgs(name), env: { ...SOAK_RETENTION, ...SERVER_ENV }, mode: SERVER_MODE });
+  const sampler = new ProcSampler(server.pid, 1000);
+  const probe = new DbProbe(dir.path);
+  const phases: Phase[] = [];
+  const minutes: Array<{ at: number; file: number; events: number; deliveries: number }> = [];
+  const perMinute = setInterval(() => {
+    try {
+      minutes.push({ at: wallNow(), file: fileBytes(dir.path), events: probe.count('events'), deliveries: probe.count('deliveries') });
+    } catch { /* a file renamed between listing and stat: the next minute has it */ }
+  }, 60_000);
+  try {
+    await putRules(server.url, [...logRules(99), hookRule(`${receiver.url}/hook`)]);
+    const batch = 50;
+    const intervalMs = (1000 * batch) / SOAK_RATE;
+    const seconds = SOAK_MINUTES * 60;
+    log(`soak: ${fmtInt(SOAK_RATE)} events/s for ${SOAK_MINUTES} min, 10 % fire a webhook, retention ${JSON.stringify(SOAK_RETENTION)}`);
+    const load = await runLoad({
+      mode: 'paced', url: server.url, token: ADMIN_TOKEN, connections: 10, batch, intervalMs, maxInFlight: 200,
+      seconds, warmupSeconds: 0, prefix: `soak-${RUN_TAG}`, hookFraction: 0.1, seed: 99, ids: 'uuid', markEvery: SOAK_RATE * 60,
+    });
+    clearInterval(perMinute);
+    sampler.stop();
+    phases.push({ label: 'soak', from: load.windowStart, to: load.windowEnd });
+    checkLoad(name, load);
+    check(name, load.skippedTicks === 0, `${load.skippedTicks} send ticks skipped: the offered rate was not met`);
+    const waitStart = wallNow();
+    while (receiver.arrivals.size < load.hookEvents.length && wallNow() - waitStart < 60_000) await sleep(100);
+    check(name, receiver.arrivals.size === load.hookEvents.length, `receiver got ${receiver.arrivals.size} of ${load.hookEvents.length} webhooks`);
+    let duplicates = 0;
+    for (const n of receiver.keys.values()) if (n > 1) duplicates += n - 1;
+    check(name, duplicates === 0, `${duplicates} webhooks delivered twice`);
+    // Per minute: RSS, ingest request p99 (from the load generator's marks), accepted → webhook p99, file size.
+    const hookByMinute: number[][] = [];
+    for (const [id, , ackAt] of load.hookEvents) {
+      const at = receiver.arrivals.get(id)?.[0];
+      if (at !== undefined) (hookByMinute[Math.floor((ackAt - load.windowStart) / 60_000)] ??= []).push(at - ackAt);
+    }
+    const table: string[] = ['| minute | RSS MB | ingest p99 ms | accepted→webhook p99 ms | file MB | events stored | deliveries stored |', '| --- | --- | --- | --- | --- | --- | --- |'];
+    for (let m = 0; m < minutes.length; m++) {
+      const end = minutes[m];
+      const rss = sampler.nearest(end.at)?.rssBytes ?? NaN;
+      const mark = load.marks[m];
+      const hook = summarize(hookByMinute[m] ?? []);
+      table.push(`| ${m + 1} | ${fmtMb(rss)} | ${mark ? fmtMs(mark.p99) : ''} | ${fmtMs(hook.p99)} | ${fmtMb(end.file)} | ${fmtInt(end.events)} | ${fmtInt(end.deliveries)} |`);
+    }
+    writeFileSync(join(RESULTS, 'soak-minutes.md'), `${table.join('\n')}\n`);
+    log(`soak: per-minute table in ${join(RESULTS, 'soak-minutes.md')}`);
+    // Flat after the first retention cycle: compare the second third of the run with the last third.
+    const third = Math.floor(minutes.length / 3);
+    const range = (from: number, to: number, f: (i: number) => number) => { const v = Array.from({ length: to - from }, (_, i) => f(from + i)).filter(Number.isFinite); return v.length ? [Math.min(...v), Math.max(...v)] : [NaN, NaN]; };
+    const rssAt = (i: number) => sampler.nearest(minutes[i].at)?.rssBytes ?? NaN;
+    const [rssMid] = range(third, 2 * third, rssAt);
+    const [, rssEnd] = range(2 * third, minutes.length, rssAt);
+    const [fileMid] = range(third, 2 * third, (i) => minutes[i].file);
+    const [, fileEnd] = range(2 * third, minutes.length, (i) => minutes[i].file);
+    const overall = summarize(load.latencies);
+    const hooks = summarize(hookByMinute.flat());
+    row(name, `offered ${fmtInt(SOAK_RATE)} events/s for ${SOAK_MINUTES} min: events / webhooks delivered (redelivered)`, `${fmtInt(load.accepted)} / ${fmtInt(receiver.arrivals.size)} (${duplicates})`);
+    row(name, 'ingest request p50 / p99 (ms), whole run', `${fmtMs(overall.p50)} / ${fmtMs(overall.p99)}`);
+    row(name, 'accepted→webhook p50 / p99 (ms), whole run', `${fmtMs(hooks.p50)} / ${fmtMs(hooks.p99)}`);
+    row(name, 'RSS (MB): lowest in the middle third → highest in the last third', `${fmtMb(rssMid)} → ${fmtMb(rssEnd)}`, 'flat', rssEnd <= rssMid * 1.1);
+    row(name, 'file (MB): lowest in the middle third → highest in the last third', `${fmtMb(fileMid)} → ${fmtMb(fileEnd)}`, 'flat', fileEnd <= fileMid * 1.1);
+    row(name, 'server RSS max (MB, sampled / VmHWM)', `${fmtMb(sampler.maxRss)} / ${fmtMb(peakRss(server.pid))} (${sampler.maxRssParts})`, `≤ ${TARGETS.rssMb}`, peakRss(server.pid) / 1048576 <= TARGETS.rssMb);
+    json.soak = { minutes, marks: load.marks, hooks, overall, rss: sampler.samples.map((s) => [s.at, s.rssBytes]) };
+  } finally {
+    clearInterval(perMinute);
+    sampler.stop();
+    probe.close();
+    await stopServer(server, name, phases);
+    await receiver.close();
+    dir.remove();
+  }
+}
+
 function fileBytes(dataDir: string): number {
   let bytes = 0;
   for (const name of readdirSync(dataDir)) if (name.startsWith('ifthen.db')) bytes += statSync(join(dataDir, name)).size;
@@ -496,6 +585,7 @@ async function main() {
     'latency-all': () => latencyScenario('latency-all', 1),
     growth: growthScenario,
     subjects: subjectsScenario,
+    soak: soakScenario,
   };
   if (SERVER_MODE === 'dist' && !process.env.BENCH_SERVER_ENTRY) {
     log('building the server as `npm run build` does (tsc -p tsconfig.build.json) into bench/results/dist');
