@@ -23,6 +23,22 @@ export class DbProbe {
     this.#deliveries = this.#db.prepare('SELECT status, COUNT(*) AS n FROM deliveries GROUP BY status');
   }
 
+  /**
+   * Bytes on disk per stored event (the events table and its index) and per firing (the firing, its
+   * deliveries and their attempts, with every index), from SQLite's dbstat: pages in use, not the file size.
+   */
+  diskPerRow(): { perEvent: number; perFiring: number; events: number; firings: number } {
+    const bytes: Record<string, number> = {};
+    for (const r of this.#db.prepare('SELECT name, SUM(pgsize) AS size FROM dbstat GROUP BY name').all() as Array<{ name: string; size: number }>) bytes[r.name] = r.size;
+    const owned = (tables: string[]) => {
+      const indexes = this.#db.prepare(`SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name IN (${tables.map(() => '?').join(',')})`).pluck().all(...tables) as string[];
+      return [...tables, ...indexes].reduce((sum, name) => sum + (bytes[name] ?? 0), 0);
+    };
+    const events = this.count('events');
+    const firings = this.count('firings');
+    return { perEvent: owned(['events']) / events, perFiring: owned(['firings', 'deliveries', 'delivery_attempts']) / firings, events, firings };
+  }
+
   /** Rows of a table (a full count: for the end of a run). */
   count(table: 'subjects' | 'events' | 'firings' | 'deliveries'): number {
     return this.#db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;

@@ -258,7 +258,9 @@ async function growthScenario() {
     row(name, 'server RSS max (MB, sampled / VmHWM)', `${fmtMb(sampler.maxRss)} / ${fmtMb(peakRss(server.pid))} (${sampler.maxRssParts})`);
     const probe = new DbProbe(dir.path);
     const stored = probe.position().head;
+    const disk = probe.diskPerRow();
     probe.close();
+    row(name, 'disk bytes per stored event (events table and index, dbstat)', fmtInt(disk.perEvent));
     check(name, stored === load.accepted, `log head ${stored} != events accepted ${load.accepted}`);
     await stopServer(server, name, phases);
     const file = fileBytes(dir.path);
@@ -391,7 +393,9 @@ async function soakScenario() {
     row(name, 'RSS (MB): lowest in the middle third → highest in the last third', `${fmtMb(rssMid)} → ${fmtMb(rssEnd)}`, 'flat', rssEnd <= rssMid * 1.1);
     row(name, 'file (MB): lowest in the middle third → highest in the last third', `${fmtMb(fileMid)} → ${fmtMb(fileEnd)}`, 'flat', fileEnd <= fileMid * 1.1);
     row(name, 'server RSS max (MB, sampled / VmHWM)', `${fmtMb(sampler.maxRss)} / ${fmtMb(peakRss(server.pid))} (${sampler.maxRssParts})`, `≤ ${TARGETS.rssMb}`, peakRss(server.pid) / 1048576 <= TARGETS.rssMb);
-    json.soak = { minutes, marks: load.marks, hooks, overall, rss: sampler.samples.map((s) => [s.at, s.rssBytes]) };
+    const disk = probe.diskPerRow();
+    row(name, `disk bytes per stored event / per firing with its deliveries and attempts (dbstat, ${fmtInt(disk.events)} events, ${fmtInt(disk.firings)} firings at the end)`, `${fmtInt(disk.perEvent)} / ${fmtInt(disk.perFiring)}`);
+    json.soak = { disk, minutes, marks: load.marks, hooks, overall, rss: sampler.samples.map((s) => [s.at, s.rssBytes]) };
   } finally {
     clearInterval(perMinute);
     sampler.stop();
