@@ -20,6 +20,7 @@ async function run(config: LoadConfig): Promise<LoadResult> {
   const statusCounts: Record<string, number> = {};
   const latencies: number[] = [];
   const hookEvents: Array<[string, number, number]> = [];
+  let lastAckAt = 0;
   let cpuAtWindow: NodeJS.CpuUsage | undefined;
   let cpuAtEnd: NodeJS.CpuUsage | undefined;
 
@@ -46,6 +47,7 @@ async function run(config: LoadConfig): Promise<LoadResult> {
       return;
     }
     const ackAt = wallNow();
+    lastAckAt = Math.max(lastAckAt, ackAt);
     statusCounts[status] = (statusCounts[status] ?? 0) + 1;
     const head = HEAD.exec(text.slice(0, 200));
     const counts = head ? head.slice(1).map(Number) : (() => {
@@ -65,8 +67,9 @@ async function run(config: LoadConfig): Promise<LoadResult> {
   const endCpu = setTimeout(() => { cpuAtEnd = process.cpuUsage(); }, config.seconds * 1000);
 
   if (config.mode === 'closed') {
+    const limit = config.requests ?? Infinity;
     await Promise.all(Array.from({ length: config.connections }, async () => {
-      while (wallNow() < end) await send();
+      while (wallNow() < end && requests < limit) await send();
     }));
   } else {
     const inFlight = new Set<Promise<void>>();
@@ -89,7 +92,7 @@ async function run(config: LoadConfig): Promise<LoadResult> {
   const measuredSeconds = (end - windowStart) / 1000;
   return {
     requests, events, accepted, duplicate, rejected, failures, failureSamples, statusCounts, measuredEvents, measuredSeconds,
-    latencies, skippedTicks, hookEvents, generatorCores: windowCpu / measuredSeconds, windowStart, windowEnd: end,
+    latencies, skippedTicks, hookEvents, generatorCores: windowCpu / measuredSeconds, firstSentAt: start, lastAckAt, windowStart, windowEnd: end,
   };
 }
 

@@ -1,6 +1,8 @@
 // `npm run bench`: starts the real server as a child process on a fresh data dir per scenario, drives it
 // from a separate load-generator process over loopback, and prints the figures next to the targets.
-//   --only=ingest,processing,latency,latency-all   run some scenarios (default all); latency-all: every event fires the webhook
+//   --only=ingest,processing,latency,latency-all,e2e   run some scenarios (default all); latency-all: every event fires the webhook;
+//                                      e2e: 40,000 events (100 per request, 10 connections), half fire a webhook; first request → last webhook
+//   --e2e-events=N                     events of the e2e scenario (default 40000)
 //   --seconds=N                        measured seconds of the timed scenarios (default 15; plus 3 s warm-up)
 //   --events=N                         backlog of the processing scenario (default 300000)
 //   --hook-fraction=F                  share of latency-scenario events that fire the webhook (default 0.1)
@@ -19,9 +21,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ADMIN_TOKEN, REPO_ROOT, ProcSampler, api, buildServer, cpuBetween, peakRss, startServer, waitForQuiet, type BenchServer, type CpuUse, type ServerMode } from './server-process.ts';
+import { ADMIN_TOKEN, REPO_ROOT, ProcSampler, api, buildServer, cpuBetween, peakRss, startServer, waitForQuiet, type BenchServer, type CpuUse, type ProcSample, type ServerMode } from './server-process.ts';
 import { runLoad, type LoadResult } from './loadgen.ts';
-import { startHookReceiver } from './receiver.ts';
+import { startHookReceiver, type HookReceiver } from './receiver.ts';
 import { preloadEvents } from './preload.ts';
 import { DbProbe } from './db-probe.ts';
 import { fmtInt, fmtMb, fmtMs, sleep, slope, summarize, wallNow } from './stats.ts';
@@ -33,7 +35,7 @@ import { formatSummary, monotonicOffsetUs, profileFiles, summarizeProfile } from
 const argv = process.argv.slice(2);
 const opt = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const flag = (name: string) => argv.includes(`--${name}`);
-const SCENARIOS = ['ingest', 'processing', 'latency', 'latency-all'] as const;
+const SCENARIOS = ['ingest', 'processing', 'latency', 'latency-all', 'e2e'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 const only = (opt('only') ?? SCENARIOS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
 for (const name of only) if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`--only: unknown scenario "${name}" (${SCENARIOS.join(', ')})`);
@@ -42,6 +44,7 @@ const WARMUP = Math.min(3, Math.max(1, SECONDS / 5));
 const BACKLOG = Number(opt('events') ?? 300_000);
 const HOOK_FRACTION = Number(opt('hook-fraction') ?? 0.1);
 const RATE = Number(opt('rate') ?? 2000);
+const E2E_EVENTS = Number(opt('e2e-events') ?? 40_000);
 const SERVER_MODE: ServerMode = opt('server') === 'tsx' ? 'tsx' : 'dist';
 const IDS = opt('ids') === 'uuid' ? 'uuid' as const : 'sequential' as const;
 const PROFILE = flag('profile');
@@ -53,7 +56,7 @@ const SERVER_ENV: Record<string, string> = Object.fromEntries((opt('server-env')
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 const RUN_TAG = Date.now().toString(36);
 
-const TARGETS = { ingest: 60_000, processing: 20_000, latencyP99: 50, rssMb: 300 };
+const TARGETS = { ingest: 60_000, processing: 20_000, latencyP99: 50, rssMb: 300, e2e: 15_000 };
 
 // ---------------------------------------------------------------------------------------------- report
 
@@ -308,6 +311,8 @@ async function latencyScenario(name: string, hookFraction: number) {
   const phases: Phase[] = [];
   try {
     await putRules(server.url, [...logRules(99), hookRule(`${receiver.url}/hook`)]);
+    // The receiver stands for a service that is already running: its code is warm before the first webhook.
+    await bareBaseline(receiver, 5000, 32);
     const batch = 20;
     const intervalMs = (1000 * batch) / RATE;
     log(`${name}: ${fmtInt(RATE)} events/s (${batch} every ${intervalMs} ms), ${hookFraction * 100}% fire the webhook, ${WARMUP}s warm-up + ${SECONDS}s`);
@@ -325,25 +330,28 @@ async function latencyScenario(name: string, hookFraction: number) {
     check(name, load.skippedTicks === 0, `${load.skippedTicks} send ticks skipped (100 requests outstanding): the offered rate was not met`);
     const expected = load.hookEvents.length;
     const waitStart = wallNow();
-    while (receiver.arrivals.size < expected && wallNow() - waitStart < 30_000) await sleep(50);
+    while ((await receiver.count()) < expected && wallNow() - waitStart < 30_000) await sleep(50);
     await sleep(300); // let redeliveries, if any, show up
-    check(name, receiver.arrivals.size === expected, `receiver got ${receiver.arrivals.size} of ${expected} webhooks`);
+    const report = await receiver.report();
+    const arrivals = new Map<string, number[]>();
+    for (const [id, at] of report.arrivals) { const list = arrivals.get(id); if (list) list.push(at); else arrivals.set(id, [at]); }
+    check(name, arrivals.size === expected, `receiver got ${arrivals.size} of ${expected} webhooks`);
     let duplicates = 0;
-    for (const n of receiver.keys.values()) if (n > 1) duplicates += n - 1;
-    check(name, receiver.badBodies === 0, `${receiver.badBodies} webhook bodies without an event id`);
+    for (const [, n] of report.repeatedKeys) duplicates += n - 1;
+    check(name, report.badBodies === 0, `${report.badBodies} webhook bodies without an event id`);
     const fromAck: number[] = [];
     const fromSend: number[] = [];
     const series: Array<[number, number]> = [];
     for (const [id, sentAt, ackAt] of load.hookEvents) {
       if (sentAt < load.windowStart) continue;
-      const at = receiver.arrivals.get(id)?.[0];
+      const at = arrivals.get(id)?.[0];
       if (at === undefined) continue;
       fromAck.push(at - ackAt);
       fromSend.push(at - sentAt);
       series.push([Math.round(ackAt - load.windowStart), Math.round((at - ackAt) * 10) / 10]);
     }
     let deliveredInWindow = 0;
-    for (const times of receiver.arrivals.values()) if (times[0] >= load.windowStart && times[0] <= load.windowEnd) deliveredInWindow++;
+    for (const times of arrivals.values()) if (times[0] >= load.windowStart && times[0] <= load.windowEnd) deliveredInWindow++;
     const deliveredRate = deliveredInWindow / load.measuredSeconds;
     const offeredHooks = load.hookEvents.filter(([, sentAt]) => sentAt >= load.windowStart).length / load.measuredSeconds;
     const a = summarize(fromAck);
@@ -355,13 +363,101 @@ async function latencyScenario(name: string, hookFraction: number) {
     row(name, 'sent→webhook p50 / p99 (ms) (includes the ingest request)', `${fmtMs(s.p50)} / ${fmtMs(s.p99)}`);
     row(name, 'offered events/s; ingest request p50 / p99 (ms)', `${fmtInt(offered)}; ${fmtMs(req.p50)} / ${fmtMs(req.p99)}`);
     row(name, 'webhooks/s fired → delivered during the measured window', `${fmtInt(offeredHooks)} → ${fmtInt(deliveredRate)}`);
-    row(name, 'webhooks expected / received / redelivered', `${fmtInt(expected)} / ${fmtInt(receiver.arrivals.size)} / ${fmtInt(duplicates)}`);
+    row(name, 'webhooks expected / received / redelivered', `${fmtInt(expected)} / ${fmtInt(arrivals.size)} / ${fmtInt(duplicates)}`);
     row(name, 'max processing lag seen (events, sampled every 100 ms)', fmtInt(maxLagEvents));
     row(name, 'server CPU, cores', cores(cpu));
     contended(name, cpu, load.generatorCores);
     sampler.stop();
     row(name, 'server RSS max (MB, sampled / VmHWM)', `${fmtMb(sampler.maxRss)} / ${fmtMb(peakRss(server.pid))} (${sampler.maxRssParts})`, `≤ ${TARGETS.rssMb}`, peakRss(server.pid) / 1048576 <= TARGETS.rssMb);
     json[name] = { rate: RATE, hookFraction, offeredHooks, deliveredRate, fromAck: a, fromSend: s, request: req, duplicates, maxLagEvents, cpu, series };
+  } finally {
+    sampler.stop();
+    await stopServer(server, name, phases);
+    await receiver.close();
+    dir.remove();
+  }
+}
+
+/** CPU seconds per thread between two samples: the HTTP thread, the two busiest others (pipeline, then dispatcher, by creation order), the rest. */
+function threadSplit(pid: number, a: ProcSample | undefined, b: ProcSample | undefined): { http: number; pipeline: number; dispatcher: number; other: number; total: number } {
+  if (!a || !b) return { http: NaN, pipeline: NaN, dispatcher: NaN, other: NaN, total: NaN };
+  const delta = (tid: string) => (b.threads.get(tid) ?? 0) - (a.threads.get(tid) ?? 0);
+  const others = [...b.threads.keys()].filter((tid) => tid !== String(pid)).sort((x, y) => delta(y) - delta(x));
+  // Threads are all named "node"; the pipeline worker is created before the dispatcher worker (lower tid).
+  const [p, d] = others.slice(0, 2).sort((x, y) => Number(x) - Number(y));
+  const total = b.totalCpu - a.totalCpu;
+  const http = delta(String(pid));
+  const pipeline = p ? delta(p) : 0;
+  const dispatcher = d ? delta(d) : 0;
+  return { http, pipeline, dispatcher, other: total - http - pipeline - dispatcher, total };
+}
+
+/** The bare node:http sender → receiver baseline, both in processes of their own. */
+async function bareBaseline(receiver: HookReceiver, requests: number, connections: number): Promise<{ perSecond: number; failures: number; cpuSeconds: number }> {
+  const entry = fileURLToPath(new URL('./bare-sender.ts', import.meta.url));
+  await receiver.reset();
+  const run = spawnSync(process.execPath, ['--import', 'tsx', entry, `${receiver.url}/hook`, String(requests), String(connections)], { cwd: REPO_ROOT, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`bare sender failed: ${run.stderr}`);
+  const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as { perSecond: number; failures: number; cpuSeconds: number };
+  const count = await receiver.count();
+  if (count !== requests) throw new Error(`bare sender: receiver got ${count} of ${requests}`);
+  await receiver.reset();
+  return result;
+}
+
+async function e2eScenario() {
+  const name = 'e2e';
+  const dir = tempDir(name);
+  const receiver = await startHookReceiver();
+  const server = await startServer({ dataDir: dir.path, nodeArgs: profileArgs(name), env: SERVER_ENV, mode: SERVER_MODE });
+  const sampler = new ProcSampler(server.pid, 250);
+  const phases: Phase[] = [];
+  try {
+    await putRules(server.url, [hookRule(`${receiver.url}/hook`)]);
+    const batch = 100;
+    const requests = Math.ceil(E2E_EVENTS / batch);
+    log(`${name}: bare node:http sender → receiver, ${fmtInt(E2E_EVENTS / 2)} requests over 32 connections`);
+    const bare = await bareBaseline(receiver, Math.round(E2E_EVENTS / 2), 32);
+    log(`${name}: ${fmtInt(requests * batch)} events, ${batch} per request over 10 connections, half fire a webhook to the receiver process`);
+    const load = await runLoad({
+      mode: 'closed', url: server.url, token: ADMIN_TOKEN, connections: 10, batch, requests,
+      seconds: 600, warmupSeconds: 0, prefix: `${name}-${RUN_TAG}`, hookFraction: 0.5, seed: 777, ids: IDS,
+    });
+    checkLoad(name, load);
+    const expected = load.hookEvents.length;
+    const waitStart = wallNow();
+    while ((await receiver.count()) < expected && wallNow() - waitStart < 120_000) await sleep(20);
+    const doneAt = wallNow();
+    await sleep(300); // let redeliveries, if any, show up
+    sampler.stop();
+    const report = await receiver.report();
+    const ids = new Set(report.arrivals.map(([id]) => id));
+    let duplicates = 0;
+    for (const [, n] of report.repeatedKeys) duplicates += n - 1;
+    check(name, ids.size === expected, `receiver got ${ids.size} distinct of ${expected} webhooks`);
+    check(name, report.requests === expected, `receiver got ${report.requests} requests for ${expected} webhooks (${duplicates} redelivered)`);
+    check(name, report.badBodies === 0, `${report.badBodies} webhook bodies without an event id`);
+    const from = load.firstSentAt;
+    const seconds = (report.lastAt - from) / 1000;
+    const events = load.accepted;
+    const rate = events / seconds;
+    const hooksRate = expected / seconds;
+    phases.push({ label: 'first request → last webhook', from, to: report.lastAt });
+    const a = sampler.nearest(from);
+    const b = sampler.nearest(Math.min(doneAt, report.lastAt));
+    const split = threadSplit(server.pid, a, b);
+    const perHook = (cpu: number) => fmtMs((1000 * cpu) / expected);
+    const cpu = cpuBetween(server.pid, a, b);
+    row(name, `events/s end to end (${fmtInt(events)} events, first request → last webhook)`, fmtInt(rate), `≥ ${fmtInt(TARGETS.e2e)}`, rate >= TARGETS.e2e);
+    row(name, 'webhooks/s end to end', fmtInt(hooksRate), `≥ ${fmtInt(TARGETS.e2e / 2)}`, hooksRate >= TARGETS.e2e / 2);
+    row(name, 'bare node:http sender → receiver, requests/s (32 keep-alive connections; same receiver)', fmtInt(bare.perSecond));
+    row(name, 'webhooks expected / received / redelivered', `${fmtInt(expected)} / ${fmtInt(report.requests)} / ${fmtInt(duplicates)}`);
+    row(name, 'first request → last ingest answer / → last webhook (s)', `${((load.lastAckAt - from) / 1000).toFixed(2)} / ${seconds.toFixed(2)}`);
+    row(name, 'server CPU per webhook (ms): HTTP / pipeline / dispatcher / other threads = total', `${perHook(split.http)} / ${perHook(split.pipeline)} / ${perHook(split.dispatcher)} / ${perHook(split.other)} = ${perHook(split.total)}`);
+    row(name, 'server CPU, cores', `${cores(cpu)}; dispatcher ${(split.dispatcher / seconds).toFixed(2)}`);
+    contended(name, cpu, load.generatorCores);
+    row(name, 'server RSS max (MB, sampled / VmHWM)', `${fmtMb(sampler.maxRss)} / ${fmtMb(peakRss(server.pid))} (${sampler.maxRssParts})`, `≤ ${TARGETS.rssMb}`, peakRss(server.pid) / 1048576 <= TARGETS.rssMb);
+    json.e2e = { events, webhooks: expected, seconds, rate, hooksRate, bare, duplicates, cpuPerWebhookMs: { http: (1000 * split.http) / expected, pipeline: (1000 * split.pipeline) / expected, dispatcher: (1000 * split.dispatcher) / expected, other: (1000 * split.other) / expected, total: (1000 * split.total) / expected }, cpu, rssMax: sampler.maxRss };
   } finally {
     sampler.stop();
     await stopServer(server, name, phases);
@@ -385,6 +481,7 @@ async function main() {
     ingest: ingestScenario, processing: processingScenario,
     latency: () => latencyScenario('latency', HOOK_FRACTION),
     'latency-all': () => latencyScenario('latency-all', 1),
+    e2e: e2eScenario,
   };
   if (SERVER_MODE === 'dist' && !process.env.BENCH_SERVER_ENTRY) {
     log('building the server as `npm run build` does (tsc -p tsconfig.build.json) into bench/results/dist');

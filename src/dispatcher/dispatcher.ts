@@ -13,6 +13,13 @@ import { afterFailure } from './retry-policy.ts';
 import type { DispatchCredit } from './fresh-work.ts';
 import { WakeTimer } from './wake-timer.ts';
 
+/** Leased rows a dispatcher holds (running plus queued locally) stay within this many times its global limit. */
+const QUEUE_FACTOR = 16;
+/** Credits for fresh work go out at most this often. */
+const CREDIT_EVERY_MS = 2;
+/** A queued row with less lease left than this (beyond the margin; less for very short leases) is not started. */
+const MIN_ATTEMPT_MS = 1000;
+
 /** Marks which delivery is being rendered, for the watchdog (see app/stall-watch.ts). */
 export interface RenderWatch {
   begin(deliveryId: string): void;
@@ -73,7 +80,8 @@ export class Dispatcher {
     this.#logger = deps.logger;
     this.#now = deps.now ?? Date.now;
     this.#metrics = dispatcherMetrics(deps.registry);
-    this.#slots = new DestinationSlots(this.#config.perDestinationConcurrency);
+    // A queued row should start within a tenth of its lease (its attempt is then cut to what is left).
+    this.#slots = new DestinationSlots(this.#config.perDestinationConcurrency, { waitBudgetMs: this.#config.leaseMs / 10 });
     this.#runtime = createActionRuntime({
       logger: deps.logger, defaultTimeoutMs: this.#config.defaultTimeoutMs, maxTimeoutMs: this.#config.leaseMs - LEASE_MARGIN_MS,
       connectionsPerDestination: this.#config.perDestinationConcurrency, allowPrivateTargets: this.#config.allowPrivateTargets,
@@ -156,19 +164,24 @@ export class Dispatcher {
     this.#offerCredit();
   }
 
-  /** Tells the pipeline how much fresh work can start now; at most once per turn of the event loop. */
+  /**
+   * Tells the pipeline how much fresh work can be handed over now; at most once per CREDIT_EVERY_MS (a
+   * message per finished attempt would cost the pipeline thread more than the credit is worth).
+   */
   #offerCredit(): void {
     if (!this.deps.offer || this.#creditScheduled || this.#state !== 'running' || !this.#secretsReady) return;
     this.#creditScheduled = true;
-    setImmediate(() => {
+    setTimeout(() => {
       this.#creditScheduled = false;
       if (this.#state !== 'running') return;
       const { owner, leaseMs, globalConcurrency, perDestinationConcurrency } = this.#config;
+      // Rows held (running or queued) stay within QUEUE_FACTOR x the global limit: leased rows kept in memory are bounded.
+      const held = this.#slots.running + this.#slots.queued;
       this.deps.offer!({
-        owner, leaseMs, free: Math.max(0, globalConcurrency - this.#slots.running - this.#slots.queued),
-        perDestination: perDestinationConcurrency, busy: this.#slots.load(),
+        owner, leaseMs, free: Math.max(0, globalConcurrency * QUEUE_FACTOR - held),
+        perDestination: perDestinationConcurrency, limits: this.#slots.limits(), busy: this.#slots.load(),
       });
-    });
+    }, CREDIT_EVERY_MS);
   }
 
   /**
@@ -250,14 +263,22 @@ export class Dispatcher {
   }
 
   #launch(delivery: LeasedDelivery): void {
+    const startedAt = this.#now();
+    // The attempt must end while the lease holds: a row that waited in the local queue gets what is left.
+    const deadline = delivery.lease.until - LEASE_MARGIN_MS;
+    if (deadline - startedAt < Math.min(MIN_ATTEMPT_MS, (this.#config.leaseMs - LEASE_MARGIN_MS) / 2)) {
+      // Too little lease left to try: not started, not recorded; it comes back when the lease expires.
+      this.#logger.warn({ delivery: delivery.id, destination: delivery.destination }, 'delivery waited too long in the local queue; it runs again when its lease expires');
+      queueMicrotask(() => this.#freeSlot(delivery));
+      return;
+    }
     const controller = new AbortController();
     const { values, redact } = this.#secrets;
-    const startedAt = this.#now();
     // Rendering runs synchronously inside this call, before the first await: that is what the watchdog watches.
     this.deps.watch?.begin(delivery.id);
     let attempt: ReturnType<typeof runAttempt>;
     try {
-      attempt = runAttempt(delivery, { runtime: this.#runtime, secrets: values, redact, signal: controller.signal, now: this.#now, random: this.deps.random });
+      attempt = runAttempt(delivery, { runtime: this.#runtime, secrets: values, redact, signal: controller.signal, now: this.#now, deadline, random: this.deps.random });
     } catch (error) {
       attempt = Promise.reject(error);
     } finally {
@@ -277,6 +298,7 @@ export class Dispatcher {
 
   #finished(delivery: LeasedDelivery, record: AttemptRecord): void {
     this.#metrics.attempt(delivery.kind, record.outcome, record.latencyMs / 1000);
+    this.#slots.observe(delivery.destination, record.latencyMs);
     this.#outcomes.add(record);
     const fields = { delivery: delivery.id, rule: delivery.ruleId, kind: delivery.kind, destination: delivery.destination, attempt: record.attempt, statusCode: record.statusCode, latencyMs: record.latencyMs };
     if (record.outcome === 'delivered') this.#logger.debug(fields, 'delivered');
@@ -332,3 +354,4 @@ async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolea
     clearTimeout(timer);
   }
 }
+
