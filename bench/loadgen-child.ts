@@ -89,7 +89,8 @@ async function run(config: LoadConfig): Promise<LoadResult> {
   cpuAtEnd ??= process.cpuUsage();
   const windowCpu = cpuAtWindow ? (cpuAtEnd.user + cpuAtEnd.system - cpuAtWindow.user - cpuAtWindow.system) / 1e6 : NaN;
   await pool.close();
-  const measuredSeconds = (end - windowStart) / 1000;
+  // A run bounded by a number of requests ends before `end`.
+  const measuredSeconds = (Math.min(end, wallNow()) - windowStart) / 1000;
   return {
     requests, events, accepted, duplicate, rejected, failures, failureSamples, statusCounts, measuredEvents, measuredSeconds,
     latencies, skippedTicks, hookEvents, generatorCores: windowCpu / measuredSeconds, firstSentAt: start, lastAckAt, windowStart, windowEnd: end,

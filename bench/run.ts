@@ -10,6 +10,8 @@
 //   --server=dist|tsx                  dist (default): the tsc build that `npm start` runs; tsx: as the tests start it
 //   --ids=uuid                         random v4 event ids (as Segment SDKs send) instead of sequential ones
 //   --profile                          run the measured servers with --cpu-prof; summaries in bench/results/
+//   --compare=<git-rev>                A/B: also build that revision (temp dir) and alternate runs of both builds
+//   --repeat=N                         run the selected scenarios N times (each variant, alternating); medians in the report
 //   --keep                             keep the temporary data dirs
 //   --server-env=K=V,K=V               extra environment (configuration) for every server start
 //   --quiet-wait=S                     before each scenario wait up to S s (default 120) for the machine to be idle
@@ -17,7 +19,7 @@
 // BENCH_SERVER_NODE_ARGS adds node flags to every server start; BENCH_SERVER_ENTRY runs another entry
 // file without tsx (e.g. a tsc build), for comparisons.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +31,7 @@ import { DbProbe } from './db-probe.ts';
 import { fmtInt, fmtMb, fmtMs, sleep, slope, summarize, wallNow } from './stats.ts';
 import { hookRule, logRules, type RuleDoc } from './workload.ts';
 import { formatSummary, monotonicOffsetUs, profileFiles, summarizeProfile } from './profile-summary.ts';
+import { buildRevision, compareTable, keyFigures } from './compare.ts';
 
 // ---------------------------------------------------------------------------------------------- options
 
@@ -51,6 +54,8 @@ const PROFILE = flag('profile');
 const KEEP = flag('keep');
 const QUIET_WAIT = Number(opt('quiet-wait') ?? 120);
 const RETRIES = Number(opt('retries') ?? 2);
+const COMPARE = opt('compare');
+const REPEAT = Math.max(1, Number(opt('repeat') ?? 1));
 /** --server-env=K=V,K=V: configuration for every server start (e.g. IFTHEN_DELIVERY_CONCURRENCY_PER_HOST=32). */
 const SERVER_ENV: Record<string, string> = Object.fromEntries((opt('server-env') ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
@@ -69,7 +74,9 @@ const rssPeaks: number[] = [];
 let wasContended = false;
 let attempt = 0;
 
-const row = (scenario: string, metric: string, value: string, target?: string, met?: boolean) => rows.push({ scenario, metric, value, target, met });
+/** In an A/B run: which build the rows come from ('' when there is one). */
+let variant = '';
+const row = (scenario: string, metric: string, value: string, target?: string, met?: boolean) => rows.push({ scenario: variant ? `${scenario} [${variant}]` : scenario, metric, value, target, met });
 const cores = (c: CpuUse) => `HTTP ${c.main.toFixed(2)}, pipeline ${c.pipeline.toFixed(2)}, process ${c.total.toFixed(2)}`;
 const contention = (c: CpuUse) => `${c.others.toFixed(2)} cores busy elsewhere; HTTP / pipeline thread waited for a CPU ${(100 * c.mainWait).toFixed(0)}% / ${(100 * c.pipelineWait).toFixed(0)}% of the time`;
 
@@ -315,6 +322,7 @@ async function latencyScenario(name: string, hookFraction: number) {
     await bareBaseline(receiver, 5000, 32);
     const batch = 20;
     const intervalMs = (1000 * batch) / RATE;
+    const receiverCpu = processCpu(receiver.pid);
     log(`${name}: ${fmtInt(RATE)} events/s (${batch} every ${intervalMs} ms), ${hookFraction * 100}% fire the webhook, ${WARMUP}s warm-up + ${SECONDS}s`);
     const probe = new DbProbe(dir.path);
     let maxLagEvents = 0;
@@ -365,8 +373,9 @@ async function latencyScenario(name: string, hookFraction: number) {
     row(name, 'webhooks/s fired → delivered during the measured window', `${fmtInt(offeredHooks)} → ${fmtInt(deliveredRate)}`);
     row(name, 'webhooks expected / received / redelivered', `${fmtInt(expected)} / ${fmtInt(arrivals.size)} / ${fmtInt(duplicates)}`);
     row(name, 'max processing lag seen (events, sampled every 100 ms)', fmtInt(maxLagEvents));
-    row(name, 'server CPU, cores', cores(cpu));
-    contended(name, cpu, load.generatorCores);
+    const receiverCores = (processCpu(receiver.pid) - receiverCpu) / ((wallNow() - (load.windowStart - WARMUP * 1000)) / 1000);
+    row(name, 'server CPU, cores', `${cores(cpu)}; receiver process ${receiverCores.toFixed(2)}`);
+    contended(name, cpu, load.generatorCores + receiverCores);
     sampler.stop();
     row(name, 'server RSS max (MB, sampled / VmHWM)', `${fmtMb(sampler.maxRss)} / ${fmtMb(peakRss(server.pid))} (${sampler.maxRssParts})`, `≤ ${TARGETS.rssMb}`, peakRss(server.pid) / 1048576 <= TARGETS.rssMb);
     json[name] = { rate: RATE, hookFraction, offeredHooks, deliveredRate, fromAck: a, fromSend: s, request: req, duplicates, maxLagEvents, cpu, series };
@@ -375,6 +384,17 @@ async function latencyScenario(name: string, hookFraction: number) {
     await stopServer(server, name, phases);
     await receiver.close();
     dir.remove();
+  }
+}
+
+/** CPU seconds (user + system) a whole process has used so far. */
+function processCpu(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
   }
 }
 
@@ -419,6 +439,7 @@ async function e2eScenario() {
     log(`${name}: bare node:http sender → receiver, ${fmtInt(E2E_EVENTS / 2)} requests over 32 connections`);
     const bare = await bareBaseline(receiver, Math.round(E2E_EVENTS / 2), 32);
     log(`${name}: ${fmtInt(requests * batch)} events, ${batch} per request over 10 connections, half fire a webhook to the receiver process`);
+    const receiverCpu = processCpu(receiver.pid);
     const load = await runLoad({
       mode: 'closed', url: server.url, token: ADMIN_TOKEN, connections: 10, batch, requests,
       seconds: 600, warmupSeconds: 0, prefix: `${name}-${RUN_TAG}`, hookFraction: 0.5, seed: 777, ids: IDS,
@@ -448,14 +469,15 @@ async function e2eScenario() {
     const split = threadSplit(server.pid, a, b);
     const perHook = (cpu: number) => fmtMs((1000 * cpu) / expected);
     const cpu = cpuBetween(server.pid, a, b);
+    const receiverCores = (processCpu(receiver.pid) - receiverCpu) / seconds;
     row(name, `events/s end to end (${fmtInt(events)} events, first request → last webhook)`, fmtInt(rate), `≥ ${fmtInt(TARGETS.e2e)}`, rate >= TARGETS.e2e);
     row(name, 'webhooks/s end to end', fmtInt(hooksRate), `≥ ${fmtInt(TARGETS.e2e / 2)}`, hooksRate >= TARGETS.e2e / 2);
     row(name, 'bare node:http sender → receiver, requests/s (32 keep-alive connections; same receiver)', fmtInt(bare.perSecond));
     row(name, 'webhooks expected / received / redelivered', `${fmtInt(expected)} / ${fmtInt(report.requests)} / ${fmtInt(duplicates)}`);
     row(name, 'first request → last ingest answer / → last webhook (s)', `${((load.lastAckAt - from) / 1000).toFixed(2)} / ${seconds.toFixed(2)}`);
     row(name, 'server CPU per webhook (ms): HTTP / pipeline / dispatcher / other threads = total', `${perHook(split.http)} / ${perHook(split.pipeline)} / ${perHook(split.dispatcher)} / ${perHook(split.other)} = ${perHook(split.total)}`);
-    row(name, 'server CPU, cores', `${cores(cpu)}; dispatcher ${(split.dispatcher / seconds).toFixed(2)}`);
-    contended(name, cpu, load.generatorCores);
+    row(name, 'server CPU, cores', `${cores(cpu)}; dispatcher ${(split.dispatcher / seconds).toFixed(2)}; receiver process ${receiverCores.toFixed(2)}`);
+    contended(name, cpu, load.generatorCores + receiverCores);
     row(name, 'server RSS max (MB, sampled / VmHWM)', `${fmtMb(sampler.maxRss)} / ${fmtMb(peakRss(server.pid))} (${sampler.maxRssParts})`, `≤ ${TARGETS.rssMb}`, peakRss(server.pid) / 1048576 <= TARGETS.rssMb);
     json.e2e = { events, webhooks: expected, seconds, rate, hooksRate, bare, duplicates, cpuPerWebhookMs: { http: (1000 * split.http) / expected, pipeline: (1000 * split.pipeline) / expected, dispatcher: (1000 * split.dispatcher) / expected, other: (1000 * split.other) / expected, total: (1000 * split.total) / expected }, cpu, rssMax: sampler.maxRss };
   } finally {
@@ -472,6 +494,27 @@ function table(): string {
   const head = ['scenario', 'metric', 'value', 'target', 'met'];
   const body = rows.map((r) => [r.scenario, r.metric, r.value, r.target ?? '', r.met === undefined ? '' : r.met ? 'yes' : '**no**']);
   return [head, head.map(() => '---'), ...body].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+/** One scenario, run again (up to RETRIES times) when other processes used the CPUs meanwhile. */
+async function runScenario(name: string, scenario: () => Promise<void>): Promise<void> {
+  for (attempt = 0; ; attempt++) {
+    if (QUIET_WAIT > 0) {
+      const quiet = await waitForQuiet(QUIET_WAIT);
+      if (quiet.waited > 3) log(`waited ${quiet.waited.toFixed(0)} s for other processes to leave the CPUs${quiet.quiet ? '' : ` (gave up; machine ${(100 * quiet.busy).toFixed(0)}% busy)`}`);
+    }
+    const mark = { rows: rows.length, problems: problems.length, notes: notes.length, peaks: rssPeaks.length };
+    wasContended = false;
+    try {
+      await scenario();
+    } catch (error) {
+      problems.push(`${name}: ${(error as Error).stack ?? error}`);
+      log(`scenario ${name} failed: ${(error as Error).stack ?? error}`);
+    }
+    if (!wasContended || attempt >= RETRIES) break;
+    log(`${name}: other processes used the CPUs during the measurement; running it again`);
+    rows.length = mark.rows; problems.length = mark.problems; notes.length = mark.notes; rssPeaks.length = mark.peaks;
+  }
 }
 
 async function main() {
@@ -491,32 +534,39 @@ async function main() {
   const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src', 'package.json'], { encoding: 'utf8', cwd: REPO_ROOT }).stdout.trim() ? ' + uncommitted changes in src/' : '';
   log(`server: ${process.env.BENCH_SERVER_ENTRY ?? (SERVER_MODE === 'dist' ? 'compiled build' : 'tsx')}, commit ${commit}${dirty}`);
   json.server = { mode: process.env.BENCH_SERVER_ENTRY ?? SERVER_MODE, commit: `${commit}${dirty}` };
+  const variants: Array<{ label: string; entry?: string }> = [{ label: COMPARE ? `this ${commit}${dirty ? '+' : ''}` : '', entry: process.env.BENCH_SERVER_ENTRY }];
+  if (COMPARE) {
+    log(`building ${COMPARE} for the comparison`);
+    const other = buildRevision(COMPARE);
+    variants.push({ label: `${COMPARE} ${other.commit}`, entry: other.entry });
+  }
+  const figures = new Map<string, Map<string, Array<Record<string, number>>>>();
   const started = wallNow();
-  for (const name of SCENARIOS) {
-    if (!only.includes(name)) continue;
-    for (attempt = 0; ; attempt++) {
-      if (QUIET_WAIT > 0) {
-        const quiet = await waitForQuiet(QUIET_WAIT);
-        if (quiet.waited > 3) log(`waited ${quiet.waited.toFixed(0)} s for other processes to leave the CPUs${quiet.quiet ? '' : ` (gave up; machine ${(100 * quiet.busy).toFixed(0)}% busy)`}`);
+  for (let round = 0; round < REPEAT; round++) {
+    // Alternate which build goes first, so that a drift of the machine does not favour one.
+    const order = round % 2 ? [...variants].reverse() : variants;
+    for (const v of order) {
+      variant = v.label;
+      if (v.entry) process.env.BENCH_SERVER_ENTRY = v.entry; else delete process.env.BENCH_SERVER_ENTRY;
+      for (const name of SCENARIOS) {
+        if (!only.includes(name)) continue;
+        await runScenario(name, run[name]);
+        const record = name === 'latency' || name === 'latency-all' ? json[name] : name === 'processing' ? json.processing : json[name];
+        const perScenario = figures.get(name) ?? new Map<string, Array<Record<string, number>>>();
+        figures.set(name, perScenario);
+        perScenario.set(v.label, [...(perScenario.get(v.label) ?? []), keyFigures(name, record, (rssPeaks[rssPeaks.length - 1] ?? NaN) / 1048576)]);
+        ((json.runs ??= []) as unknown[]).push({ variant: v.label, scenario: name, record });
+        delete json[name];
       }
-      const mark = { rows: rows.length, problems: problems.length, notes: notes.length, peaks: rssPeaks.length };
-      wasContended = false;
-      try {
-        await run[name]();
-      } catch (error) {
-        problems.push(`${name}: ${(error as Error).stack ?? error}`);
-        log(`scenario ${name} failed: ${(error as Error).stack ?? error}`);
-      }
-      if (!wasContended || attempt >= RETRIES) break;
-      log(`${name}: other processes used the CPUs during the measurement; running it again`);
-      rows.length = mark.rows; problems.length = mark.problems; notes.length = mark.notes; rssPeaks.length = mark.peaks;
     }
   }
+  variant = '';
   const peak = Math.max(0, ...rssPeaks.filter(Number.isFinite));
   row('all', 'server RSS peak over all runs (MB, VmHWM)', fmtMb(peak), `≤ ${TARGETS.rssMb}`, peak / 1048576 <= TARGETS.rssMb);
   const out = [
     '',
     table(),
+    ...(COMPARE || REPEAT > 1 ? ['', `Key figures per build, median (range) of ${REPEAT} run(s) each:`, '', compareTable(figures, variants.map((v) => v.label))] : []),
     '',
     `checks: ${problems.length ? `${problems.length} FAILED` : 'all passed (no failed requests, no rejections or duplicates, counts add up)'}`,
     ...problems.map((p) => `  - ${p}`),
