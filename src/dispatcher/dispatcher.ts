@@ -1,5 +1,6 @@
 // The dispatcher: leases due outbox rows, runs their actions within global and per-destination
 // limits, and records each attempt's outcome (delivered, retry at a time, or dead). See ARCHITECTURE.md.
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createActionRuntime, createRedactor, type ActionRuntime, type Redactor } from '../actions/index.ts';
@@ -45,7 +46,6 @@ export interface DispatcherDeps {
 
 interface InFlight {
   readonly delivery: LeasedDelivery;
-  readonly controller: AbortController;
   readonly done: Promise<void>;
 }
 
@@ -61,6 +61,8 @@ export class Dispatcher {
   readonly #slots: DestinationSlots<LeasedDelivery>;
   readonly #outcomes: OutcomeBuffer;
   readonly #inFlight = new Map<string, InFlight>();
+  /** One signal for every attempt: aborted when stop() gives up on the attempts still running. */
+  readonly #abandon = new AbortController();
   #state: State = 'idle';
   #startup: Promise<void> = Promise.resolve();
   #stopped: Promise<void> | undefined;
@@ -88,6 +90,7 @@ export class Dispatcher {
       signingSecrets: deps.signingSecrets, userAgent: this.#config.userAgent, smtp: this.#config.smtp, renderLimits: this.#config.render,
     });
     this.#wake = new WakeTimer(() => this.#look(), this.#now);
+    setMaxListeners(0, this.#abandon.signal); // one listener per attempt in flight
     this.#outcomes = new OutcomeBuffer((records) => this.#outbox.record(records), (records, error, stale) => this.#written(records, error, stale));
   }
 
@@ -203,7 +206,7 @@ export class Dispatcher {
     const neverStarted = this.#slots.drainQueued().length;
     if (!(await settledWithin(this.#pending(), graceMs))) {
       const abandoned = this.#inFlight.size;
-      for (const flight of this.#inFlight.values()) flight.controller.abort(new Error('dispatcher stopping'));
+      this.#abandon.abort(new Error('dispatcher stopping'));
       await settledWithin(this.#pending(), 1000);
       this.#logger.warn({ abandoned }, 'deliveries still in flight after the grace period were abandoned; they will be retried');
     }
@@ -272,7 +275,7 @@ export class Dispatcher {
       queueMicrotask(() => this.#freeSlot(delivery));
       return;
     }
-    const controller = new AbortController();
+    const controller = this.#abandon;
     const { values, redact } = this.#secrets;
     // Rendering runs synchronously inside this call, before the first await: that is what the watchdog watches.
     this.deps.watch?.begin(delivery.id);
@@ -292,7 +295,7 @@ export class Dispatcher {
         if (!controller.signal.aborted) this.#finished(delivery, crashedAttempt(delivery, startedAt, this.#now(), error, redact, this.deps.random));
       },
     ).finally(() => this.#freeSlot(delivery));
-    this.#inFlight.set(delivery.id, { delivery, controller, done });
+    this.#inFlight.set(delivery.id, { delivery, done });
     this.#metrics.inFlight(this.#inFlight.size);
   }
 
