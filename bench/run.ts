@@ -11,6 +11,7 @@
 //   --ids=uuid                         random v4 event ids (as Segment SDKs send) instead of sequential ones
 //   --profile                          run the measured servers with --cpu-prof; summaries in bench/results/
 //   --compare=<git-rev>                A/B: also build that revision (temp dir) and alternate runs of both builds
+//   --ab-node-args="ARGS"              A/B: also run this build with these extra node flags (e.g. GC settings), alternating
 //   --repeat=N                         run the selected scenarios N times (each variant, alternating); medians in the report
 //   --keep                             keep the temporary data dirs
 //   --server-env=K=V,K=V               extra environment (configuration) for every server start
@@ -56,6 +57,7 @@ const QUIET_WAIT = Number(opt('quiet-wait') ?? 120);
 const RETRIES = Number(opt('retries') ?? 2);
 const COMPARE = opt('compare');
 const REPEAT = Math.max(1, Number(opt('repeat') ?? 1));
+const AB_NODE_ARGS = opt('ab-node-args');
 /** --server-env=K=V,K=V: configuration for every server start (e.g. IFTHEN_DELIVERY_CONCURRENCY_PER_HOST=32). */
 const SERVER_ENV: Record<string, string> = Object.fromEntries((opt('server-env') ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
@@ -534,7 +536,9 @@ async function main() {
   const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src', 'package.json'], { encoding: 'utf8', cwd: REPO_ROOT }).stdout.trim() ? ' + uncommitted changes in src/' : '';
   log(`server: ${process.env.BENCH_SERVER_ENTRY ?? (SERVER_MODE === 'dist' ? 'compiled build' : 'tsx')}, commit ${commit}${dirty}`);
   json.server = { mode: process.env.BENCH_SERVER_ENTRY ?? SERVER_MODE, commit: `${commit}${dirty}` };
-  const variants: Array<{ label: string; entry?: string }> = [{ label: COMPARE ? `this ${commit}${dirty ? '+' : ''}` : '', entry: process.env.BENCH_SERVER_ENTRY }];
+  const baseArgs = process.env.BENCH_SERVER_NODE_ARGS ?? '';
+  const variants: Array<{ label: string; entry?: string; nodeArgs?: string }> = [{ label: COMPARE || AB_NODE_ARGS ? `this ${commit}${dirty ? '+' : ''}` : '', entry: process.env.BENCH_SERVER_ENTRY }];
+  if (AB_NODE_ARGS) variants.push({ label: `this + ${AB_NODE_ARGS}`, entry: process.env.BENCH_SERVER_ENTRY, nodeArgs: AB_NODE_ARGS });
   if (COMPARE) {
     log(`building ${COMPARE} for the comparison`);
     const other = buildRevision(COMPARE);
@@ -548,6 +552,7 @@ async function main() {
     for (const v of order) {
       variant = v.label;
       if (v.entry) process.env.BENCH_SERVER_ENTRY = v.entry; else delete process.env.BENCH_SERVER_ENTRY;
+      process.env.BENCH_SERVER_NODE_ARGS = `${baseArgs} ${v.nodeArgs ?? ''}`.trim();
       for (const name of SCENARIOS) {
         if (!only.includes(name)) continue;
         await runScenario(name, run[name]);
@@ -566,7 +571,7 @@ async function main() {
   const out = [
     '',
     table(),
-    ...(COMPARE || REPEAT > 1 ? ['', `Key figures per build, median (range) of ${REPEAT} run(s) each:`, '', compareTable(figures, variants.map((v) => v.label))] : []),
+    ...(variants.length > 1 || REPEAT > 1 ? ['', `Key figures per build, median (range) of ${REPEAT} run(s) each:`, '', compareTable(figures, variants.map((v) => v.label))] : []),
     '',
     `checks: ${problems.length ? `${problems.length} FAILED` : 'all passed (no failed requests, no rejections or duplicates, counts add up)'}`,
     ...problems.map((p) => `  - ${p}`),
