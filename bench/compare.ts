@@ -37,6 +37,8 @@ export function keyFigures(scenario: string, record: any, rssPeakMb: number): Re
   if (scenario === 'latency' || scenario === 'latency-all') { figures['p50 ms'] = record.fromAck?.p50; figures['p99 ms'] = record.fromAck?.p99; }
   if (scenario === 'e2e') {
     figures['events/s'] = record.rate; figures['webhooks/s'] = record.hooksRate; figures['bare req/s'] = record.bare?.perSecond;
+    // The same run's bare baseline moves with the machine's other load: the ratio moves less.
+    figures['webhooks/s ÷ bare'] = record.hooksRate / record.bare?.perSecond;
     figures['CPU ms/webhook'] = record.cpuPerWebhookMs?.total; figures['dispatcher ms/webhook'] = record.cpuPerWebhookMs?.dispatcher;
     figures['pipeline ms/webhook'] = record.cpuPerWebhookMs?.pipeline;
   }

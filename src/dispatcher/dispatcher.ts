@@ -16,6 +16,11 @@ import { WakeTimer } from './wake-timer.ts';
 
 /** Leased rows a dispatcher holds (running plus queued locally) stay within this many times its global limit. */
 const QUEUE_FACTOR = 16;
+/**
+ * A fast destination may hold this many times its slots (within QUEUE_FACTOR x the global limit): enough
+ * for a few processor batches, so that a backlog to one host is handed over instead of claimed again.
+ */
+const DESTINATION_FACTOR = 64;
 /** Credits for fresh work go out at most this often. */
 const CREDIT_EVERY_MS = 2;
 /** A queued row with less lease left than this (beyond the margin; less for very short leases) is not started. */
@@ -83,7 +88,7 @@ export class Dispatcher {
     this.#now = deps.now ?? Date.now;
     this.#metrics = dispatcherMetrics(deps.registry);
     // A queued row should start within a tenth of its lease (its attempt is then cut to what is left).
-    this.#slots = new DestinationSlots(this.#config.perDestinationConcurrency, { waitBudgetMs: this.#config.leaseMs / 10 });
+    this.#slots = new DestinationSlots(this.#config.perDestinationConcurrency, { waitBudgetMs: this.#config.leaseMs / 10, maxFactor: DESTINATION_FACTOR });
     this.#runtime = createActionRuntime({
       logger: deps.logger, defaultTimeoutMs: this.#config.defaultTimeoutMs, maxTimeoutMs: this.#config.leaseMs - LEASE_MARGIN_MS,
       connectionsPerDestination: this.#config.perDestinationConcurrency, allowPrivateTargets: this.#config.allowPrivateTargets,
