@@ -308,6 +308,8 @@ export class Dispatcher {
     this.#metrics.attempt(delivery.kind, record.outcome, record.latencyMs / 1000);
     this.#slots.observe(delivery.destination, record.latencyMs);
     this.#outcomes.add(record);
+    // The common case logs nothing at the usual levels: build no fields for it.
+    if (record.outcome === 'delivered' && !this.#logger.isLevelEnabled('debug')) return;
     const fields = { delivery: delivery.id, rule: delivery.ruleId, kind: delivery.kind, destination: delivery.destination, attempt: record.attempt, statusCode: record.statusCode, latencyMs: record.latencyMs };
     if (record.outcome === 'delivered') this.#logger.debug(fields, 'delivered');
     else if (record.outcome === 'retry') this.#logger.info({ ...fields, error: record.error, nextAttemptAt: record.nextAttemptAt }, 'delivery failed; will retry');
