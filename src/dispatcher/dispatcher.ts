@@ -86,7 +86,7 @@ export class Dispatcher {
     this.#config = resolveDispatcherConfig(deps.config);
     this.#logger = deps.logger;
     this.#now = deps.now ?? Date.now;
-    this.#metrics = dispatcherMetrics(deps.registry);
+    this.#metrics = dispatcherMetrics(deps.registry, () => this.#inFlight.size);
     // A queued row should start within a tenth of its lease (its attempt is then cut to what is left).
     this.#slots = new DestinationSlots(this.#config.perDestinationConcurrency, { waitBudgetMs: this.#config.leaseMs / 10, maxFactor: DESTINATION_FACTOR });
     this.#runtime = createActionRuntime({
@@ -301,7 +301,6 @@ export class Dispatcher {
       },
     ).finally(() => this.#freeSlot(delivery));
     this.#inFlight.set(delivery.id, { delivery, done });
-    this.#metrics.inFlight(this.#inFlight.size);
   }
 
   #finished(delivery: LeasedDelivery, record: AttemptRecord): void {
@@ -320,7 +319,6 @@ export class Dispatcher {
     this.#inFlight.delete(delivery.id);
     const next = this.#slots.release(delivery.destination);
     if (next && this.#state === 'running') this.#launch(next);
-    this.#metrics.inFlight(this.#inFlight.size);
     // Only rows left behind a busy destination need a claim when a slot frees; fresh work arrives by itself.
     if (!next && this.#dueBehindBusy) this.wake();
     this.#offerCredit();
