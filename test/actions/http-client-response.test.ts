@@ -24,6 +24,10 @@ before(async () => {
       res.writeHead(503, { 'retry-after': '7' }).end('try later');
     } else if (req.url === '/moved') {
       res.writeHead(301, { location: 'http://elsewhere.example/' }).end();
+    } else if (req.url === '/trickle') {
+      res.writeHead(200);
+      res.write('partial ');
+      // the rest never comes
     } else if (req.url === '/hang') {
       // never answers
     } else {
@@ -78,6 +82,18 @@ test('statuses map to the same errors: Retry-After, redirects not followed; a ha
     const pending = http.send(post('/hang'), scope(stop.signal));
     setTimeout(() => stop.abort(new Error('dispatcher stopping')), 50);
     await assert.rejects(pending, /dispatcher stopping/);
+  } finally {
+    await http.close();
+  }
+});
+
+test('an answer whose body is slower than the timeout counts by its status, with what arrived of the body', async () => {
+  const http = client();
+  try {
+    const result = await http.send(post('/trickle', 300), scope());
+    assert.equal(result.statusCode, 200);
+    assert.equal(result.response, 'partial ');
+    assert.equal(result.responseTruncated, true);
   } finally {
     await http.close();
   }

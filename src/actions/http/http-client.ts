@@ -121,7 +121,10 @@ class Attempt implements Dispatcher.DispatchHandler {
   ) {
     this.#timer = setTimeout(() => {
       this.#timedOut = true;
-      this.#fail(new TimeoutError(`timed out after ${timeoutMs} ms`));
+      if (this.#statusCode < 200) return this.#fail(new TimeoutError(`timed out after ${timeoutMs} ms`));
+      // The answer came in time and its body did not: the status decides, with what arrived of the body.
+      this.#succeed(true);
+      this.#controller?.abort(new Error('response body too slow'));
     }, timeoutMs);
     this.#onStop = () => this.#fail(scope.signal.reason);
     scope.signal.addEventListener('abort', this.#onStop, { once: true });
