@@ -33,6 +33,7 @@ async function run(config: LoadConfig): Promise<LoadResult> {
     slice = [];
     sliceStart = at;
   };
+  let lastAckAt = 0;
   let cpuAtWindow: NodeJS.CpuUsage | undefined;
   let cpuAtEnd: NodeJS.CpuUsage | undefined;
 
@@ -59,6 +60,7 @@ async function run(config: LoadConfig): Promise<LoadResult> {
       return;
     }
     const ackAt = wallNow();
+    lastAckAt = Math.max(lastAckAt, ackAt);
     statusCounts[status] = (statusCounts[status] ?? 0) + 1;
     const head = HEAD.exec(text.slice(0, 200));
     const counts = head ? head.slice(1).map(Number) : (() => {
@@ -83,8 +85,9 @@ async function run(config: LoadConfig): Promise<LoadResult> {
   const endCpu = setTimeout(() => { cpuAtEnd = process.cpuUsage(); }, config.seconds * 1000);
 
   if (config.mode === 'closed') {
+    const limit = config.requests ?? Infinity;
     await Promise.all(Array.from({ length: config.connections }, async () => {
-      while (wallNow() < end && events < stopAfter) await send();
+      while (wallNow() < end && requests < limit && events < stopAfter) await send();
     }));
   } else {
     const inFlight = new Set<Promise<void>>();
@@ -104,12 +107,12 @@ async function run(config: LoadConfig): Promise<LoadResult> {
   cpuAtEnd ??= process.cpuUsage();
   const windowCpu = cpuAtWindow ? (cpuAtEnd.user + cpuAtEnd.system - cpuAtWindow.user - cpuAtWindow.system) / 1e6 : NaN;
   await pool.close();
-  // Stopped early by stopAfterEvents: the window ends when sending did.
+  // Stopped early (stopAfterEvents, requests): the window ends when sending did.
   const windowEnd = Math.min(end, wallNow());
   const measuredSeconds = (windowEnd - windowStart) / 1000;
   return {
     requests, events, accepted, duplicate, rejected, failures, failureSamples, statusCounts, measuredEvents, measuredSeconds,
-    latencies, skippedTicks, hookEvents, generatorCores: windowCpu / measuredSeconds, windowStart, windowEnd, marks,
+    latencies, skippedTicks, hookEvents, generatorCores: windowCpu / measuredSeconds, firstSentAt: start, lastAckAt, windowStart, windowEnd, marks,
   };
 }
 

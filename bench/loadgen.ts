@@ -28,8 +28,8 @@ interface Common {
 /** One slice of `markEvery` acknowledged events: when it ended, its rate and its request latency p99. */
 export interface LoadMark { readonly events: number; readonly at: number; readonly rate: number; readonly p50: number; readonly p99: number }
 
-/** N connections, each sending its next batch as soon as the previous one is acknowledged. */
-export interface ClosedLoad extends Common { readonly mode: 'closed' }
+/** N connections, each sending its next batch as soon as the previous one is acknowledged; `requests`: stop after that many. */
+export interface ClosedLoad extends Common { readonly mode: 'closed'; readonly requests?: number }
 
 /** Open loop: one batch every `intervalMs`, whatever the answers; at most `maxInFlight` requests outstanding. */
 export interface PacedLoad extends Common { readonly mode: 'paced'; readonly intervalMs: number; readonly maxInFlight: number }
@@ -57,6 +57,9 @@ export interface LoadResult {
   readonly hookEvents: Array<[string, number, number]>;
   /** Cores the generator itself used while measuring. */
   readonly generatorCores: number;
+  /** Wall time (ms) when the first request was sent, and when the last answer arrived. */
+  readonly firstSentAt: number;
+  readonly lastAckAt: number;
   /** Wall times (ms) of the measurement window. */
   readonly windowStart: number;
   readonly windowEnd: number;

@@ -1,51 +1,52 @@
-// The webhook receiver of the latency scenario: answers 200 at once and records, per event id in the
-// body, when the request arrived and its Idempotency-Key (to count duplicates).
-import { createServer } from 'node:http';
-import type { Socket } from 'node:net';
-import { wallNow } from './stats.ts';
+// The webhook receiver of the hook scenarios, run in its own process (bench/receiver-process.ts): its
+// arrival times are not delayed by the harness's own work (probes, samplers, the report).
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ReceiverReport, ReceiverRequest } from './receiver-process.ts';
 
 export interface HookReceiver {
   readonly url: string;
-  /** event id → arrival times (wall ms); more than one means a redelivery. */
-  readonly arrivals: Map<string, number[]>;
-  readonly keys: Map<string, number>;
-  requests: number;
-  badBodies: number;
+  readonly pid: number;
+  /** Requests received so far. */
+  count(): Promise<number>;
+  /** Every arrival so far, repeated idempotency keys, bad bodies. */
+  report(): Promise<ReceiverReport>;
+  /** Forgets what was received (between runs of the same receiver). */
+  reset(): Promise<void>;
   close(): Promise<void>;
 }
 
+export type { ReceiverReport } from './receiver-process.ts';
+
 export async function startHookReceiver(): Promise<HookReceiver> {
-  const arrivals = new Map<string, number[]>();
-  const keys = new Map<string, number>();
-  const sockets = new Set<Socket>();
-  const state = { requests: 0, badBodies: 0 };
-  const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
-    const at = wallNow(); // headers have arrived; the body of a small JSON follows in the same packet
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      state.requests++;
-      const key = String(req.headers['idempotency-key'] ?? '');
-      keys.set(key, (keys.get(key) ?? 0) + 1);
-      try {
-        const id = String(JSON.parse(Buffer.concat(chunks).toString('utf8')).event_id);
-        const list = arrivals.get(id);
-        if (list) list.push(at); else arrivals.set(id, [at]);
-      } catch {
-        state.badBodies++;
-      }
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+  const entry = fileURLToPath(new URL('./receiver-process.ts', import.meta.url));
+  const child: ChildProcess = fork(entry, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const waiting = new Map<number, (value: unknown) => void>();
+  let nextId = 1;
+  const url = await new Promise<string>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`receiver exited with ${code}`)));
+    child.on('message', (message: { type: string; url?: string; id?: number; value?: unknown }) => {
+      if (message.type === 'listening') resolve(message.url!);
+      else if (message.type === 'answer') { waiting.get(message.id!)?.(message.value); waiting.delete(message.id!); }
     });
   });
-  server.on('connection', (s) => { sockets.add(s); s.on('close', () => sockets.delete(s)); });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
+  const ask = <T>(type: ReceiverRequest['type']) => new Promise<T>((resolve) => {
+    const id = nextId++;
+    waiting.set(id, resolve as (value: unknown) => void);
+    child.send({ type, id } satisfies ReceiverRequest);
+  });
   return {
-    url: `http://127.0.0.1:${port}`,
-    arrivals,
-    keys,
-    get requests() { return state.requests; },
-    get badBodies() { return state.badBodies; },
-    close: () => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }),
-  } as HookReceiver;
+    url, pid: child.pid!,
+    count: () => ask<number>('count'),
+    report: () => ask<ReceiverReport>('report'),
+    reset: () => ask<void>('reset'),
+    close: () => new Promise<void>((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.removeAllListeners('exit');
+      child.once('exit', () => resolve());
+      child.disconnect();
+      setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+    }),
+  };
 }

@@ -1,6 +1,8 @@
 // `npm run bench`: starts the real server as a child process on a fresh data dir per scenario, drives it
 // from a separate load-generator process over loopback, and prints the figures next to the targets.
-//   --only=ingest,processing,latency,latency-all   run some scenarios (default all); latency-all: every event fires the webhook
+//   --only=ingest,processing,latency,latency-all,e2e   run some scenarios (default all); latency-all: every event fires the webhook;
+//                                      e2e: 40,000 events (100 per request, 10 connections), half fire a webhook; first request → last webhook
+//   --e2e-events=N                     events of the e2e scenario (default 40000)
 //   --seconds=N                        measured seconds of the timed scenarios (default 15; plus 3 s warm-up)
 //   --events=N                         backlog of the processing scenario (default 300000)
 //   --hook-fraction=F                  share of latency-scenario events that fire the webhook (default 0.1)
@@ -8,6 +10,9 @@
 //   --server=dist|tsx                  dist (default): the tsc build that `npm start` runs; tsx: as the tests start it
 //   --ids=uuid                         random v4 event ids (as Segment SDKs send) instead of sequential ones
 //   --profile                          run the measured servers with --cpu-prof; summaries in bench/results/
+//   --compare=<git-rev>                A/B: also build that revision (temp dir) and alternate runs of both builds
+//   --ab-node-args="ARGS"              A/B: also run this build with these extra node flags (e.g. GC settings), alternating
+//   --repeat=N                         run the selected scenarios N times (each variant, alternating); medians in the report
 //   --keep                             keep the temporary data dirs
 //   --server-env=K=V,K=V               extra environment (configuration) for every server start
 //   --quiet-wait=S                     before each scenario wait up to S s (default 120) for the machine to be idle
@@ -21,25 +26,26 @@
 // BENCH_SERVER_NODE_ARGS adds node flags to every server start; BENCH_SERVER_ENTRY runs another entry
 // file without tsx (e.g. a tsc build), for comparisons.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ADMIN_TOKEN, REPO_ROOT, ProcSampler, api, buildServer, cpuBetween, peakRss, startServer, waitForQuiet, type BenchServer, type CpuUse, type ServerMode } from './server-process.ts';
+import { ADMIN_TOKEN, REPO_ROOT, ProcSampler, api, buildServer, cpuBetween, peakRss, startServer, waitForQuiet, type BenchServer, type CpuUse, type ProcSample, type ServerMode } from './server-process.ts';
 import { runLoad, type LoadResult } from './loadgen.ts';
-import { startHookReceiver } from './receiver.ts';
+import { startHookReceiver, type HookReceiver } from './receiver.ts';
 import { preloadEvents } from './preload.ts';
 import { DbProbe } from './db-probe.ts';
 import { fmtInt, fmtMb, fmtMs, sleep, slope, summarize, wallNow } from './stats.ts';
 import { hookRule, logRules, manySubjectsFactory, subjectRules, type RuleDoc } from './workload.ts';
 import { formatSummary, monotonicOffsetUs, profileFiles, summarizeProfile } from './profile-summary.ts';
+import { buildRevision, compareTable, keyFigures } from './compare.ts';
 
 // ---------------------------------------------------------------------------------------------- options
 
 const argv = process.argv.slice(2);
 const opt = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const flag = (name: string) => argv.includes(`--${name}`);
-const SCENARIOS = ['ingest', 'processing', 'latency', 'latency-all', 'growth', 'subjects', 'soak'] as const;
+const SCENARIOS = ['ingest', 'processing', 'latency', 'latency-all', 'e2e', 'growth', 'subjects', 'soak'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 // growth, subjects and soak take minutes and gigabytes: only when asked for.
 const LONG: readonly string[] = ['growth', 'subjects', 'soak'];
@@ -56,21 +62,25 @@ const SOAK_MINUTES = Number(opt('soak-minutes') ?? 30);
 const SOAK_RATE = Number(opt('soak-rate') ?? 5000);
 /** Retention in minutes instead of days, so that the soak runs several deletion cycles (README "Retention"). */
 const SOAK_RETENTION: Record<string, string> = {
-  IFTHEN_RETAIN_EVENTS_MS: '180000', IFTHEN_RETAIN_FIRINGS_MS: '180000', IFTHEN_RETAIN_DELIVERED_MS: '120000',
-  IFTHEN_RETAIN_DEAD_MS: '300000', IFTHEN_DEDUPE_WINDOW_MS: '120000',
+  IFTHEN_RETENTION_EVENTS_MS: '180000', IFTHEN_RETENTION_FIRINGS_MS: '180000', IFTHEN_RETENTION_DELIVERED_MS: '120000',
+  IFTHEN_RETENTION_DEAD_MS: '300000', IFTHEN_RETENTION_INTERVAL_MS: '10000', IFTHEN_DEDUPE_WINDOW_MS: '120000',
 };
+const E2E_EVENTS = Number(opt('e2e-events') ?? 40_000);
 const SERVER_MODE: ServerMode = opt('server') === 'tsx' ? 'tsx' : 'dist';
 const IDS = opt('ids') === 'uuid' ? 'uuid' as const : 'sequential' as const;
 const PROFILE = flag('profile');
 const KEEP = flag('keep');
 const QUIET_WAIT = Number(opt('quiet-wait') ?? 120);
 const RETRIES = Number(opt('retries') ?? 2);
+const COMPARE = opt('compare');
+const REPEAT = Math.max(1, Number(opt('repeat') ?? 1));
+const AB_NODE_ARGS = opt('ab-node-args');
 /** --server-env=K=V,K=V: configuration for every server start (e.g. IFTHEN_DELIVERY_CONCURRENCY_PER_HOST=32). */
 const SERVER_ENV: Record<string, string> = Object.fromEntries((opt('server-env') ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 const RUN_TAG = Date.now().toString(36);
 
-const TARGETS = { ingest: 60_000, processing: 20_000, latencyP99: 50, rssMb: 300 };
+const TARGETS = { ingest: 60_000, processing: 20_000, latencyP99: 50, rssMb: 300, e2e: 15_000 };
 
 // ---------------------------------------------------------------------------------------------- report
 
@@ -83,7 +93,9 @@ const rssPeaks: number[] = [];
 let wasContended = false;
 let attempt = 0;
 
-const row = (scenario: string, metric: string, value: string, target?: string, met?: boolean) => rows.push({ scenario, metric, value, target, met });
+/** In an A/B run: which build the rows come from ('' when there is one). */
+let variant = '';
+const row = (scenario: string, metric: string, value: string, target?: string, met?: boolean) => rows.push({ scenario: variant ? `${scenario} [${variant}]` : scenario, metric, value, target, met });
 const cores = (c: CpuUse) => `HTTP ${c.main.toFixed(2)}, pipeline ${c.pipeline.toFixed(2)}, process ${c.total.toFixed(2)}`;
 const contention = (c: CpuUse) => `${c.others.toFixed(2)} cores busy elsewhere; HTTP / pipeline thread waited for a CPU ${(100 * c.mainWait).toFixed(0)}% / ${(100 * c.pipelineWait).toFixed(0)}% of the time`;
 
@@ -356,15 +368,18 @@ async function soakScenario() {
     checkLoad(name, load);
     check(name, load.skippedTicks === 0, `${load.skippedTicks} send ticks skipped: the offered rate was not met`);
     const waitStart = wallNow();
-    while (receiver.arrivals.size < load.hookEvents.length && wallNow() - waitStart < 60_000) await sleep(100);
-    check(name, receiver.arrivals.size === load.hookEvents.length, `receiver got ${receiver.arrivals.size} of ${load.hookEvents.length} webhooks`);
+    while ((await receiver.count()) < load.hookEvents.length && wallNow() - waitStart < 60_000) await sleep(100);
+    const report = await receiver.report();
+    const arrivals = new Map<string, number>();
+    for (const [id, at] of report.arrivals) if (!arrivals.has(id)) arrivals.set(id, at);
+    check(name, arrivals.size === load.hookEvents.length, `receiver got ${arrivals.size} of ${load.hookEvents.length} webhooks`);
     let duplicates = 0;
-    for (const n of receiver.keys.values()) if (n > 1) duplicates += n - 1;
+    for (const [, n] of report.repeatedKeys) duplicates += n - 1;
     check(name, duplicates === 0, `${duplicates} webhooks delivered twice`);
     // Per minute: RSS, ingest request p99 (from the load generator's marks), accepted → webhook p99, file size.
     const hookByMinute: number[][] = [];
     for (const [id, , ackAt] of load.hookEvents) {
-      const at = receiver.arrivals.get(id)?.[0];
+      const at = arrivals.get(id);
       if (at !== undefined) (hookByMinute[Math.floor((ackAt - load.windowStart) / 60_000)] ??= []).push(at - ackAt);
     }
     const table: string[] = ['| minute | RSS MB | ingest p99 ms | accepted→webhook p99 ms | file MB | events stored | deliveries stored |', '| --- | --- | --- | --- | --- | --- | --- |'];
@@ -387,7 +402,7 @@ async function soakScenario() {
     const [, fileEnd] = range(2 * third, minutes.length, (i) => minutes[i].file);
     const overall = summarize(load.latencies);
     const hooks = summarize(hookByMinute.flat());
-    row(name, `offered ${fmtInt(SOAK_RATE)} events/s for ${SOAK_MINUTES} min: events / webhooks delivered (redelivered)`, `${fmtInt(load.accepted)} / ${fmtInt(receiver.arrivals.size)} (${duplicates})`);
+    row(name, `offered ${fmtInt(SOAK_RATE)} events/s for ${SOAK_MINUTES} min: events / webhooks delivered (redelivered)`, `${fmtInt(load.accepted)} / ${fmtInt(arrivals.size)} (${duplicates})`);
     row(name, 'ingest request p50 / p99 (ms), whole run', `${fmtMs(overall.p50)} / ${fmtMs(overall.p99)}`);
     row(name, 'accepted→webhook p50 / p99 (ms), whole run', `${fmtMs(hooks.p50)} / ${fmtMs(hooks.p99)}`);
     row(name, 'RSS (MB): lowest in the middle third → highest in the last third', `${fmtMb(rssMid)} → ${fmtMb(rssEnd)}`, 'flat', rssEnd <= rssMid * 1.1);
@@ -510,8 +525,11 @@ async function latencyScenario(name: string, hookFraction: number) {
   const phases: Phase[] = [];
   try {
     await putRules(server.url, [...logRules(99), hookRule(`${receiver.url}/hook`)]);
+    // The receiver stands for a service that is already running: its code is warm before the first webhook.
+    await bareBaseline(receiver, 5000, 32);
     const batch = 20;
     const intervalMs = (1000 * batch) / RATE;
+    const receiverCpu = processCpu(receiver.pid);
     log(`${name}: ${fmtInt(RATE)} events/s (${batch} every ${intervalMs} ms), ${hookFraction * 100}% fire the webhook, ${WARMUP}s warm-up + ${SECONDS}s`);
     const probe = new DbProbe(dir.path);
     let maxLagEvents = 0;
@@ -527,25 +545,28 @@ async function latencyScenario(name: string, hookFraction: number) {
     check(name, load.skippedTicks === 0, `${load.skippedTicks} send ticks skipped (100 requests outstanding): the offered rate was not met`);
     const expected = load.hookEvents.length;
     const waitStart = wallNow();
-    while (receiver.arrivals.size < expected && wallNow() - waitStart < 30_000) await sleep(50);
+    while ((await receiver.count()) < expected && wallNow() - waitStart < 30_000) await sleep(50);
     await sleep(300); // let redeliveries, if any, show up
-    check(name, receiver.arrivals.size === expected, `receiver got ${receiver.arrivals.size} of ${expected} webhooks`);
+    const report = await receiver.report();
+    const arrivals = new Map<string, number[]>();
+    for (const [id, at] of report.arrivals) { const list = arrivals.get(id); if (list) list.push(at); else arrivals.set(id, [at]); }
+    check(name, arrivals.size === expected, `receiver got ${arrivals.size} of ${expected} webhooks`);
     let duplicates = 0;
-    for (const n of receiver.keys.values()) if (n > 1) duplicates += n - 1;
-    check(name, receiver.badBodies === 0, `${receiver.badBodies} webhook bodies without an event id`);
+    for (const [, n] of report.repeatedKeys) duplicates += n - 1;
+    check(name, report.badBodies === 0, `${report.badBodies} webhook bodies without an event id`);
     const fromAck: number[] = [];
     const fromSend: number[] = [];
     const series: Array<[number, number]> = [];
     for (const [id, sentAt, ackAt] of load.hookEvents) {
       if (sentAt < load.windowStart) continue;
-      const at = receiver.arrivals.get(id)?.[0];
+      const at = arrivals.get(id)?.[0];
       if (at === undefined) continue;
       fromAck.push(at - ackAt);
       fromSend.push(at - sentAt);
       series.push([Math.round(ackAt - load.windowStart), Math.round((at - ackAt) * 10) / 10]);
     }
     let deliveredInWindow = 0;
-    for (const times of receiver.arrivals.values()) if (times[0] >= load.windowStart && times[0] <= load.windowEnd) deliveredInWindow++;
+    for (const times of arrivals.values()) if (times[0] >= load.windowStart && times[0] <= load.windowEnd) deliveredInWindow++;
     const deliveredRate = deliveredInWindow / load.measuredSeconds;
     const offeredHooks = load.hookEvents.filter(([, sentAt]) => sentAt >= load.windowStart).length / load.measuredSeconds;
     const a = summarize(fromAck);
@@ -557,13 +578,115 @@ async function latencyScenario(name: string, hookFraction: number) {
     row(name, 'sent→webhook p50 / p99 (ms) (includes the ingest request)', `${fmtMs(s.p50)} / ${fmtMs(s.p99)}`);
     row(name, 'offered events/s; ingest request p50 / p99 (ms)', `${fmtInt(offered)}; ${fmtMs(req.p50)} / ${fmtMs(req.p99)}`);
     row(name, 'webhooks/s fired → delivered during the measured window', `${fmtInt(offeredHooks)} → ${fmtInt(deliveredRate)}`);
-    row(name, 'webhooks expected / received / redelivered', `${fmtInt(expected)} / ${fmtInt(receiver.arrivals.size)} / ${fmtInt(duplicates)}`);
+    row(name, 'webhooks expected / received / redelivered', `${fmtInt(expected)} / ${fmtInt(arrivals.size)} / ${fmtInt(duplicates)}`);
     row(name, 'max processing lag seen (events, sampled every 100 ms)', fmtInt(maxLagEvents));
-    row(name, 'server CPU, cores', cores(cpu));
-    contended(name, cpu, load.generatorCores);
+    const receiverCores = (processCpu(receiver.pid) - receiverCpu) / ((wallNow() - (load.windowStart - WARMUP * 1000)) / 1000);
+    row(name, 'server CPU, cores', `${cores(cpu)}; receiver process ${receiverCores.toFixed(2)}`);
+    contended(name, cpu, load.generatorCores + receiverCores);
     sampler.stop();
     row(name, 'server RSS max (MB, sampled / VmHWM)', `${fmtMb(sampler.maxRss)} / ${fmtMb(peakRss(server.pid))} (${sampler.maxRssParts})`, `≤ ${TARGETS.rssMb}`, peakRss(server.pid) / 1048576 <= TARGETS.rssMb);
     json[name] = { rate: RATE, hookFraction, offeredHooks, deliveredRate, fromAck: a, fromSend: s, request: req, duplicates, maxLagEvents, cpu, series };
+  } finally {
+    sampler.stop();
+    await stopServer(server, name, phases);
+    await receiver.close();
+    dir.remove();
+  }
+}
+
+/** CPU seconds (user + system) a whole process has used so far. */
+function processCpu(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU seconds per thread between two samples: the HTTP thread, the two busiest others (pipeline, then dispatcher, by creation order), the rest. */
+function threadSplit(pid: number, a: ProcSample | undefined, b: ProcSample | undefined): { http: number; pipeline: number; dispatcher: number; other: number; total: number } {
+  if (!a || !b) return { http: NaN, pipeline: NaN, dispatcher: NaN, other: NaN, total: NaN };
+  const delta = (tid: string) => (b.threads.get(tid) ?? 0) - (a.threads.get(tid) ?? 0);
+  const others = [...b.threads.keys()].filter((tid) => tid !== String(pid)).sort((x, y) => delta(y) - delta(x));
+  // Threads are all named "node"; the pipeline worker is created before the dispatcher worker (lower tid).
+  const [p, d] = others.slice(0, 2).sort((x, y) => Number(x) - Number(y));
+  const total = b.totalCpu - a.totalCpu;
+  const http = delta(String(pid));
+  const pipeline = p ? delta(p) : 0;
+  const dispatcher = d ? delta(d) : 0;
+  return { http, pipeline, dispatcher, other: total - http - pipeline - dispatcher, total };
+}
+
+/** The bare node:http sender → receiver baseline, both in processes of their own. */
+async function bareBaseline(receiver: HookReceiver, requests: number, connections: number): Promise<{ perSecond: number; failures: number; cpuSeconds: number }> {
+  const entry = fileURLToPath(new URL('./bare-sender.ts', import.meta.url));
+  await receiver.reset();
+  const run = spawnSync(process.execPath, ['--import', 'tsx', entry, `${receiver.url}/hook`, String(requests), String(connections)], { cwd: REPO_ROOT, encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`bare sender failed: ${run.stderr}`);
+  const result = JSON.parse(run.stdout.trim().split('\n').pop()!) as { perSecond: number; failures: number; cpuSeconds: number };
+  const count = await receiver.count();
+  if (count !== requests) throw new Error(`bare sender: receiver got ${count} of ${requests}`);
+  await receiver.reset();
+  return result;
+}
+
+async function e2eScenario() {
+  const name = 'e2e';
+  const dir = tempDir(name);
+  const receiver = await startHookReceiver();
+  const server = await startServer({ dataDir: dir.path, nodeArgs: profileArgs(name), env: SERVER_ENV, mode: SERVER_MODE });
+  const sampler = new ProcSampler(server.pid, 250);
+  const phases: Phase[] = [];
+  try {
+    await putRules(server.url, [hookRule(`${receiver.url}/hook`)]);
+    const batch = 100;
+    const requests = Math.ceil(E2E_EVENTS / batch);
+    log(`${name}: bare node:http sender → receiver, ${fmtInt(E2E_EVENTS / 2)} requests over 32 connections`);
+    const bare = await bareBaseline(receiver, Math.round(E2E_EVENTS / 2), 32);
+    log(`${name}: ${fmtInt(requests * batch)} events, ${batch} per request over 10 connections, half fire a webhook to the receiver process`);
+    const receiverCpu = processCpu(receiver.pid);
+    const load = await runLoad({
+      mode: 'closed', url: server.url, token: ADMIN_TOKEN, connections: 10, batch, requests,
+      seconds: 600, warmupSeconds: 0, prefix: `${name}-${RUN_TAG}`, hookFraction: 0.5, seed: 777, ids: IDS,
+    });
+    checkLoad(name, load);
+    const expected = load.hookEvents.length;
+    const waitStart = wallNow();
+    while ((await receiver.count()) < expected && wallNow() - waitStart < 120_000) await sleep(20);
+    const doneAt = wallNow();
+    await sleep(300); // let redeliveries, if any, show up
+    sampler.stop();
+    const report = await receiver.report();
+    const ids = new Set(report.arrivals.map(([id]) => id));
+    let duplicates = 0;
+    for (const [, n] of report.repeatedKeys) duplicates += n - 1;
+    check(name, ids.size === expected, `receiver got ${ids.size} distinct of ${expected} webhooks`);
+    check(name, report.requests === expected, `receiver got ${report.requests} requests for ${expected} webhooks (${duplicates} redelivered)`);
+    check(name, report.badBodies === 0, `${report.badBodies} webhook bodies without an event id`);
+    const from = load.firstSentAt;
+    const seconds = (report.lastAt - from) / 1000;
+    const events = load.accepted;
+    const rate = events / seconds;
+    const hooksRate = expected / seconds;
+    phases.push({ label: 'first request → last webhook', from, to: report.lastAt });
+    const a = sampler.nearest(from);
+    const b = sampler.nearest(Math.min(doneAt, report.lastAt));
+    const split = threadSplit(server.pid, a, b);
+    const perHook = (cpu: number) => fmtMs((1000 * cpu) / expected);
+    const cpu = cpuBetween(server.pid, a, b);
+    const receiverCores = (processCpu(receiver.pid) - receiverCpu) / seconds;
+    row(name, `events/s end to end (${fmtInt(events)} events, first request → last webhook)`, fmtInt(rate), `≥ ${fmtInt(TARGETS.e2e)}`, rate >= TARGETS.e2e);
+    row(name, 'webhooks/s end to end', fmtInt(hooksRate), `≥ ${fmtInt(TARGETS.e2e / 2)}`, hooksRate >= TARGETS.e2e / 2);
+    row(name, 'bare node:http sender → receiver, requests/s (32 keep-alive connections; same receiver)', fmtInt(bare.perSecond));
+    row(name, 'webhooks expected / received / redelivered', `${fmtInt(expected)} / ${fmtInt(report.requests)} / ${fmtInt(duplicates)}`);
+    row(name, 'first request → last ingest answer / → last webhook (s)', `${((load.lastAckAt - from) / 1000).toFixed(2)} / ${seconds.toFixed(2)}`);
+    row(name, 'server CPU per webhook (ms): HTTP / pipeline / dispatcher / other threads = total', `${perHook(split.http)} / ${perHook(split.pipeline)} / ${perHook(split.dispatcher)} / ${perHook(split.other)} = ${perHook(split.total)}`);
+    row(name, 'server CPU, cores', `${cores(cpu)}; dispatcher ${(split.dispatcher / seconds).toFixed(2)}; receiver process ${receiverCores.toFixed(2)}`);
+    contended(name, cpu, load.generatorCores + receiverCores);
+    row(name, 'server RSS max (MB, sampled / VmHWM)', `${fmtMb(sampler.maxRss)} / ${fmtMb(peakRss(server.pid))} (${sampler.maxRssParts})`, `≤ ${TARGETS.rssMb}`, peakRss(server.pid) / 1048576 <= TARGETS.rssMb);
+    json.e2e = { events, webhooks: expected, seconds, rate, hooksRate, bare, duplicates, cpuPerWebhookMs: { http: (1000 * split.http) / expected, pipeline: (1000 * split.pipeline) / expected, dispatcher: (1000 * split.dispatcher) / expected, other: (1000 * split.other) / expected, total: (1000 * split.total) / expected }, cpu, rssMax: sampler.maxRss };
   } finally {
     sampler.stop();
     await stopServer(server, name, phases);
@@ -580,6 +703,27 @@ function table(): string {
   return [head, head.map(() => '---'), ...body].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 
+/** One scenario, run again (up to RETRIES times) when other processes used the CPUs meanwhile. */
+async function runScenario(name: string, scenario: () => Promise<void>): Promise<void> {
+  for (attempt = 0; ; attempt++) {
+    if (QUIET_WAIT > 0) {
+      const quiet = await waitForQuiet(QUIET_WAIT);
+      if (quiet.waited > 3) log(`waited ${quiet.waited.toFixed(0)} s for other processes to leave the CPUs${quiet.quiet ? '' : ` (gave up; machine ${(100 * quiet.busy).toFixed(0)}% busy)`}`);
+    }
+    const mark = { rows: rows.length, problems: problems.length, notes: notes.length, peaks: rssPeaks.length };
+    wasContended = false;
+    try {
+      await scenario();
+    } catch (error) {
+      problems.push(`${name}: ${(error as Error).stack ?? error}`);
+      log(`scenario ${name} failed: ${(error as Error).stack ?? error}`);
+    }
+    if (!wasContended || attempt >= RETRIES) break;
+    log(`${name}: other processes used the CPUs during the measurement; running it again`);
+    rows.length = mark.rows; problems.length = mark.problems; notes.length = mark.notes; rssPeaks.length = mark.peaks;
+  }
+}
+
 async function main() {
   mkdirSync(RESULTS, { recursive: true });
   log(`node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB; scenarios: ${only.join(', ')}`);
@@ -587,6 +731,7 @@ async function main() {
     ingest: ingestScenario, processing: processingScenario,
     latency: () => latencyScenario('latency', HOOK_FRACTION),
     'latency-all': () => latencyScenario('latency-all', 1),
+    e2e: e2eScenario,
     growth: growthScenario,
     subjects: subjectsScenario,
     soak: soakScenario,
@@ -599,32 +744,42 @@ async function main() {
   const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src', 'package.json'], { encoding: 'utf8', cwd: REPO_ROOT }).stdout.trim() ? ' + uncommitted changes in src/' : '';
   log(`server: ${process.env.BENCH_SERVER_ENTRY ?? (SERVER_MODE === 'dist' ? 'compiled build' : 'tsx')}, commit ${commit}${dirty}`);
   json.server = { mode: process.env.BENCH_SERVER_ENTRY ?? SERVER_MODE, commit: `${commit}${dirty}` };
+  const baseArgs = process.env.BENCH_SERVER_NODE_ARGS ?? '';
+  const variants: Array<{ label: string; entry?: string; nodeArgs?: string }> = [{ label: COMPARE || AB_NODE_ARGS ? `this ${commit}${dirty ? '+' : ''}` : '', entry: process.env.BENCH_SERVER_ENTRY }];
+  if (AB_NODE_ARGS) variants.push({ label: `this + ${AB_NODE_ARGS}`, entry: process.env.BENCH_SERVER_ENTRY, nodeArgs: AB_NODE_ARGS });
+  if (COMPARE) {
+    log(`building ${COMPARE} for the comparison`);
+    const other = buildRevision(COMPARE);
+    variants.push({ label: `${COMPARE} ${other.commit}`, entry: other.entry });
+  }
+  const figures = new Map<string, Map<string, Array<Record<string, number>>>>();
   const started = wallNow();
-  for (const name of SCENARIOS) {
-    if (!only.includes(name)) continue;
-    for (attempt = 0; ; attempt++) {
-      if (QUIET_WAIT > 0) {
-        const quiet = await waitForQuiet(QUIET_WAIT);
-        if (quiet.waited > 3) log(`waited ${quiet.waited.toFixed(0)} s for other processes to leave the CPUs${quiet.quiet ? '' : ` (gave up; machine ${(100 * quiet.busy).toFixed(0)}% busy)`}`);
+  for (let round = 0; round < REPEAT; round++) {
+    // Alternate which build goes first, so that a drift of the machine does not favour one.
+    const order = round % 2 ? [...variants].reverse() : variants;
+    for (const v of order) {
+      variant = v.label;
+      if (v.entry) process.env.BENCH_SERVER_ENTRY = v.entry; else delete process.env.BENCH_SERVER_ENTRY;
+      process.env.BENCH_SERVER_NODE_ARGS = `${baseArgs} ${v.nodeArgs ?? ''}`.trim();
+      for (const name of SCENARIOS) {
+        if (!only.includes(name)) continue;
+        await runScenario(name, run[name]);
+        const record = name === 'latency' || name === 'latency-all' ? json[name] : name === 'processing' ? json.processing : json[name];
+        const perScenario = figures.get(name) ?? new Map<string, Array<Record<string, number>>>();
+        figures.set(name, perScenario);
+        perScenario.set(v.label, [...(perScenario.get(v.label) ?? []), keyFigures(name, record, (rssPeaks[rssPeaks.length - 1] ?? NaN) / 1048576)]);
+        ((json.runs ??= []) as unknown[]).push({ variant: v.label, scenario: name, record });
+        delete json[name];
       }
-      const mark = { rows: rows.length, problems: problems.length, notes: notes.length, peaks: rssPeaks.length };
-      wasContended = false;
-      try {
-        await run[name]();
-      } catch (error) {
-        problems.push(`${name}: ${(error as Error).stack ?? error}`);
-        log(`scenario ${name} failed: ${(error as Error).stack ?? error}`);
-      }
-      if (!wasContended || attempt >= RETRIES) break;
-      log(`${name}: other processes used the CPUs during the measurement; running it again`);
-      rows.length = mark.rows; problems.length = mark.problems; notes.length = mark.notes; rssPeaks.length = mark.peaks;
     }
   }
+  variant = '';
   const peak = Math.max(0, ...rssPeaks.filter(Number.isFinite));
   row('all', 'server RSS peak over all runs (MB, VmHWM)', fmtMb(peak), `≤ ${TARGETS.rssMb}`, peak / 1048576 <= TARGETS.rssMb);
   const out = [
     '',
     table(),
+    ...(variants.length > 1 || REPEAT > 1 ? ['', `Key figures per build, median (range) of ${REPEAT} run(s) each:`, '', compareTable(figures, variants.map((v) => v.label))] : []),
     '',
     `checks: ${problems.length ? `${problems.length} FAILED` : 'all passed (no failed requests, no rejections or duplicates, counts add up)'}`,
     ...problems.map((p) => `  - ${p}`),

@@ -60,7 +60,7 @@ export async function startServer(options: ServerOptions): Promise<BenchServer> 
   const entry = process.env.BENCH_SERVER_ENTRY ? [process.env.BENCH_SERVER_ENTRY]
     : options.mode === 'tsx' ? ['--import', 'tsx', 'src/cli/main.ts'] : [join(BUILD_DIR, 'cli', 'main.js')];
   // The flags and allocator setting of `npm start`.
-  const args = ['--max-semi-space-size=4', ...(options.nodeArgs ?? []), ...extra, ...entry, 'serve'];
+  const args = ['--max-semi-space-size=4', '--heap-growing-percent=100', ...(options.nodeArgs ?? []), ...extra, ...entry, 'serve'];
   const child = spawn(process.execPath, args, {
     cwd: REPO_ROOT,
     env: {

@@ -6,7 +6,7 @@ import { NonRetriableError } from './errors.ts';
 import { sendRequest } from './http/send-request.ts';
 import { writeLog } from './log/write-log.ts';
 import { RenderBudget } from '../engine/render-limits.ts';
-import { actionTimeout, templateContext } from './render.ts';
+import { actionTimeout, templateContext, withinDeadline } from './render.ts';
 import { renderDelivery } from './render-action.ts';
 import type { ActionResult, ActionRuntime, AttemptScope } from './types.ts';
 
@@ -26,7 +26,7 @@ export async function executeDelivery(delivery: Delivery, runtime: ActionRuntime
   switch (delivery.kind) {
     case 'webhook': case 'chat': {
       const request = renderDelivery(delivery.kind, delivery.spec, context, runtime.fieldLimits, budget);
-      return sendRequest(request, delivery, runtime, scope, actionTimeout(delivery.spec.timeout, runtime));
+      return sendRequest(request, delivery, runtime, scope, withinDeadline(actionTimeout(delivery.spec.timeout, runtime), scope));
     }
     case 'email': return sendEmail(renderDelivery('email', delivery.spec, context, runtime.fieldLimits, budget), delivery, runtime, scope);
     case 'log': return writeLog(renderDelivery('log', delivery.spec, context, runtime.fieldLimits, budget), delivery, runtime, scope);

@@ -48,6 +48,11 @@ export function actionTimeout(timeout: unknown, limits: { readonly defaultTimeou
   }
 }
 
+/** A row that waited in the dispatcher's local queue has less of its lease left: the attempt ends within it. */
+export function withinDeadline(timeoutMs: number, scope: { readonly deadline?: number; now(): number }): number {
+  return scope.deadline === undefined ? timeoutMs : Math.max(1, Math.min(timeoutMs, scope.deadline - scope.now()));
+}
+
 function kib(bytes: number): string {
   return bytes < 1024 ? `${bytes} bytes` : `${Math.round((bytes / 1024) * 10) / 10} KiB`;
 }

@@ -34,6 +34,8 @@ export interface AttemptScope {
   /** Aborted when the dispatcher stops; the attempt's outcome is then not recorded. */
   readonly signal: AbortSignal;
   readonly now: () => number;
+  /** When the attempt must be over (its lease, less a margin), as `now()` counts; absent: only the action's timeout. */
+  readonly deadline?: number;
 }
 
 /** A successful attempt. Failures are thrown as `DeliveryError`s (see errors.ts). */

@@ -1,5 +1,6 @@
 // The dispatcher: leases due outbox rows, runs their actions within global and per-destination
 // limits, and records each attempt's outcome (delivered, retry at a time, or dead). See ARCHITECTURE.md.
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createActionRuntime, createRedactor, type ActionRuntime, type Redactor } from '../actions/index.ts';
@@ -12,6 +13,18 @@ import { runAttempt } from './run-attempt.ts';
 import { afterFailure } from './retry-policy.ts';
 import type { DispatchCredit } from './fresh-work.ts';
 import { WakeTimer } from './wake-timer.ts';
+
+/** Leased rows a dispatcher holds (running plus queued locally) stay within this many times its global limit. */
+const QUEUE_FACTOR = 16;
+/**
+ * A fast destination may hold this many times its slots (within QUEUE_FACTOR x the global limit): enough
+ * for a few processor batches, so that a backlog to one host is handed over instead of claimed again.
+ */
+const DESTINATION_FACTOR = 64;
+/** Credits for fresh work go out at most this often. */
+const CREDIT_EVERY_MS = 2;
+/** A queued row with less lease left than this (beyond the margin; less for very short leases) is not started. */
+const MIN_ATTEMPT_MS = 1000;
 
 /** Marks which delivery is being rendered, for the watchdog (see app/stall-watch.ts). */
 export interface RenderWatch {
@@ -38,7 +51,6 @@ export interface DispatcherDeps {
 
 interface InFlight {
   readonly delivery: LeasedDelivery;
-  readonly controller: AbortController;
   readonly done: Promise<void>;
 }
 
@@ -54,6 +66,8 @@ export class Dispatcher {
   readonly #slots: DestinationSlots<LeasedDelivery>;
   readonly #outcomes: OutcomeBuffer;
   readonly #inFlight = new Map<string, InFlight>();
+  /** One signal for every attempt: aborted when stop() gives up on the attempts still running. */
+  readonly #abandon = new AbortController();
   #state: State = 'idle';
   #startup: Promise<void> = Promise.resolve();
   #stopped: Promise<void> | undefined;
@@ -72,14 +86,16 @@ export class Dispatcher {
     this.#config = resolveDispatcherConfig(deps.config);
     this.#logger = deps.logger;
     this.#now = deps.now ?? Date.now;
-    this.#metrics = dispatcherMetrics(deps.registry);
-    this.#slots = new DestinationSlots(this.#config.perDestinationConcurrency);
+    this.#metrics = dispatcherMetrics(deps.registry, () => this.#inFlight.size);
+    // A queued row should start within a tenth of its lease (its attempt is then cut to what is left).
+    this.#slots = new DestinationSlots(this.#config.perDestinationConcurrency, { waitBudgetMs: this.#config.leaseMs / 10, maxFactor: DESTINATION_FACTOR });
     this.#runtime = createActionRuntime({
       logger: deps.logger, defaultTimeoutMs: this.#config.defaultTimeoutMs, maxTimeoutMs: this.#config.leaseMs - LEASE_MARGIN_MS,
       connectionsPerDestination: this.#config.perDestinationConcurrency, allowPrivateTargets: this.#config.allowPrivateTargets,
       signingSecrets: deps.signingSecrets, userAgent: this.#config.userAgent, smtp: this.#config.smtp, renderLimits: this.#config.render,
     });
     this.#wake = new WakeTimer(() => this.#look(), this.#now);
+    setMaxListeners(0, this.#abandon.signal); // one listener per attempt in flight
     this.#outcomes = new OutcomeBuffer((records) => this.#outbox.record(records), (records, error, stale) => this.#written(records, error, stale));
   }
 
@@ -156,19 +172,24 @@ export class Dispatcher {
     this.#offerCredit();
   }
 
-  /** Tells the pipeline how much fresh work can start now; at most once per turn of the event loop. */
+  /**
+   * Tells the pipeline how much fresh work can be handed over now; at most once per CREDIT_EVERY_MS (a
+   * message per finished attempt would cost the pipeline thread more than the credit is worth).
+   */
   #offerCredit(): void {
     if (!this.deps.offer || this.#creditScheduled || this.#state !== 'running' || !this.#secretsReady) return;
     this.#creditScheduled = true;
-    setImmediate(() => {
+    setTimeout(() => {
       this.#creditScheduled = false;
       if (this.#state !== 'running') return;
       const { owner, leaseMs, globalConcurrency, perDestinationConcurrency } = this.#config;
+      // Rows held (running or queued) stay within QUEUE_FACTOR x the global limit: leased rows kept in memory are bounded.
+      const held = this.#slots.running + this.#slots.queued;
       this.deps.offer!({
-        owner, leaseMs, free: Math.max(0, globalConcurrency - this.#slots.running - this.#slots.queued),
-        perDestination: perDestinationConcurrency, busy: this.#slots.load(),
+        owner, leaseMs, free: Math.max(0, globalConcurrency * QUEUE_FACTOR - held),
+        perDestination: perDestinationConcurrency, limits: this.#slots.limits(), busy: this.#slots.load(),
       });
-    });
+    }, CREDIT_EVERY_MS);
   }
 
   /**
@@ -190,7 +211,7 @@ export class Dispatcher {
     const neverStarted = this.#slots.drainQueued().length;
     if (!(await settledWithin(this.#pending(), graceMs))) {
       const abandoned = this.#inFlight.size;
-      for (const flight of this.#inFlight.values()) flight.controller.abort(new Error('dispatcher stopping'));
+      this.#abandon.abort(new Error('dispatcher stopping'));
       await settledWithin(this.#pending(), 1000);
       this.#logger.warn({ abandoned }, 'deliveries still in flight after the grace period were abandoned; they will be retried');
     }
@@ -250,14 +271,22 @@ export class Dispatcher {
   }
 
   #launch(delivery: LeasedDelivery): void {
-    const controller = new AbortController();
-    const { values, redact } = this.#secrets;
     const startedAt = this.#now();
+    // The attempt must end while the lease holds: a row that waited in the local queue gets what is left.
+    const deadline = delivery.lease.until - LEASE_MARGIN_MS;
+    if (deadline - startedAt < Math.min(MIN_ATTEMPT_MS, (this.#config.leaseMs - LEASE_MARGIN_MS) / 2)) {
+      // Too little lease left to try: not started, not recorded; it comes back when the lease expires.
+      this.#logger.warn({ delivery: delivery.id, destination: delivery.destination }, 'delivery waited too long in the local queue; it runs again when its lease expires');
+      queueMicrotask(() => this.#freeSlot(delivery));
+      return;
+    }
+    const controller = this.#abandon;
+    const { values, redact } = this.#secrets;
     // Rendering runs synchronously inside this call, before the first await: that is what the watchdog watches.
     this.deps.watch?.begin(delivery.id);
     let attempt: ReturnType<typeof runAttempt>;
     try {
-      attempt = runAttempt(delivery, { runtime: this.#runtime, secrets: values, redact, signal: controller.signal, now: this.#now, random: this.deps.random });
+      attempt = runAttempt(delivery, { runtime: this.#runtime, secrets: values, redact, signal: controller.signal, now: this.#now, deadline, random: this.deps.random });
     } catch (error) {
       attempt = Promise.reject(error);
     } finally {
@@ -271,13 +300,15 @@ export class Dispatcher {
         if (!controller.signal.aborted) this.#finished(delivery, crashedAttempt(delivery, startedAt, this.#now(), error, redact, this.deps.random));
       },
     ).finally(() => this.#freeSlot(delivery));
-    this.#inFlight.set(delivery.id, { delivery, controller, done });
-    this.#metrics.inFlight(this.#inFlight.size);
+    this.#inFlight.set(delivery.id, { delivery, done });
   }
 
   #finished(delivery: LeasedDelivery, record: AttemptRecord): void {
     this.#metrics.attempt(delivery.kind, record.outcome, record.latencyMs / 1000);
+    this.#slots.observe(delivery.destination, record.latencyMs);
     this.#outcomes.add(record);
+    // The common case logs nothing at the usual levels: build no fields for it.
+    if (record.outcome === 'delivered' && !this.#logger.isLevelEnabled('debug')) return;
     const fields = { delivery: delivery.id, rule: delivery.ruleId, kind: delivery.kind, destination: delivery.destination, attempt: record.attempt, statusCode: record.statusCode, latencyMs: record.latencyMs };
     if (record.outcome === 'delivered') this.#logger.debug(fields, 'delivered');
     else if (record.outcome === 'retry') this.#logger.info({ ...fields, error: record.error, nextAttemptAt: record.nextAttemptAt }, 'delivery failed; will retry');
@@ -288,7 +319,6 @@ export class Dispatcher {
     this.#inFlight.delete(delivery.id);
     const next = this.#slots.release(delivery.destination);
     if (next && this.#state === 'running') this.#launch(next);
-    this.#metrics.inFlight(this.#inFlight.size);
     // Only rows left behind a busy destination need a claim when a slot frees; fresh work arrives by itself.
     if (!next && this.#dueBehindBusy) this.wake();
     this.#offerCredit();
@@ -332,3 +362,4 @@ async function settledWithin(work: Promise<unknown>, ms: number): Promise<boolea
     clearTimeout(timer);
   }
 }
+

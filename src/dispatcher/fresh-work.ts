@@ -10,16 +10,19 @@ import { deliveryDestination } from '../store/destination.ts';
 export interface DispatchCredit {
   readonly owner: string;
   readonly leaseMs: number;
-  /** Attempts it can start now (global limit minus running minus queued locally). */
+  /** Rows it can take now: running and queued locally, across destinations (dispatcher.ts bounds the total). */
   readonly free: number;
+  /** What a destination may hold, running plus queued, unless `limits` names it. */
   readonly perDestination: number;
+  /** Per-destination room sized by its recent latency (destination-slots.ts); absent: `perDestination`. */
+  readonly limits?: Readonly<Record<string, number>>;
   /** Attempts running or queued per destination (absent: none). */
   readonly busy: Readonly<Record<string, number>>;
 }
 
 /** The pipeline's side: picks, per batch, the deliveries the dispatcher has room for. */
 export class FreshPicker {
-  #credit: { owner: string; leaseMs: number; free: number; perDestination: number; busy: Record<string, number> } | undefined;
+  #credit: { owner: string; leaseMs: number; free: number; perDestination: number; limits?: Readonly<Record<string, number>>; busy: Record<string, number> } | undefined;
 
   update(credit: DispatchCredit): void {
     this.#credit = { ...credit, busy: { ...credit.busy } };
@@ -38,7 +41,7 @@ export class FreshPicker {
       if (credit.free <= 0) break;
       const destination = d.destination ?? deliveryDestination(d.kind, d.spec);
       const busy = credit.busy[destination] ?? 0;
-      if (busy >= credit.perDestination) continue;
+      if (busy >= (credit.limits?.[destination] ?? credit.perDestination)) continue;
       credit.busy[destination] = busy + 1;
       credit.free--;
       ids.push(d.id);

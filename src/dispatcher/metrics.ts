@@ -3,12 +3,12 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export interface DispatcherMetrics {
   attempt(kind: string, outcome: 'delivered' | 'retry' | 'dead', seconds: number): void;
-  inFlight(count: number): void;
 }
 
-const NOOP: DispatcherMetrics = { attempt() {}, inFlight() {} };
+const NOOP: DispatcherMetrics = { attempt() {} };
 
-export function dispatcherMetrics(registry?: Registry): DispatcherMetrics {
+/** `inFlight` is read when the metrics are collected (not set on every start and end of an attempt). */
+export function dispatcherMetrics(registry: Registry | undefined, inFlight: () => number): DispatcherMetrics {
   if (!registry) return NOOP;
   const registers = [registry];
   // A second dispatcher on the same registry (tests, restarts) shares the metrics instead of failing.
@@ -19,15 +19,22 @@ export function dispatcherMetrics(registry?: Registry): DispatcherMetrics {
       name: 'ifthen_delivery_duration_seconds', help: 'Duration of one delivery attempt', labelNames: ['kind'], registers,
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     });
-  const inFlight = (registry.getSingleMetric('ifthen_deliveries_in_flight') as Gauge | undefined)
+  const running = (registry.getSingleMetric('ifthen_deliveries_in_flight') as Gauge | undefined)
     ?? new Gauge({ name: 'ifthen_deliveries_in_flight', help: 'Delivery attempts running now', registers });
+  // The latest dispatcher on the registry answers (a replaced one is stopped).
+  (running as unknown as { collect(): void }).collect = () => running.set(inFlight());
+  // Label lookups hash their values on every call: each (kind, outcome) child is looked up once.
+  const counters = new Map<string, ReturnType<typeof deliveries.labels>>();
+  const histograms = new Map<string, ReturnType<typeof duration.labels>>();
   return {
     attempt(kind, outcome, seconds) {
-      deliveries.inc({ kind, outcome });
-      duration.observe({ kind }, seconds);
-    },
-    inFlight(count) {
-      inFlight.set(count);
+      const key = `${kind} ${outcome}`;
+      let counter = counters.get(key);
+      if (!counter) counters.set(key, counter = deliveries.labels({ kind, outcome }));
+      counter.inc();
+      let histogram = histograms.get(kind);
+      if (!histogram) histograms.set(kind, histogram = duration.labels({ kind }));
+      histogram.observe(seconds);
     },
   };
 }

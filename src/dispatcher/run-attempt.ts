@@ -23,7 +23,7 @@ export async function runAttempt(delivery: Delivery, deps: AttemptDeps): Promise
   let result: ActionResult | null = null;
   let failure: unknown = null;
   try {
-    result = await executeDelivery(delivery, deps.runtime, { attempt, secrets: deps.secrets, redact: deps.redact, signal: deps.signal, now: deps.now });
+    result = await executeDelivery(delivery, deps.runtime, { attempt, secrets: deps.secrets, redact: deps.redact, signal: deps.signal, now: deps.now, deadline: deps.deadline });
   } catch (error) {
     failure = error ?? new Error('action failed without an error');
   }

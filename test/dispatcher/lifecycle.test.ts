@@ -174,3 +174,58 @@ test('fresh deliveries handed over by the pipeline render with a secret saved af
     store.close();
   }
 });
+
+test('fresh deliveries beyond a destination\'s slots wait in the local queue: never more than its concurrency at once, each sent once', async () => {
+  const store = openStore();
+  let open = 0;
+  let most = 0;
+  const receiver = await startReceiver((_req, res) => {
+    most = Math.max(most, ++open);
+    setTimeout(() => { open--; res.writeHead(200).end('ok'); }, 15);
+  });
+  const dispatcher = startDispatcher(store, { pollMs: 60_000, perDestinationConcurrency: 2 }, { offer: () => {} });
+  try {
+    const ids = Array.from({ length: 12 }, () => insertFiring(store, [{ kind: 'webhook', spec: { url: receiver.url } }])[0]);
+    const leased = await store.outbox.claim({ owner: 'test-dispatcher', now: Date.now(), limit: 100, busyDestinations: [], leaseMs: 30_000 });
+    assert.equal(leased.length, 12);
+    dispatcher.accept(leased);
+    await waitFor(() => ids.every((id) => deliveryRow(store, id).status === 'delivered'), 5000, 'all delivered');
+    assert.equal(most, 2, 'two at a time, the destination\'s limit');
+    assert.equal(receiver.requests.length, 12);
+    assert.equal(new Set(receiver.requests.map((r) => r.headers['idempotency-key'])).size, 12);
+  } finally {
+    await dispatcher.stop(1000);
+    await receiver.close();
+    store.close();
+  }
+});
+
+test('a queued delivery is not started with too little of its lease left, and an attempt never outlives its lease', async () => {
+  const store = openStore();
+  const receiver = await startReceiver(() => { /* never answers */ });
+  const dispatcher = startDispatcher(store, { pollMs: 60_000, defaultTimeoutMs: 5000 }, { offer: () => {} });
+  try {
+    // 100 ms of lease beyond the 1 s margin: not started, left leased (it comes back when the lease expires).
+    const [late] = insertFiring(store, [{ kind: 'webhook', spec: { url: receiver.url } }]);
+    const [lateRow] = await store.outbox.claim({ owner: 'test-dispatcher', now: Date.now(), limit: 1, busyDestinations: [], leaseMs: 1100 });
+    assert.equal(lateRow.id, late);
+    dispatcher.accept([lateRow]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(receiver.requests.length, 0);
+    assert.equal(deliveryRow(store, late).status, 'delivering');
+
+    // 1.5 s beyond the margin: sent, and timed out after 1.5 s instead of the 5 s default.
+    const [short] = insertFiring(store, [{ kind: 'webhook', spec: { url: receiver.url } }]);
+    const started = Date.now();
+    const rows = await store.outbox.claim({ owner: 'test-dispatcher', now: started, limit: 10, busyDestinations: [], leaseMs: 2500 });
+    dispatcher.accept(rows.filter((r) => r.id === short));
+    await waitFor(() => attemptRows(store, short).length === 1, 4000, 'the attempt to end');
+    const [attempt] = attemptRows(store, short);
+    assert.match(attempt.error ?? '', /timed out after 1[45]\d\d ms/);
+    assert.ok(Date.now() - started < 3000);
+  } finally {
+    await dispatcher.stop(200);
+    await receiver.close();
+    store.close();
+  }
+});

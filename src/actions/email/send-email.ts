@@ -3,6 +3,7 @@
 import type { Delivery, SentRequest } from '../../store/contracts.ts';
 import { DeliveryError, NonRetriableError, RetryableError, TimeoutError } from '../errors.ts';
 import type { RenderedMail } from '../rendered.ts';
+import { withinDeadline } from '../render.ts';
 import type { ActionResult, ActionRuntime, AttemptScope } from '../types.ts';
 
 /** The headers ifthen adds to every email: Message-ID and X-Ifthen-Idempotency-Key carry the delivery id. */
@@ -25,7 +26,7 @@ export async function sendEmail(mail: RenderedMail, delivery: Delivery, runtime:
   try {
     // nodemailer cannot cancel a send: on stop or timeout the attempt is abandoned, not aborted.
     const outgoing = { ...mail, from, messageId: identity['Message-ID'], headers: { 'X-Ifthen-Idempotency-Key': identity['X-Ifthen-Idempotency-Key'] } };
-    reply = await raceAbort(mailer.send(outgoing), scope.signal, mailer.timeoutMs);
+    reply = await raceAbort(mailer.send(outgoing), scope.signal, withinDeadline(mailer.timeoutMs, scope));
   } catch (error) {
     if (scope.signal.aborted) throw error;
     const failure = smtpFailure(error);

@@ -94,12 +94,14 @@ export function redactedPrefix(text: string, maxBytes: number, redact: Redactor)
   // Characters are at least one byte: this window holds the first maxBytes and any secret starting there.
   const window = maxBytes + redact.longest + 2;
   const redacted = text.length > window ? redactTruncated(text.slice(0, window), redact) : redact(text);
-  const truncated = text.length > window || Buffer.byteLength(redacted) > maxBytes;
+  const truncated = text.length > window || (redacted.length * 3 > maxBytes && Buffer.byteLength(redacted) > maxBytes);
   return { text: truncated ? cutToBytes(redacted, maxBytes) : redacted, truncated };
 }
 
 /** The longest start of `text` that fits in `maxBytes` of UTF-8, never splitting a character. */
 export function cutToBytes(text: string, maxBytes: number): string {
+  // A UTF-16 unit is at most 3 bytes of UTF-8: short texts need no encoding to know they fit.
+  if (text.length * 3 <= maxBytes || (text.length <= maxBytes && Buffer.byteLength(text) <= maxBytes)) return text;
   const bytes = Buffer.from(text, 'utf8');
   if (bytes.length <= maxBytes) return text;
   let end = maxBytes;

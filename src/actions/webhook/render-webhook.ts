@@ -1,6 +1,6 @@
 // The webhook action's render step: url, headers and body from their templates, checked against the caps.
 import type { ActionSpec } from '../../engine/rule/schema.ts';
-import { renderText, renderValue } from '../../engine/template.ts';
+import { renderFastText as renderText, renderFastValue as renderValue } from './fast-template.ts';
 import { findHeader, setHeader } from '../http/headers.ts';
 import type { RenderBudget } from '../../engine/render-limits.ts';
 import { rendered, type FieldSizeLimits } from '../render.ts';

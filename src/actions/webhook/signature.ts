@@ -44,7 +44,22 @@ export function signingSecretProblem(secret: string): string | null {
 
 /** The `webhook-signature` value: one `v1,<base64>` per secret, space separated. */
 export function signWebhook(message: SignedMessage, secrets: readonly string[]): string {
-  return secrets.map((secret) => `v1,${hmac(signingKey(secret), message)}`).join(' ');
+  if (secrets.length === 1) return `v1,${hmac(cachedKey(secrets[0]), message)}`;
+  return secrets.map((secret) => `v1,${hmac(cachedKey(secret), message)}`).join(' ');
+}
+
+/** Decoded keys of the secrets in use (a handful; rotations add one now and then): decoded once, not per request. */
+const keys = new Map<string, Buffer>();
+const MAX_KEYS = 64;
+
+function cachedKey(secret: string): Buffer {
+  let key = keys.get(secret);
+  if (!key) {
+    key = signingKey(secret);
+    if (keys.size >= MAX_KEYS) keys.clear();
+    keys.set(secret, key);
+  }
+  return key;
 }
 
 /**

@@ -126,8 +126,8 @@ export class SqlitePipelineStore implements PipelineStore {
 
   #insertDeliveryRow(d: DeliveryRequest, lease: Lease | undefined): void {
     const destination = (d as { destination?: string }).destination ?? deliveryDestination(d.kind, d.spec);
-    this.#insertDelivery.run(d.id, d.firingId, d.ruleId, d.subject, d.actionIndex, d.kind, destination, JSON.stringify(d.spec),
-      JSON.stringify(d.context), JSON.stringify(d.policy), lease ? 'delivering' : 'pending', d.createdAt, d.createdAt, d.createdAt, d.createdAt,
+    this.#insertDelivery.run(d.id, d.firingId, d.ruleId, d.subject, d.actionIndex, d.kind, destination, stringifyShared(d.spec),
+      JSON.stringify(d.context), stringifyShared(d.policy), lease ? 'delivering' : 'pending', d.createdAt, d.createdAt, d.createdAt, d.createdAt,
       lease?.owner ?? null, lease?.token ?? null, lease?.until ?? null);
   }
 
@@ -140,6 +140,20 @@ export class SqlitePipelineStore implements PipelineStore {
     const remove = this.db.prepare('DELETE FROM emit_outbox WHERE id = ?');
     writeTransaction(this.db, () => { for (const id of ids) remove.run(id); });
   }
+}
+
+/**
+ * A rule action's spec and policy are the compiled rule's own objects, shared by every delivery it plans
+ * (and never changed: a rule change compiles new ones): serialised once per object, not once per delivery.
+ */
+const serialised = new WeakMap<object, string>();
+function stringifyShared(value: object): string {
+  let json = serialised.get(value);
+  if (json === undefined) {
+    json = JSON.stringify(value);
+    serialised.set(value, json);
+  }
+  return json;
 }
 
 /** Stored attributes come back as prototype-less objects: a key named `__proto__` is data. */
