@@ -3,15 +3,11 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { RetentionStore } from '../store/retention.ts';
 
-export function diskMetrics(registry: Registry, retention: RetentionStore): void {
+/** Returns what to call before each scrape: one read of the disk then serves every gauge of that scrape. */
+export function diskMetrics(registry: Registry, retention: RetentionStore): () => void {
   const registers = [registry];
-  // One read serves the gauges of one scrape: the first collect() reads, the others reuse it for a moment.
-  let cached: { at: number; disk: ReturnType<RetentionStore['disk']> } | undefined;
-  const disk = () => {
-    const now = Date.now();
-    if (!cached || now - cached.at > 1000) cached = { at: now, disk: retention.disk() };
-    return cached.disk;
-  };
+  let cached: ReturnType<RetentionStore['disk']> | undefined;
+  const disk = () => (cached ??= retention.disk());
   new Gauge({ name: 'ifthen_db_file_bytes', help: 'Size of the SQLite database file', registers, collect() { this.set(disk().fileBytes); } });
   new Gauge({ name: 'ifthen_db_wal_bytes', help: 'Size of the SQLite write-ahead log (-wal file)', registers, collect() { this.set(disk().walBytes); } });
   new Gauge({ name: 'ifthen_db_pages', help: 'Pages in the database (page_count)', registers, collect() { this.set(disk().pages); } });
@@ -28,4 +24,5 @@ export function diskMetrics(registry: Registry, retention: RetentionStore): void
       for (const [table, at] of Object.entries(retention.oldest())) if (at !== null) this.set({ table }, at / 1000);
     },
   });
+  return () => { cached = undefined; };
 }

@@ -6,7 +6,7 @@ import { diskMetrics } from './disk-metrics.ts';
 
 export function pipelineMetrics(registry: Registry, sources: { log: EventLog; outbox: OutboxStore; cursor: () => Cursor | null; retention: RetentionStore }) {
   const registers = [registry];
-  diskMetrics(registry, sources.retention);
+  const beforeScrape = diskMetrics(registry, sources.retention);
   new Gauge({
     name: 'ifthen_processing_lag_events', help: 'Events in the log not yet processed', registers,
     async collect() { this.set((await sources.log.lag(0, sources.cursor())).events); },
@@ -27,6 +27,7 @@ export function pipelineMetrics(registry: Registry, sources: { log: EventLog; ou
     async collect() { this.set((await sources.outbox.counts()).dead); },
   });
   return {
+    beforeScrape,
     processed: new Counter({ name: 'ifthen_events_processed_total', help: 'Events the processor has committed', registers }),
     timersFired: new Counter({ name: 'ifthen_timers_fired_total', help: 'Durable timers that came due and were processed', registers }),
     firings: new Counter({ name: 'ifthen_firings_total', help: 'Rule firings', labelNames: ['rule'], registers }),

@@ -95,6 +95,7 @@ port.on('message', (message: ToWorker) => {
       outboxServer.attach(message.port);
       break;
     case 'metrics':
+      metrics.beforeScrape();
       reply(message.id, registry.metrics());
       break;
     case 'status':
