@@ -25,6 +25,8 @@ export interface PassSummary {
 const FIRST_ROWS = 500;
 const MAX_ROWS = 20_000;
 const FIRST_PAGES = 128;
+/** How long to wait before looking again at a backlogged store. */
+const BACKLOG_WAIT_MS = 100;
 /** The thread rests this many times as long as a step held the write lock before the next one. */
 const REST_FACTOR = 3;
 
@@ -44,6 +46,8 @@ export class RetentionTask {
   #timer: NodeJS.Timeout | undefined;
   #current: Promise<PassSummary> | undefined;
   #stopped = false;
+  /** Times a step waited for the store to catch up (RetentionStore.backlogged). */
+  waits = 0;
 
   constructor(
     private readonly store: RetentionStore,
@@ -89,6 +93,7 @@ export class RetentionTask {
       const sweep = this.store.sweep(kind, cutoff);
       const size = this.#sizeFor(kind);
       while (!this.#stopped) {
+        if (await this.#waitForStore()) break;
         const t = performance.now();
         const { deleted: rows, done } = sweep.step(size.value);
         const ms = performance.now() - t;
@@ -101,6 +106,7 @@ export class RetentionTask {
     }
     let reclaimedPages = 0;
     for (let excess = this.store.excessFreePages(); excess > 0 && !this.#stopped; excess = this.store.excessFreePages()) {
+      if (await this.#waitForStore()) break;
       const t = performance.now();
       const pages = this.store.reclaim(Math.min(excess, this.#pages.value));
       const ms = performance.now() - t;
@@ -112,6 +118,15 @@ export class RetentionTask {
       await rest(ms);
     }
     return { startedAt, ms: performance.now() - started, deleted, reclaimedPages, longestStepMs };
+  }
+
+  /** Waits while the store is backlogged (see RetentionStore.backlogged); true when the task was stopped meanwhile. */
+  async #waitForStore(): Promise<boolean> {
+    while (!this.#stopped && this.store.backlogged()) {
+      this.waits++;
+      await new Promise((resolve) => setTimeout(resolve, BACKLOG_WAIT_MS));
+    }
+    return this.#stopped;
   }
 
   #sizeFor(kind: string): BatchSize {

@@ -38,4 +38,9 @@ export interface RetentionStore {
   reclaim(pages: number): number;
   oldest(): OldestRetained;
   disk(): DiskUsage;
+  /**
+   * The store is behind on copying writes back (SQLite: the WAL grew past its limit because checkpoints cannot
+   * catch up while writes never pause): retention waits, so that its deletes never make the WAL grow without bound.
+   */
+  backlogged(): boolean;
 }

@@ -2,6 +2,7 @@
 // transaction per range of seq, until the rows reach the cutoff. What is still needed is kept whatever the
 // cutoff: events after the processor's cursor or still in the emit outbox, firings with a delivery left,
 // pending and in-flight deliveries, failures the processor has yet to pass over.
+import { statSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import type { RetentionKind, RetentionStore, RetentionSweep } from '../retention.ts';
 import { writeTransaction, type SqliteDatabase } from './sqlite-database.ts';
@@ -10,6 +11,9 @@ import { oldestRetainedReader } from './sqlite-oldest.ts';
 import { diskUsageReader } from './sqlite-disk.ts';
 
 type Statement = Database.Statement<unknown[]>;
+
+/** The WAL size beyond which retention waits for the checkpoint thread (the pipeline connection's journal_size_limit). */
+export const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
 
 /** Free pages kept for reuse (a share of the file): the next writes take them instead of growing the file. */
 const FREE_RESERVE = 0.1;
@@ -45,7 +49,10 @@ export class SqliteRetention implements RetentionStore {
   readonly oldest;
   readonly disk;
 
+  readonly #wal: string;
+
   constructor(private readonly db: SqliteDatabase, file: string) {
+    this.#wal = `${file}-wal`;
     const p = (sql: string) => db.prepare(sql);
     this.#s = {
       cursor: p("SELECT cursor FROM cursors WHERE consumer = 'processor' AND partition = 0").pluck(),
@@ -102,6 +109,19 @@ export class SqliteRetention implements RetentionStore {
         return new SeqSweep(this.db, s.firstFailure, cutoff, (from, to) => s.deleteFailures.run(from, to, cutoff, processed).changes);
       case 'ruleErrors':
         return new SeqSweep(this.db, s.firstRuleError, cutoff, (from, to) => s.deleteRuleErrors.run(from, to, cutoff).changes);
+    }
+  }
+
+  /**
+   * A WAL is started over only once a checkpoint has copied all of it and no commit came in between; deletes
+   * in a steady stream can prevent that, and the file then grows with every step. Past the limit, wait: ingest
+   * alone leaves the gaps in which the checkpoint completes, and the writer then cuts the file back to the limit.
+   */
+  backlogged(): boolean {
+    try {
+      return statSync(this.#wal).size > WAL_SIZE_LIMIT;
+    } catch {
+      return false;
     }
   }
 

@@ -15,7 +15,7 @@ import { WalSync } from './sqlite-wal-sync.ts';
 import { SqlitePipelineStore, type CommitStage } from './sqlite-pipeline-store.ts';
 import { SqliteOutbox } from './sqlite-outbox.ts';
 import { SqliteStallRecorder } from './sqlite-stall-recorder.ts';
-import { SqliteRetention } from './sqlite-retention.ts';
+import { SqliteRetention, WAL_SIZE_LIMIT } from './sqlite-retention.ts';
 import { ensureIncrementalVacuum } from './sqlite-auto-vacuum.ts';
 
 /** The HTTP thread: API reads and the rare admin writes (rules, keys, secrets). */
@@ -44,6 +44,9 @@ export function openSqlitePipelineStores(config: Config, options: PipelineOption
   const db = openDatabase(config.dbFile, { cacheMiB: 16, autoCheckpoint: false });
   // The pipeline's own commits are crash-safe; ingest commits are fsync'd (see Durability).
   setDurability(db, 'crash-safe');
+  // A burst of writes (retention deleting a backlog) can grow the WAL far past its usual size before a checkpoint
+  // catches up; SQLite keeps the file at its largest unless told a limit, applied when this writer restarts the WAL.
+  db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
   noteAutoVacuum(ensureIncrementalVacuum(db, config.dbFile, config.retention.vacuumAtStartMaxBytes), options.onNotice);
   const wal = new WalSync(`${config.dbFile}-wal`);
   const log = new SqliteGroupCommitLog(new SqliteEventLog(db, 'crash-safe', config.dedupe), wal, options.afterAppend);
