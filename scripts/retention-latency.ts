@@ -8,7 +8,7 @@ import { copyFileSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { openDatabase } from '../src/store/sqlite/sqlite-database.ts';
-import { ADMIN_TOKEN, freePort, startChildServer, stopChild, tempDir } from '../test/support/server.ts';
+import { ADMIN_TOKEN, freePort, spawnChildServer, stopChild, tempDir, waitReady } from '../test/support/server.ts';
 
 const arg = (name: string, fallback: number) => Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback);
 const EVENTS = arg('events', 2_000_000);
@@ -60,7 +60,7 @@ const metric = (text: string, name: string) => text.split('\n').filter((l) => l.
 async function run(dir: string, retention: boolean) {
   const port = await freePort();
   const env = retention ? { IFTHEN_RETENTION_INTERVAL_MS: '1000' } : { IFTHEN_RETENTION_INTERVAL_MS: '0' };
-  const server = await startChildServer(dir, port, { ...env, LOG_LEVEL: 'warn' }, {});
+  const server = await waitReady(spawnChildServer(dir, port, { ...env, LOG_LEVEL: 'warn' }), 180_000);
   const headers = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
   const scrape = async () => (await fetch(`${server.url}/metrics`, { headers })).text();
   try {

@@ -180,7 +180,7 @@ export function loadConfig(env: Env = process.env): Config {
       failuresMs: int(env, 'IFTHEN_RETENTION_FAILURES_MS', 30 * DAY_MS),
       ruleErrorsMs: int(env, 'IFTHEN_RETENTION_RULE_ERRORS_MS', 30 * DAY_MS),
       intervalMs: int(env, 'IFTHEN_RETENTION_INTERVAL_MS', 60_000),
-      batchMs: int(env, 'IFTHEN_RETENTION_BATCH_MS', 2),
+      batchMs: int(env, 'IFTHEN_RETENTION_BATCH_MS', 1),
       vacuumAtStartMaxBytes: int(env, 'IFTHEN_VACUUM_AT_START_MAX_BYTES', 256 * 1024 * 1024),
     },
   };

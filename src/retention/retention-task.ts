@@ -1,6 +1,6 @@
 // The retention task of the pipeline thread (the single writer): every IFTHEN_RETENTION_INTERVAL_MS it deletes
 // what is past its period, kind by kind, in transactions sized to hold the write lock about IFTHEN_RETENTION_BATCH_MS,
-// and yields to the event loop after each one (for at least three times as long as it held it), so ingest
+// and yields to the event loop after each one (for at least five times as long as it held it), so ingest
 // group commits and the processor's batches keep interleaving. Then it returns excess free pages the same way.
 import type { RetentionConfig } from '../config.ts';
 import type { RetentionKind, RetentionStore } from '../store/retention.ts';
@@ -28,7 +28,7 @@ const FIRST_PAGES = 128;
 /** How long to wait before looking again at a backlogged store. */
 const BACKLOG_WAIT_MS = 100;
 /** The thread rests this many times as long as a step held the write lock before the next one. */
-const REST_FACTOR = 3;
+const REST_FACTOR = 5;
 
 /** Grows or shrinks a batch so that one step takes about `targetMs`. */
 class BatchSize {
