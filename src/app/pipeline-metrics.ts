@@ -38,6 +38,8 @@ export function pipelineMetrics(registry: Registry, sources: { log: EventLog; ou
     batchSeconds: new Histogram({ name: 'ifthen_processing_batch_seconds', help: 'Time to process and commit one batch', registers, buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] }),
     retentionDeleted: new Counter({ name: 'ifthen_retention_deleted_total', help: 'Rows deleted by retention, by kind (events, firings, delivered and dead deliveries with their attempts, failures, rule errors)', labelNames: ['kind'], registers }),
     retentionReclaimedPages: new Counter({ name: 'ifthen_retention_reclaimed_pages_total', help: 'Free pages returned to the file system after retention deletes (PRAGMA incremental_vacuum)', registers }),
+    retentionStepSeconds: new Histogram({ name: 'ifthen_retention_step_seconds', help: 'Write-lock time of each retention transaction (a batch of deletes or of returned pages), by kind', labelNames: ['kind'], registers, buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1] }),
+    retentionWaitSeconds: new Counter({ name: 'ifthen_retention_wait_seconds_total', help: 'Time retention waited for the WAL to be checkpointed back under its limit', registers }),
     retentionPassSeconds: new Gauge({ name: 'ifthen_retention_last_pass_seconds', help: 'How long the last retention pass took (its deletes are spread out, between ingest commits)', registers }),
     retentionLongestStepSeconds: new Gauge({ name: 'ifthen_retention_last_pass_longest_step_seconds', help: 'The longest single delete transaction of the last retention pass (the write lock it held)', registers }),
     retentionPassTime: new Gauge({ name: 'ifthen_retention_last_pass_timestamp_seconds', help: 'When the last retention pass started', registers }),

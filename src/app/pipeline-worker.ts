@@ -40,6 +40,8 @@ const metrics = pipelineMetrics(registry, { log, outbox, cursor: () => processor
 const retention = new RetentionTask(stores.retention, config.retention, Date.now, {
   onDeleted: (kind, rows) => metrics.retentionDeleted.inc({ kind }, rows),
   onReclaimed: (pages) => metrics.retentionReclaimedPages.inc(pages),
+  onStep: (kind, ms) => metrics.retentionStepSeconds.observe({ kind }, ms / 1000),
+  onWait: (ms) => metrics.retentionWaitSeconds.inc(ms / 1000),
   onPass(pass) {
     metrics.retentionPassSeconds.set(pass.ms / 1000);
     metrics.retentionLongestStepSeconds.set(pass.longestStepMs / 1000);

@@ -9,6 +9,10 @@ import { cutoffs } from './policy.ts';
 export interface RetentionHooks {
   onDeleted?(kind: RetentionKind, rows: number): void;
   onReclaimed?(pages: number): void;
+  /** Each transaction: how long it held the write lock (deletes of a kind, or `reclaim` for returned pages). */
+  onStep?(kind: RetentionKind | 'reclaim', ms: number): void;
+  /** A step waited for the store to catch up (RetentionStore.backlogged). */
+  onWait?(ms: number): void;
   onPass?(pass: PassSummary): void;
   onError?(error: Error): void;
 }
@@ -46,8 +50,6 @@ export class RetentionTask {
   #timer: NodeJS.Timeout | undefined;
   #current: Promise<PassSummary> | undefined;
   #stopped = false;
-  /** Times a step waited for the store to catch up (RetentionStore.backlogged). */
-  waits = 0;
 
   constructor(
     private readonly store: RetentionStore,
@@ -98,6 +100,7 @@ export class RetentionTask {
         const { deleted: rows, done } = sweep.step(size.value);
         const ms = performance.now() - t;
         longestStepMs = Math.max(longestStepMs, ms);
+        this.hooks.onStep?.(kind, ms);
         if (done) break;
         size.adjust(ms);
         if (rows) { deleted[kind] = (deleted[kind] ?? 0) + rows; this.hooks.onDeleted?.(kind, rows); }
@@ -111,6 +114,7 @@ export class RetentionTask {
       const pages = this.store.reclaim(Math.min(excess, this.#pages.value));
       const ms = performance.now() - t;
       longestStepMs = Math.max(longestStepMs, ms);
+      this.hooks.onStep?.('reclaim', ms);
       this.#pages.adjust(ms);
       if (pages <= 0) break;
       reclaimedPages += pages;
@@ -123,8 +127,8 @@ export class RetentionTask {
   /** Waits while the store is backlogged (see RetentionStore.backlogged); true when the task was stopped meanwhile. */
   async #waitForStore(): Promise<boolean> {
     while (!this.#stopped && this.store.backlogged()) {
-      this.waits++;
       await new Promise((resolve) => setTimeout(resolve, BACKLOG_WAIT_MS));
+      this.hooks.onWait?.(BACKLOG_WAIT_MS);
     }
     return this.#stopped;
   }
