@@ -39,8 +39,8 @@ export interface RetentionStore {
   oldest(): OldestRetained;
   disk(): DiskUsage;
   /**
-   * The store is behind on copying writes back (SQLite: the WAL grew past its limit because checkpoints cannot
-   * catch up while writes never pause): retention waits, so that its deletes never make the WAL grow without bound.
+   * The store is behind on copying writes back (SQLite: the checkpoints are far behind the WAL): retention
+   * waits, so that its deletes never make the WAL grow without bound.
    */
   backlogged(): boolean;
 }

@@ -2,7 +2,8 @@
 // transaction per range of seq, until the rows reach the cutoff. What is still needed is kept whatever the
 // cutoff: events after the processor's cursor or still in the emit outbox, firings with a delivery left,
 // pending and in-flight deliveries, failures the processor has yet to pass over.
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { endianness } from 'node:os';
 import type Database from 'better-sqlite3';
 import type { RetentionKind, RetentionStore, RetentionSweep } from '../retention.ts';
 import { writeTransaction, type SqliteDatabase } from './sqlite-database.ts';
@@ -12,8 +13,10 @@ import { diskUsageReader } from './sqlite-disk.ts';
 
 type Statement = Database.Statement<unknown[]>;
 
-/** The WAL size beyond which retention waits for the checkpoint thread (the pipeline connection's journal_size_limit). */
+/** The pipeline connection's journal_size_limit: the WAL file is cut back to it when it starts over. */
 export const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
+/** Retention waits while more than this many WAL frames (about 64 MiB) are not yet copied back by a checkpoint. */
+const WAL_BACKLOG_FRAMES = 16_384;
 
 /** Free pages kept for reuse (a share of the file): the next writes take them instead of growing the file. */
 const FREE_RESERVE = 0.1;
@@ -49,10 +52,11 @@ export class SqliteRetention implements RetentionStore {
   readonly oldest;
   readonly disk;
 
-  readonly #wal: string;
+  readonly #shm: string;
+  readonly #header = Buffer.alloc(100);
 
   constructor(private readonly db: SqliteDatabase, file: string) {
-    this.#wal = `${file}-wal`;
+    this.#shm = `${file}-shm`;
     const p = (sql: string) => db.prepare(sql);
     this.#s = {
       cursor: p("SELECT cursor FROM cursors WHERE consumer = 'processor' AND partition = 0").pluck(),
@@ -113,16 +117,25 @@ export class SqliteRetention implements RetentionStore {
   }
 
   /**
-   * A WAL is started over only once a checkpoint has copied all of it and no commit came in between; deletes
-   * in a steady stream can prevent that, and the file then grows with every step. Past the limit, wait: ingest
-   * alone leaves the gaps in which the checkpoint completes, and the writer then cuts the file back to the limit.
+   * Deletes are written to the WAL faster than the checkpoint thread may copy them back; past a backlog of
+   * about 64 MiB, retention waits for it. The backlog is read from the WAL-index header in the -shm file, whose
+   * layout SQLite documents (walformat.html): mxFrame, the last valid frame, at byte 16 of the header, and
+   * nBackfill, the frames already copied back, at byte 96 (native byte order).
    */
   backlogged(): boolean {
+    let fd: number | undefined;
     try {
-      return statSync(this.#wal).size > WAL_SIZE_LIMIT;
+      fd = openSync(this.#shm, 'r');
+      if (readSync(fd, this.#header, 0, 100, 0) < 100) return false;
     } catch {
-      return false;
+      return false; // no WAL index yet: nothing written
+    } finally {
+      if (fd !== undefined) closeSync(fd);
     }
+    const little = endianness() === 'LE';
+    const frames = little ? this.#header.readUInt32LE(16) : this.#header.readUInt32BE(16);
+    const copied = little ? this.#header.readUInt32LE(96) : this.#header.readUInt32BE(96);
+    return frames - Math.min(frames, copied) > WAL_BACKLOG_FRAMES;
   }
 
   excessFreePages(): number {
