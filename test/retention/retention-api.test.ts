@@ -32,8 +32,8 @@ test('GET /v1/retention, list pages and /metrics tell the policy, where history 
     assert.equal(page.body.oldestStored, retention.body.oldestStored.events, 'a list page says where the history starts');
 
     const before = (await server.request('GET', '/metrics')).text;
-    assert.ok(gauge(before, 'ifthen_db_file_bytes')! > 4096, 'the file size');
-    assert.ok(gauge(before, 'ifthen_db_wal_bytes')! >= 0, 'the WAL size');
+    // Until a checkpoint copies it back, what was written may be only in the WAL.
+    assert.ok(gauge(before, 'ifthen_db_file_bytes')! + gauge(before, 'ifthen_db_wal_bytes')! > 10 * 4096, 'the file and WAL sizes');
     assert.ok(gauge(before, 'ifthen_db_pages')! > 10);
     assert.ok(gauge(before, 'ifthen_db_free_pages')! >= 0);
     assert.equal(gauge(before, 'ifthen_db_page_size_bytes'), 4096);
