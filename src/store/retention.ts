@@ -3,8 +3,9 @@
 // what is still needed whatever it is asked: unprocessed events, open deliveries, firings with deliveries.
 
 /** The kinds of history with a retention period of their own. */
-// In sweep order: deliveries first, so that a firing whose last delivery goes in this pass can go too.
-export const RETENTION_KINDS = ['delivered', 'dead', 'firings', 'events', 'failures', 'ruleErrors'] as const;
+// In sweep order: deliveries before firings, so that a firing whose last delivery goes in this pass can go too;
+// events early, as they take most of the space.
+export const RETENTION_KINDS = ['delivered', 'dead', 'events', 'firings', 'failures', 'ruleErrors'] as const;
 export type RetentionKind = (typeof RETENTION_KINDS)[number];
 
 /** One pass over one kind: each `step` is one transaction that deletes at most `rows` rows. */

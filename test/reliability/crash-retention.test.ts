@@ -69,7 +69,7 @@ it('processes each event once and delivers each webhook under one key across SIG
             for (const e of pending) acked.add(e.id);
             pending = undefined;
             // A steady stream, not a flood: the test is about interleaving, and the log stays small enough to delete.
-            await new Promise((r) => setTimeout(r, 10));
+            await new Promise((r) => setTimeout(r, 20));
           } else {
             await response.arrayBuffer();
             await new Promise((r) => setTimeout(r, 20));
@@ -89,7 +89,10 @@ it('processes each event once and delivers each webhook under one key across SIG
       const deletedBefore = deletedEvents();
       const deadline = Date.now() + 30_000;
       while (acked.size < before + 2 * BATCH || deletedEvents() <= deletedBefore) {
-        if (Date.now() > deadline) throw new Error(`before kill ${kill + 1}: ${acked.size - before} events acknowledged, ${deletedEvents() - deletedBefore} deleted within 30 s`);
+        if (Date.now() > deadline) {
+          const metrics = (await (await fetch(`${url}/metrics`, { headers: admin })).text()).split('\n').filter((l) => /^ifthen_(db_wal|retention_(deleted|wait)|processing_lag_events|outbox_depth)/.test(l));
+          throw new Error(`before kill ${kill + 1}: ${acked.size - before} events acknowledged, ${deletedEvents() - deletedBefore} deleted within 30 s; ${metrics.join(', ')}`);
+        }
         await new Promise((r) => setTimeout(r, 20));
       }
       await new Promise((r) => setTimeout(r, 200 + Math.random() * 600));

@@ -15,8 +15,8 @@ type Statement = Database.Statement<unknown[]>;
 
 /** The pipeline connection's journal_size_limit: the WAL file is cut back to it when it starts over. */
 export const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
-/** Retention waits while more than this many WAL frames (about 64 MiB) are not yet copied back by a checkpoint. */
-const WAL_BACKLOG_FRAMES = 16_384;
+/** Retention waits while the WAL holds more than this many frames (about 64 MiB) since it last started over. */
+const WAL_WAIT_FRAMES = 16_384;
 
 /** Free pages kept for reuse (a share of the file): the next writes take them instead of growing the file. */
 const FREE_RESERVE = 0.1;
@@ -53,7 +53,7 @@ export class SqliteRetention implements RetentionStore {
   readonly disk;
 
   readonly #shm: string;
-  readonly #header = Buffer.alloc(100);
+  readonly #header = Buffer.alloc(20);
 
   constructor(private readonly db: SqliteDatabase, file: string) {
     this.#shm = `${file}-shm`;
@@ -117,25 +117,25 @@ export class SqliteRetention implements RetentionStore {
   }
 
   /**
-   * Deletes are written to the WAL faster than the checkpoint thread may copy them back; past a backlog of
-   * about 64 MiB, retention waits for it. The backlog is read from the WAL-index header in the -shm file, whose
-   * layout SQLite documents (walformat.html): mxFrame, the last valid frame, at byte 16 of the header, and
-   * nBackfill, the frames already copied back, at byte 96 (native byte order).
+   * The WAL starts over only when a checkpoint has copied all of it and no commit came in between: deletes in a
+   * steady stream would prevent that, and the file would grow with every step. Past about 64 MiB retention waits,
+   * leaving the pauses between ingest commits in which the checkpoint completes and the log starts over (the
+   * checkpoint thread forces it at 128 MiB when writes never pause). The length is read from the WAL-index
+   * header in the -shm file, whose layout SQLite documents (walformat.html): mxFrame, the last valid frame, at
+   * byte 16 (native byte order).
    */
   backlogged(): boolean {
     let fd: number | undefined;
     try {
       fd = openSync(this.#shm, 'r');
-      if (readSync(fd, this.#header, 0, 100, 0) < 100) return false;
+      if (readSync(fd, this.#header, 0, 20, 0) < 20) return false;
     } catch {
       return false; // no WAL index yet: nothing written
     } finally {
       if (fd !== undefined) closeSync(fd);
     }
-    const little = endianness() === 'LE';
-    const frames = little ? this.#header.readUInt32LE(16) : this.#header.readUInt32BE(16);
-    const copied = little ? this.#header.readUInt32LE(96) : this.#header.readUInt32BE(96);
-    return frames - Math.min(frames, copied) > WAL_BACKLOG_FRAMES;
+    const frames = endianness() === 'LE' ? this.#header.readUInt32LE(16) : this.#header.readUInt32BE(16);
+    return frames > WAL_WAIT_FRAMES;
   }
 
   excessFreePages(): number {
