@@ -67,7 +67,32 @@ export interface Config {
   readonly delivery: { readonly maxAttempts: number; readonly maxAgeMs: number; readonly backoffMs: number; readonly backoffMaxMs: number };
   readonly smtp: { readonly url?: string; readonly from?: string };
   readonly shutdownGraceMs: number;
+  /** How long each kind of history is kept (0: forever), and how the pipeline thread deletes it (store/retention.ts). */
+  readonly retention: RetentionConfig;
 }
+
+export interface RetentionConfig {
+  /** Events, by arrival time; never one the processor has not processed yet, nor one a pending emit still relays. */
+  readonly eventsMs: number;
+  /** Firings, by firing time; never one that still has a delivery. */
+  readonly firingsMs: number;
+  /** Delivered deliveries and their attempts, from delivery. */
+  readonly deliveredMs: number;
+  /** Dead deliveries (the dead-letter list) and their attempts, from the moment they died; a replay starts them again. */
+  readonly deadMs: number;
+  /** Events recorded as failed (GET /v1/failures); never one after the processor's cursor (it is still to be passed over). */
+  readonly failuresMs: number;
+  /** Rule run-time errors (already at most 20 per rule). */
+  readonly ruleErrorsMs: number;
+  /** How often a retention pass starts (0: never). */
+  readonly intervalMs: number;
+  /** Write-lock time one delete transaction aims at; batches grow or shrink to stay near it. */
+  readonly batchMs: number;
+  /** A database without auto_vacuum (made before it was set) is converted by a VACUUM at start when no larger than this. */
+  readonly vacuumAtStartMaxBytes: number;
+}
+
+const DAY_MS = 86_400_000;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -150,5 +175,16 @@ export function loadConfig(env: Env = process.env): Config {
     },
     smtp: { url: env.IFTHEN_SMTP_URL || undefined, from: env.IFTHEN_SMTP_FROM || undefined },
     shutdownGraceMs: int(env, 'IFTHEN_SHUTDOWN_GRACE_MS', 10_000),
+    retention: {
+      eventsMs: int(env, 'IFTHEN_RETENTION_EVENTS_MS', 30 * DAY_MS),
+      firingsMs: int(env, 'IFTHEN_RETENTION_FIRINGS_MS', 30 * DAY_MS),
+      deliveredMs: int(env, 'IFTHEN_RETENTION_DELIVERED_MS', 14 * DAY_MS),
+      deadMs: int(env, 'IFTHEN_RETENTION_DEAD_MS', 30 * DAY_MS),
+      failuresMs: int(env, 'IFTHEN_RETENTION_FAILURES_MS', 30 * DAY_MS),
+      ruleErrorsMs: int(env, 'IFTHEN_RETENTION_RULE_ERRORS_MS', 30 * DAY_MS),
+      intervalMs: int(env, 'IFTHEN_RETENTION_INTERVAL_MS', 60_000),
+      batchMs: int(env, 'IFTHEN_RETENTION_BATCH_MS', 1),
+      vacuumAtStartMaxBytes: int(env, 'IFTHEN_VACUUM_AT_START_MAX_BYTES', 256 * 1024 * 1024),
+    },
   };
 }

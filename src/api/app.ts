@@ -14,6 +14,7 @@ import { ruleRoutes } from './routes/rules.ts';
 import { runRoutes } from './routes/runs.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { retentionRoutes } from './routes/retention.ts';
 import { OverloadedError, RestartingError } from '../app/pipeline-client.ts';
 
 declare module 'fastify' {
@@ -89,6 +90,7 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   await app.register(ingestRoutes(deps));
   await app.register(ruleRoutes(deps));
   await app.register(runRoutes(deps));
+  await app.register(retentionRoutes(deps));
   await app.register(adminRoutes(deps));
   return app;
 }

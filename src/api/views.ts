@@ -4,7 +4,7 @@ import type { AttemptView, DeliveryRecord, FiringRecord, Page, SubjectRecord } f
 import type { EventFailure, PositionedEvent, RuleError } from '../store/contracts.ts';
 
 export const iso = (ms: number) => new Date(ms).toISOString();
-const isoOrNull = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : iso(ms));
+export const isoOrNull = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : iso(ms));
 
 export function pageView<T, U>(page: Page<T>, view: (item: T) => U): { items: U[]; next?: string } {
   return page.next === undefined ? { items: page.items.map(view) } : { items: page.items.map(view), next: page.next };

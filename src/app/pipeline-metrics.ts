@@ -1,9 +1,12 @@
 // Prometheus metrics owned by the pipeline thread; the HTTP thread serves them with its own.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Cursor, EventLog, OutboxStore } from '../store/contracts.ts';
+import type { RetentionStore } from '../store/retention.ts';
+import { diskMetrics } from './disk-metrics.ts';
 
-export function pipelineMetrics(registry: Registry, sources: { log: EventLog; outbox: OutboxStore; cursor: () => Cursor | null }) {
+export function pipelineMetrics(registry: Registry, sources: { log: EventLog; outbox: OutboxStore; cursor: () => Cursor | null; retention: RetentionStore }) {
   const registers = [registry];
+  const beforeScrape = diskMetrics(registry, sources.retention);
   new Gauge({
     name: 'ifthen_processing_lag_events', help: 'Events in the log not yet processed', registers,
     async collect() { this.set((await sources.log.lag(0, sources.cursor())).events); },
@@ -24,6 +27,7 @@ export function pipelineMetrics(registry: Registry, sources: { log: EventLog; ou
     async collect() { this.set((await sources.outbox.counts()).dead); },
   });
   return {
+    beforeScrape,
     processed: new Counter({ name: 'ifthen_events_processed_total', help: 'Events the processor has committed', registers }),
     timersFired: new Counter({ name: 'ifthen_timers_fired_total', help: 'Durable timers that came due and were processed', registers }),
     firings: new Counter({ name: 'ifthen_firings_total', help: 'Rule firings', labelNames: ['rule'], registers }),
@@ -32,5 +36,12 @@ export function pipelineMetrics(registry: Registry, sources: { log: EventLog; ou
     ingestCommits: new Counter({ name: 'ifthen_ingest_commits_total', help: 'Durable ingest commits (each one fsync); concurrent requests share one', registers }),
     requestsPerCommit: new Histogram({ name: 'ifthen_ingest_requests_per_commit', help: 'Ingest requests that shared one commit (group commit)', registers, buckets: [1, 2, 4, 8, 16, 32, 64] }),
     batchSeconds: new Histogram({ name: 'ifthen_processing_batch_seconds', help: 'Time to process and commit one batch', registers, buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] }),
+    retentionDeleted: new Counter({ name: 'ifthen_retention_deleted_total', help: 'Rows deleted by retention, by kind (events, firings, delivered and dead deliveries with their attempts, failures, rule errors)', labelNames: ['kind'], registers }),
+    retentionReclaimedPages: new Counter({ name: 'ifthen_retention_reclaimed_pages_total', help: 'Free pages returned to the file system after retention deletes (PRAGMA incremental_vacuum)', registers }),
+    retentionStepSeconds: new Histogram({ name: 'ifthen_retention_step_seconds', help: 'Write-lock time of each retention transaction (a batch of deletes or of returned pages), by kind', labelNames: ['kind'], registers, buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1] }),
+    retentionWaitSeconds: new Counter({ name: 'ifthen_retention_wait_seconds_total', help: 'Time retention waited for the WAL to be checkpointed back under its limit', registers }),
+    retentionPassSeconds: new Gauge({ name: 'ifthen_retention_last_pass_seconds', help: 'How long the last retention pass took (its deletes are spread out, between ingest commits)', registers }),
+    retentionLongestStepSeconds: new Gauge({ name: 'ifthen_retention_last_pass_longest_step_seconds', help: 'The longest single delete transaction of the last retention pass (the write lock it held)', registers }),
+    retentionPassTime: new Gauge({ name: 'ifthen_retention_last_pass_timestamp_seconds', help: 'When the last retention pass started', registers }),
   };
 }

@@ -17,6 +17,7 @@ import { reply, send } from './worker-port.ts';
 import { OutboxServer } from './remote-outbox.ts';
 import { StallWatch } from './stall-watch.ts';
 import { commitProbeFromEnv, stallHookFromEnv } from './commit-probe.ts';
+import { RetentionTask } from '../retention/retention-task.ts';
 
 const data = workerData as WorkerData;
 const { config } = data;
@@ -31,10 +32,24 @@ const stores = openPipelineStores(config, {
     processor.wake();
   },
   commitProbe: commitProbeFromEnv(process.env.IFTHEN_TEST_CRASH_AT),
+  onNotice: (level, data, message) => logger[level](data, message),
 });
 const { log, pipeline, outbox } = stores;
 const registry = new Registry();
-const metrics = pipelineMetrics(registry, { log, outbox, cursor: () => processor.cursor });
+const metrics = pipelineMetrics(registry, { log, outbox, cursor: () => processor.cursor, retention: stores.retention });
+const retention = new RetentionTask(stores.retention, config.retention, Date.now, {
+  onDeleted: (kind, rows) => metrics.retentionDeleted.inc({ kind }, rows),
+  onReclaimed: (pages) => metrics.retentionReclaimedPages.inc(pages),
+  onStep: (kind, ms) => metrics.retentionStepSeconds.observe({ kind }, ms / 1000),
+  onWait: (ms) => metrics.retentionWaitSeconds.inc(ms / 1000),
+  onPass(pass) {
+    metrics.retentionPassSeconds.set(pass.ms / 1000);
+    metrics.retentionLongestStepSeconds.set(pass.longestStepMs / 1000);
+    metrics.retentionPassTime.set(pass.startedAt / 1000);
+    if (Object.keys(pass.deleted).length || pass.reclaimedPages) logger.info({ deleted: pass.deleted, reclaimedPages: pass.reclaimedPages, ms: Math.round(pass.ms) }, 'retention pass');
+  },
+  onError: (error) => logger.error({ err: error }, 'retention pass failed; the next one tries again'),
+});
 
 const rules = new RuleCache(stores.rules, config.delivery, (ruleId, error) => logger.error({ ruleId, err: error }, 'rule does not compile; skipped'));
 const relay = new EmitRelay(pipeline, log, (error) => logger.error({ err: error }, 'relaying emitted events failed; retrying'));
@@ -82,6 +97,7 @@ port.on('message', (message: ToWorker) => {
       outboxServer.attach(message.port);
       break;
     case 'metrics':
+      metrics.beforeScrape();
       reply(message.id, registry.metrics());
       break;
     case 'status':
@@ -120,6 +136,7 @@ async function status() {
 }
 
 async function stop(): Promise<void> {
+  await retention.stop();
   await stores.flush();
   await processor.stop();
   await relay.stop();
@@ -128,5 +145,6 @@ async function stop(): Promise<void> {
 
 processor.start();
 relay.wake(); // emits committed before a crash and not yet relayed
+retention.start();
 send({ type: 'ready' });
 

@@ -52,7 +52,7 @@ export async function startServer(config: Config, logger: Logger = pino({ level:
       });
     });
     await Promise.race([pipeline!.ready, failed]);
-    checkpointer = new WorkerHandle('checkpoint-worker', { dbFile: config.dbFile, everyMs: 500, restartBytes: 64 * 1024 * 1024 }, [], (error) => logger.error({ err: error }, 'the checkpoint thread failed; the WAL file grows until restart'));
+    checkpointer = new WorkerHandle('checkpoint-worker', { dbFile: config.dbFile, everyMs: 500 }, [], (error) => logger.error({ err: error }, 'the checkpoint thread failed; the WAL file grows until restart'));
     await checkpointer.ready;
 
     app = await buildApi({ config, stores, pipeline: pipeline!, sandbox, registry, metrics: { ingested }, now: Date.now }, logger);

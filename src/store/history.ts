@@ -2,6 +2,7 @@
 // and rule errors, newest first, one page at a time. Times are epoch milliseconds; the API shapes the views.
 import type { Trace } from '../engine/types.ts';
 import type { Delivery, DeliveryStatus, EventFailure, PositionedEvent, RuleError, SentRequest } from './contracts.ts';
+import type { OldestRetained } from './retention.ts';
 
 export interface Page<T> {
   readonly items: T[];
@@ -58,4 +59,6 @@ export interface HistoryStore {
   eventFailures(query: HistoryQuery): Promise<Page<EventFailure>>;
   /** The newest run-time errors of a rule (at most 20 are kept). */
   ruleErrors(ruleId: string): Promise<RuleError[]>;
+  /** The time of the oldest row still stored per history table: older history was deleted by retention (or never existed). */
+  oldest(): Promise<OldestRetained>;
 }

@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { DeliveryControl, EventLog, OutboxStore, PipelineStore, StallRecorder } from './contracts.ts';
 import type { KeyStore, RuleSource, RuleStore, SecretStore, SigningSecretStore } from './catalog.ts';
 import type { HistoryStore } from './history.ts';
+import type { RetentionStore } from './retention.ts';
 import { openSqliteApiStores, openSqliteDispatcherStores, openSqlitePipelineStores, type PipelineOptions } from './sqlite/sqlite-stores.ts';
 
 export interface ApiStores {
@@ -21,6 +22,8 @@ export interface PipelineStores {
   readonly pipeline: PipelineStore;
   readonly outbox: OutboxStore;
   readonly rules: RuleSource;
+  /** Deletes history past its retention period (used only by the pipeline thread, the single writer). */
+  readonly retention: RetentionStore;
   /** Commits what is queued now and waits until it is durable (stop). */
   flush(): Promise<void>;
   close(): void;

@@ -7,7 +7,8 @@ import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import type { HistoryQuery } from '../../store/history.ts';
 import type { DeliveryStatus } from '../../store/contracts.ts';
-import { attemptView, deliveryView, eventView, failureView, firingView, pageView, subjectView } from '../views.ts';
+import { attemptView, deliveryView, eventView, failureView, firingView, isoOrNull, pageView, subjectView } from '../views.ts';
+import type { HistoryTable } from '../../store/retention.ts';
 import { ERRORS } from '../schemas/common.ts';
 import {
   DeliveryPage, DeliveryWithAttempts, DueNow, EventPage, FailurePage, FiringPage, FiringWithDeliveries, Replayed, StoredEvent, Subject,
@@ -46,13 +47,15 @@ export const runRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => {
   const delivery = async (id: string) => found(await history.delivery(id), `no delivery "${id}"`);
   const { pipeline } = deps;
   const changed = () => pipeline.notify('deliveries-changed');
+  /** A history page with the time of the oldest row kept: a client paging back learns where retention cut it. */
+  const withOldest = async <T>(page: T, table: HistoryTable) => ({ ...page, oldestStored: isoOrNull((await history.oldest())[table]) });
 
   app.get<{ Querystring: Query }>('/v1/firings', {
     schema: {
       tags: ['runs'], summary: 'Firings, newest first, with their traces', querystring: Type.Object({ rule: Type.Optional(Type.String()), subject: Type.Optional(Type.String()), ...Paging }),
       response: { 200: FiringPage, ...ERRORS },
     },
-  }, async (request) => pageView(await history.firings(historyQuery(request.query)), firingView));
+  }, async (request) => withOldest(pageView(await history.firings(historyQuery(request.query)), firingView), 'firings'));
 
   app.get<{ Params: { id: string } }>('/v1/firings/:id', { schema: { tags: ['runs'], summary: 'One firing with its deliveries', params: IdParams, response: { 200: FiringWithDeliveries, ...ERRORS } } }, async (request) => {
     const firing = found(await history.firing(request.params.id), `no firing "${request.params.id}"`);
@@ -65,7 +68,7 @@ export const runRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => {
       querystring: Type.Object({ rule: Type.Optional(Type.String()), subject: Type.Optional(Type.String()), status: Type.Optional(Type.Union(STATUSES.map((s) => Type.Literal(s)))), ...Paging }),
       response: { 200: DeliveryPage, ...ERRORS },
     },
-  }, async (request) => pageView(await history.deliveries(historyQuery(request.query)), deliveryView));
+  }, async (request) => withOldest(pageView(await history.deliveries(historyQuery(request.query)), deliveryView), 'deliveries'));
 
   app.get<{ Params: { id: string } }>('/v1/deliveries/:id', {
     schema: { tags: ['runs'], summary: 'One delivery with every attempt: what was sent and what came back', params: IdParams, response: { 200: DeliveryWithAttempts, ...ERRORS } },
@@ -115,9 +118,12 @@ export const runRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => {
     },
   }, async (request) => {
     const body = request.body ?? {};
-    const replayed = await deliveries.replay({ ruleId: body.rule, from: time(body.from, 'from'), to: time(body.to, 'to') }, deps.now());
+    const from = time(body.from, 'from');
+    const replayed = await deliveries.replay({ ruleId: body.rule, from, to: time(body.to, 'to') }, deps.now());
     if (replayed) changed();
-    return { replayed };
+    const oldest = from === undefined ? undefined : (await history.oldest()).deliveries;
+    // The range reaches into what retention deleted: say where it really starts.
+    return oldest !== undefined && (oldest === null || from! < oldest) ? { replayed, oldestStored: isoOrNull(oldest) } : { replayed };
   });
 
   app.get<{ Querystring: Query }>('/v1/events', {
@@ -125,7 +131,7 @@ export const runRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => {
       tags: ['runs'], summary: 'Stored events, newest first', querystring: Type.Object({ subject: Type.Optional(Type.String()), type: Type.Optional(Type.String()), ...Paging }),
       response: { 200: EventPage, ...ERRORS },
     },
-  }, async (request) => pageView(await history.events(historyQuery(request.query)), eventView));
+  }, async (request) => withOldest(pageView(await history.events(historyQuery(request.query)), eventView), 'events'));
 
   app.get<{ Params: { id: string } }>('/v1/events/:id', { schema: { tags: ['runs'], summary: 'One stored event, by id: events accepted within the dedupe window (IFTHEN_DEDUPE_WINDOW_MS, IFTHEN_DEDUPE_MAX_IDS); older ones are listed, not found by id', params: IdParams, response: { 200: StoredEvent, ...ERRORS } } },
     async (request) => eventView(found(await pipeline.findEvent(request.params.id), `no event "${request.params.id}" within the dedupe window (events are found by id for IFTHEN_DEDUPE_WINDOW_MS after they arrive; list older ones with GET /v1/events?subject=…&type=…)`)));

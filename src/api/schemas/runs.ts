@@ -1,5 +1,5 @@
 // OpenAPI answers of the run history: events, firings with their traces, deliveries with their attempts, failures.
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import { Answer, Json, Nullable, PageOf, Time } from './common.ts';
 
 export const StoredEvent = Answer({
@@ -54,10 +54,19 @@ export const Failure = Answer({
 
 export const Subject = Answer({ id: Type.String(), attributes: Json('Attributes set by identify events and rules'), updatedAt: Time() }, 'A subject profile');
 
-export const Replayed = Answer({ replayed: Type.Integer({ description: 'How many dead deliveries were replayed' }) });
+export const Replayed = Answer({
+  replayed: Type.Integer({ description: 'How many dead deliveries were replayed' }),
+  oldestStored: Type.Optional(Nullable(Time('Given when `from` reaches before the oldest delivery still stored: dead deliveries older than the retention period (IFTHEN_RETENTION_DEAD_MS) were deleted, so the range replayed really starts here'))),
+});
 export const DueNow = Answer({ id: Type.String(), status: Type.String({ description: 'pending' }), due: Type.String({ description: 'now' }) }, 'The delivery will be tried now');
 
-export const FiringPage = PageOf(Firing, 'Firings, newest first');
-export const DeliveryPage = PageOf(Delivery, 'Deliveries, newest first');
-export const EventPage = PageOf(StoredEvent, 'Events, newest first');
+/** A page of history that retention trims: it says from when the history is kept. */
+const HistoryPageOf = <T extends TSchema>(item: T, description: string) => Answer({
+  ...PageOf(item, description).properties,
+  oldestStored: Nullable(Time('The oldest row of this history still stored (null when there is none): anything older was deleted by retention (GET /v1/retention) or never existed, so paging ends there')),
+}, description);
+
+export const FiringPage = HistoryPageOf(Firing, 'Firings, newest first');
+export const DeliveryPage = HistoryPageOf(Delivery, 'Deliveries, newest first');
+export const EventPage = HistoryPageOf(StoredEvent, 'Events, newest first');
 export const FailurePage = PageOf(Failure, 'Failed events, newest first');

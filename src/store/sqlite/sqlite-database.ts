@@ -59,6 +59,9 @@ export function makeDataDirPrivate(dataDir: string): void {
 export function openDatabase(file: string, options: OpenOptions = {}): SqliteDatabase {
   preparePrivateFile(file);
   const db = new Database(file);
+  // Only takes effect before the first table exists (a new file): retention's free pages can then be returned
+  // to the file system (sqlite-auto-vacuum.ts converts an older file).
+  db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
   // FULL: a commit is fsync'd before it returns. The driver's default (NORMAL in WAL) can lose the last commits on power loss.
   db.pragma('synchronous = FULL');

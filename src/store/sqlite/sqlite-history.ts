@@ -5,6 +5,7 @@ import type { SqliteDatabase } from './sqlite-database.ts';
 import { rowToDelivery, type DeliveryRow } from './sqlite-outbox.ts';
 import { rowToEvent, type EventRow } from './sqlite-event-log.ts';
 import { parseAttributes } from './sqlite-pipeline-store.ts';
+import { oldestRetainedReader } from './sqlite-oldest.ts';
 
 const STATUSES = new Set(['pending', 'delivering', 'delivered', 'dead']);
 
@@ -52,7 +53,15 @@ function toDeliveryRecord(row: DeliveryRow): DeliveryRecord {
 interface FailureRow { seq: number; event_id: string; partition: number; cursor: string; stage: EventFailure['stage']; error: string; at: number }
 
 export class SqliteHistory implements HistoryStore {
-  constructor(private readonly db: SqliteDatabase) {}
+  readonly #oldest;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.#oldest = oldestRetainedReader(db);
+  }
+
+  async oldest() {
+    return this.#oldest();
+  }
 
   async firings(query: HistoryQuery): Promise<Page<FiringRecord>> {
     const w = where(query, { rule: 'rule_id', subject: 'subject' });

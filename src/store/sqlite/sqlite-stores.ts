@@ -15,6 +15,8 @@ import { WalSync } from './sqlite-wal-sync.ts';
 import { SqlitePipelineStore, type CommitStage } from './sqlite-pipeline-store.ts';
 import { SqliteOutbox } from './sqlite-outbox.ts';
 import { SqliteStallRecorder } from './sqlite-stall-recorder.ts';
+import { SqliteRetention, WAL_SIZE_LIMIT } from './sqlite-retention.ts';
+import { ensureIncrementalVacuum } from './sqlite-auto-vacuum.ts';
 
 /** The HTTP thread: API reads and the rare admin writes (rules, keys, secrets). */
 export function openSqliteApiStores(config: Config): ApiStores {
@@ -33,6 +35,8 @@ export interface PipelineOptions {
   readonly afterAppend?: (summary: { requests: number; events: number }) => void;
   /** Fault injection for the atomicity tests (IFTHEN_TEST_COMMIT_PROBE); none in production. */
   readonly commitProbe?: (stage: CommitStage) => void;
+  /** Something worth a log line at start (the file's free-space mode). */
+  readonly onNotice?: (level: 'info' | 'warn', data: object, message: string) => void;
 }
 
 /** The pipeline thread: the single writer of the log, the processor's state and the outbox. */
@@ -40,13 +44,25 @@ export function openSqlitePipelineStores(config: Config, options: PipelineOption
   const db = openDatabase(config.dbFile, { cacheMiB: 16, autoCheckpoint: false });
   // The pipeline's own commits are crash-safe; ingest commits are fsync'd (see Durability).
   setDurability(db, 'crash-safe');
+  // A burst of writes (retention deleting a backlog) can grow the WAL far past its usual size before a checkpoint
+  // catches up; SQLite keeps the file at its largest unless told a limit, applied when this writer restarts the WAL.
+  db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
+  noteAutoVacuum(ensureIncrementalVacuum(db, config.dbFile, config.retention.vacuumAtStartMaxBytes), options.onNotice);
   const wal = new WalSync(`${config.dbFile}-wal`);
   const log = new SqliteGroupCommitLog(new SqliteEventLog(db, 'crash-safe', config.dedupe), wal, options.afterAppend);
   return {
     log, pipeline: new SqlitePipelineStore(db, options.commitProbe), outbox: new SqliteOutbox(db), rules: new SqliteRuleStore(db),
+    retention: new SqliteRetention(db, config.dbFile),
     flush: () => log.flush(),
     close: () => { wal.close(); db.close(); },
   };
+}
+
+function noteAutoVacuum(result: ReturnType<typeof ensureIncrementalVacuum>, notice: PipelineOptions['onNotice']): void {
+  if (result.mode === 'converted') notice?.('info', result, 'the database had no auto_vacuum (made by an older ifthen): converted by a one-time VACUUM, so space freed by retention goes back to the file system');
+  if (result.mode === 'none') {
+    notice?.('warn', result, 'the database has no auto_vacuum (made by an older ifthen) and is larger than IFTHEN_VACUUM_AT_START_MAX_BYTES: space freed by retention is reused but the file never shrinks; to convert it, start once with IFTHEN_VACUUM_AT_START_MAX_BYTES above its size (a VACUUM rewrites the file: it takes a while and needs as much free disk again)');
+  }
 }
 
 /** The dispatcher thread reads secrets only; its outbox calls go to the pipeline thread. */

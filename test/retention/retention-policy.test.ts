@@ -1,0 +1,142 @@
+// Retention deletes exactly what its policy says, on a real SQLite file and an injected clock: each kind just
+// outside its period goes, just inside stays, and what is still needed stays whatever its age (unprocessed
+// events, events a pending emit may append again, firings with deliveries, pending, in-flight and young dead
+// deliveries, failures the processor has yet to pass over).
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { loadConfig, type RetentionConfig } from '../../src/config.ts';
+import { openDatabase, type SqliteDatabase } from '../../src/store/sqlite/sqlite-database.ts';
+import { SqliteRetention } from '../../src/store/sqlite/sqlite-retention.ts';
+import { RetentionTask } from '../../src/retention/retention-task.ts';
+import { tempDir } from '../support/server.ts';
+
+const T = 1_800_000_000_000;
+const S = 1000;
+
+function policy(overrides: Partial<RetentionConfig> = {}): RetentionConfig {
+  return { ...loadConfig({}).retention, eventsMs: S, firingsMs: S, deliveredMs: S, deadMs: 2 * S, failuresMs: S, ruleErrorsMs: S, ...overrides };
+}
+
+function withDb(body: (db: SqliteDatabase, retention: SqliteRetention, file: string) => Promise<void>): Promise<void> {
+  const dir = tempDir('ifthen-retention-');
+  const file = join(dir.path, 'ifthen.db');
+  const db = openDatabase(file);
+  return body(db, new SqliteRetention(db, file), file).finally(() => { db.close(); dir.remove(); });
+}
+
+const insert = {
+  event(db: SqliteDatabase, id: string, receivedAt: number, depth = 0) {
+    db.prepare("INSERT INTO events (id, type, subject, time, received_at, properties, depth) VALUES (?, 'tick', 's', ?, ?, '{}', ?)").run(id, receivedAt, receivedAt, depth);
+  },
+  cursor(db: SqliteDatabase, seq: number) {
+    db.prepare("INSERT INTO cursors (consumer, partition, cursor) VALUES ('processor', 0, ?) ON CONFLICT DO UPDATE SET cursor = excluded.cursor").run(String(seq));
+  },
+  firing(db: SqliteDatabase, id: string, time: number) {
+    db.prepare("INSERT INTO firings (id, rule_id, rule_version, subject, event_ids, grp, trace, time) VALUES (?, 'r', 1, 's', '[]', 'treatment', '{}', ?)").run(id, time);
+  },
+  delivery(db: SqliteDatabase, id: string, status: string, createdAt: number, updatedAt: number) {
+    db.prepare(`INSERT INTO deliveries (id, firing_id, rule_id, subject, action_index, kind, destination, spec, context, policy, status, created_at,
+      window_started_at, next_attempt_at, updated_at, delivered_at) VALUES (?, ?, 'r', 's', 0, 'webhook', 'd', '{}', '{}', '{}', ?, ?, ?, ?, ?, ?)`)
+      .run(id, id.split('.')[0], status, createdAt, createdAt, createdAt, updatedAt, status === 'delivered' ? updatedAt : null);
+    db.prepare('INSERT INTO delivery_attempts (delivery_id, attempt, started_at, latency_ms) VALUES (?, 1, ?, 1)').run(id, createdAt);
+  },
+  failure(db: SqliteDatabase, eventId: string, cursor: string, at: number) {
+    db.prepare("INSERT INTO event_failures (event_id, partition, cursor, stage, error, at) VALUES (?, 0, ?, 'step', 'x', ?)").run(eventId, cursor, at);
+  },
+  ruleError(db: SqliteDatabase, eventId: string, at: number) {
+    db.prepare("INSERT INTO rule_errors (rule_id, event_id, message, at) VALUES ('r', ?, 'x', ?)").run(eventId, at);
+  },
+};
+
+const ids = (db: SqliteDatabase, sql: string) => db.prepare(sql).pluck().all() as string[];
+const pass = (retention: SqliteRetention, now: number, config = policy()) => new RetentionTask(retention, config, () => now).runPass();
+
+test('events: processed and older than the period go; inside it, unprocessed, or still in the emit outbox they stay', () => withDb(async (db, retention) => {
+  insert.event(db, 'old', T - 5 * S);
+  insert.event(db, 'emitted', T - S - 1, 1);
+  db.prepare("INSERT INTO emit_outbox (id, event) VALUES ('emitted', '{}')").run();
+  insert.event(db, 'outside', T - S - 1);
+  insert.event(db, 'inside', T - S);
+  insert.event(db, 'young', T - 1);
+  insert.cursor(db, 2);
+  await pass(retention, T);
+  assert.deepEqual(ids(db, 'SELECT id FROM events ORDER BY seq'), ['emitted', 'outside', 'inside', 'young'], 'only processed events go (cursor at 2)');
+  insert.cursor(db, 5);
+  const summary = await pass(retention, T);
+  assert.deepEqual(ids(db, 'SELECT id FROM events ORDER BY seq'), ['emitted', 'inside', 'young'], 'a millisecond past the period goes, exactly at it stays; a pending emit stays');
+  assert.equal(summary.deleted.events, 1);
+  db.prepare('DELETE FROM emit_outbox').run();
+  await pass(retention, T);
+  assert.deepEqual(ids(db, 'SELECT id FROM events ORDER BY seq'), ['inside', 'young'], 'relayed, it goes');
+}));
+
+test('deliveries: delivered after their period, dead only after theirs from death; pending and in-flight never', () => withDb(async (db, retention) => {
+  insert.delivery(db, 'f1.0', 'delivered', T - 10 * S, T - S - 1);
+  insert.delivery(db, 'f2.0', 'delivered', T - 10 * S, T - S);
+  insert.delivery(db, 'f3.0', 'dead', T - 10 * S, T - 2 * S - 1);
+  insert.delivery(db, 'f4.0', 'dead', T - 10 * S, T - 2 * S);
+  insert.delivery(db, 'f5.0', 'dead', T - 10 * S, T - S - 1);
+  insert.delivery(db, 'f6.0', 'pending', T - 100 * S, T - 100 * S);
+  insert.delivery(db, 'f7.0', 'delivering', T - 100 * S, T - 100 * S);
+  const summary = await pass(retention, T);
+  assert.deepEqual(ids(db, 'SELECT id FROM deliveries ORDER BY seq'), ['f2.0', 'f4.0', 'f5.0', 'f6.0', 'f7.0']);
+  assert.deepEqual(ids(db, 'SELECT delivery_id FROM delivery_attempts ORDER BY delivery_id'), ['f2.0', 'f4.0', 'f5.0', 'f6.0', 'f7.0'], 'their attempts go with them');
+  assert.deepEqual(summary.deleted, { delivered: 1, dead: 1 });
+}));
+
+test('firings: older than the period and without deliveries go, in the same pass as their last delivery', () => withDb(async (db, retention) => {
+  insert.firing(db, 'gone', T - 2 * S);
+  insert.firing(db, 'pending', T - 2 * S);
+  insert.delivery(db, 'pending.0', 'pending', T - 2 * S, T - 2 * S);
+  insert.firing(db, 'last-delivered', T - 2 * S);
+  insert.delivery(db, 'last-delivered.0', 'delivered', T - 2 * S, T - 2 * S);
+  insert.firing(db, 'dead-young', T - 2 * S);
+  insert.delivery(db, 'dead-young.1', 'dead', T - 2 * S, T - S - 1);
+  insert.firing(db, 'outside', T - S - 1);
+  insert.firing(db, 'inside', T - S);
+  await pass(retention, T);
+  assert.deepEqual(ids(db, 'SELECT id FROM firings ORDER BY seq'), ['pending', 'dead-young', 'inside']);
+}));
+
+test('failures and rule errors: older than the period go, but not a failure the processor has yet to pass over', () => withDb(async (db, retention) => {
+  insert.cursor(db, 10);
+  insert.failure(db, 'processed-outside', '3', T - S - 1);
+  insert.failure(db, 'timer-outside', '', T - S - 1);
+  insert.failure(db, 'after-cursor', '11', T - S - 1);
+  insert.failure(db, 'inside', '4', T - S);
+  insert.ruleError(db, 'outside', T - S - 1);
+  insert.ruleError(db, 'inside', T - S);
+  await pass(retention, T);
+  assert.deepEqual(ids(db, 'SELECT event_id FROM event_failures ORDER BY seq'), ['after-cursor', 'inside']);
+  assert.deepEqual(ids(db, 'SELECT event_id FROM rule_errors ORDER BY seq'), ['inside']);
+}));
+
+test('a period of 0 keeps that kind forever', () => withDb(async (db, retention) => {
+  insert.event(db, 'ancient', 1);
+  insert.cursor(db, 1);
+  insert.ruleError(db, 'ancient', 1);
+  await pass(retention, T, policy({ eventsMs: 0 }));
+  assert.deepEqual(ids(db, 'SELECT id FROM events'), ['ancient']);
+  assert.deepEqual(ids(db, 'SELECT event_id FROM rule_errors'), []);
+}));
+
+test('a large backlog goes in many small transactions, and the free pages beyond a tenth of the file are returned', () => withDb(async (db, retention, file) => {
+  const add = db.prepare("INSERT INTO events (id, type, subject, time, received_at, properties) VALUES (?, 'tick', 's', ?, ?, ?)");
+  const padding = JSON.stringify({ text: 'x'.repeat(200) });
+  db.transaction(() => { for (let i = 0; i < 60_000; i++) add.run(`e${i}`, T - 10 * S, T - 10 * S + (i < 50_000 ? 0 : 9 * S), padding); })();
+  insert.cursor(db, 60_000);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  const before = retention.disk();
+  const steps: number[] = [];
+  const summary = await new RetentionTask(retention, policy({ batchMs: 2 }), () => T, { onDeleted: (_kind, rows) => steps.push(rows) }).runPass();
+  assert.equal(summary.deleted.events, 50_000);
+  assert.ok(steps.length >= 5 && Math.max(...steps) <= 20_000, `deleted in small batches (${steps.length} of at most ${Math.max(...steps)})`);
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  const after = retention.disk();
+  assert.equal(db.pragma('auto_vacuum', { simple: true }), 2, 'a new database is made with auto_vacuum = INCREMENTAL');
+  assert.ok(summary.reclaimedPages > 0);
+  assert.ok(after.freePages <= Math.ceil(after.pages * 0.1) + 1, `free pages kept within a tenth (${after.freePages} of ${after.pages})`);
+  assert.ok(after.fileBytes < before.fileBytes / 2, `the file shrank (${before.fileBytes} → ${after.fileBytes} bytes of ${file})`);
+  assert.ok(Math.abs(after.rowEstimates.events - 10_000) <= 1, `estimated rows: ${after.rowEstimates.events}`);
+}));
