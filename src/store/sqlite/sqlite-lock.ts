@@ -16,6 +16,9 @@ export interface DataDirLock {
   release(): void;
 }
 
+/** Held connections: a lock must never be dropped because its connection was garbage-collected. */
+const held = new Set<Database.Database>();
+
 export function lockDataDir(dataDir: string): DataDirLock {
   const file = join(dataDir, 'ifthen.lock');
   const pidFile = join(dataDir, 'ifthen.pid');
@@ -35,5 +38,6 @@ export function lockDataDir(dataDir: string): DataDirLock {
   writeFileSync(pidFile, String(process.pid), { mode: 0o600 });
   // Under the lock: every file in the directory private (the pid file's mode is set only when it is created).
   makeDataDirPrivate(dataDir);
-  return { release: () => db.close() };
+  held.add(db);
+  return { release: () => { held.delete(db); db.close(); } };
 }
