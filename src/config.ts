@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import { signingSecretProblem } from './actions/webhook/signature.ts';
 import { DEFAULT_CONDITION_LIMITS, type ConditionLimits } from './engine/condition-limits.ts';
 import { DEFAULT_RENDER_LIMITS, type RenderLimits } from './engine/render-limits.ts';
+import { DEFAULT_SUBJECT_CACHE } from './processor/subject-cache.ts';
+import { DEFAULT_DEDUPE } from './store/sqlite/recent-ids.ts';
 
 export interface Config {
   /** Storage backend (IFTHEN_STORE): `sqlite`, the embedded default. */
@@ -147,8 +149,8 @@ export function loadConfig(env: Env = process.env): Config {
       secret: signingSecret(env),
       rotationOverlapMs: int(env, 'IFTHEN_SIGNING_ROTATION_OVERLAP_MS', 86_400_000),
     },
-    dedupe: { windowMs: int(env, 'IFTHEN_DEDUPE_WINDOW_MS', 86_400_000), maxIds: int(env, 'IFTHEN_DEDUPE_MAX_IDS', 10_000_000) },
-    subjectCache: { entries: int(env, 'IFTHEN_SUBJECT_CACHE_ENTRIES', 50_000), bytes: int(env, 'IFTHEN_SUBJECT_CACHE_BYTES', 32 * 1024 * 1024) },
+    dedupe: { windowMs: int(env, 'IFTHEN_DEDUPE_WINDOW_MS', DEFAULT_DEDUPE.windowMs), maxIds: int(env, 'IFTHEN_DEDUPE_MAX_IDS', DEFAULT_DEDUPE.maxIds) },
+    subjectCache: { entries: int(env, 'IFTHEN_SUBJECT_CACHE_ENTRIES', DEFAULT_SUBJECT_CACHE.entries), bytes: int(env, 'IFTHEN_SUBJECT_CACHE_BYTES', DEFAULT_SUBJECT_CACHE.bytes) },
     engine: { maxEmitDepth: int(env, 'IFTHEN_MAX_EMIT_DEPTH', 8), batchSize: int(env, 'IFTHEN_PROCESS_BATCH', 500) },
     condition: {
       maxSteps: int(env, 'IFTHEN_CONDITION_STEPS', DEFAULT_CONDITION_LIMITS.maxSteps),

@@ -26,6 +26,9 @@ export interface RecentIdsOptions {
   readonly maxIds: number;
 }
 
+/** The default window: a day, and at most ten million ids (about 60 MB of memory when full). */
+export const DEFAULT_DEDUPE: RecentIdsOptions = { windowMs: 86_400_000, maxIds: 10_000_000 };
+
 /** The id and arrival time (epoch ms) of the event stored at `seq`; undefined if none (rolled back, deleted). */
 export type RowAt = (seq: number) => readonly [id: string, arrivedAt: number] | undefined;
 
@@ -152,10 +155,6 @@ export class RecentIds {
   }
 
   /** Forgets the generations that hold only ids outside the guarantee (older than the window, or with maxIds newer ones). */
-  expire(now: number): void {
-    this.#expire(now);
-  }
-
   #expire(now: number): void {
     const { windowMs, maxIds } = this.options;
     const gens = this.#generations;

@@ -2,10 +2,7 @@
 // dedupe is a bounded window of recent ids (recent-ids.ts), not a unique index over all history.
 import type { AppendStatus, Cursor, EncodedEvent, EventLog, PositionedEvent } from '../contracts.ts';
 import { setDurability, writeTransaction, type Durability, type SqliteDatabase } from './sqlite-database.ts';
-import { RecentIds, type RecentIdsOptions } from './recent-ids.ts';
-
-/** The default window: a day, and at most ten million ids (about 55 MB of memory when full). */
-export const DEFAULT_DEDUPE: RecentIdsOptions = { windowMs: 86_400_000, maxIds: 10_000_000 };
+import { DEFAULT_DEDUPE, RecentIds, type RecentIdsOptions } from './recent-ids.ts';
 
 export interface EventRow {
   seq: number; id: string; type: string; subject: string; time: number; received_at: number;
