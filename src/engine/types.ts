@@ -22,15 +22,74 @@ export interface EngineOptions {
   readonly wallClock?: () => number;
   /** What rendering the templates of one firing may cost; DEFAULT_RENDER_LIMITS when absent. */
   readonly render?: RenderLimits;
+  /** The bounds of rules with memory (lateness, window entries, pending instances, bytes); DEFAULT_MEMORY_LIMITS when absent. */
+  readonly memory?: MemoryLimits;
+  /** Record a RuleDecision for every candidate rule, fired or not: for explain and backtest traces (costs time). */
+  readonly explain?: boolean;
+}
+
+/** The bounds of rules with memory; see MEMORY.md "State and its bounds". */
+export interface MemoryLimits {
+  /** IFTHEN_ALLOWED_LATENESS_MS; default 60,000. */
+  readonly allowedLatenessMs: number;
+  /** IFTHEN_MAX_WINDOW_EVENTS: window entries per rule and subject; default 1,000. */
+  readonly maxWindowEvents: number;
+  /** IFTHEN_MAX_PENDING: open absence / wait / sequence instances per rule and subject; default 20. */
+  readonly maxPending: number;
+  /** IFTHEN_MAX_SUBJECT_MEMORY_BYTES: a subject's whole memory as JSON; default 65,536. */
+  readonly maxMemoryBytes: number;
 }
 
 /** What the engine remembers of one subject. Attribute objects have no prototype: keys are data. */
 export interface SubjectState {
   readonly id: string;
   readonly attributes: Readonly<Record<string, unknown>>;
+  /**
+   * What rules with memory keep for this subject (windows, open instances, caps), as JSON the engine alone
+   * reads: stores persist it as it is. Absent: nothing remembered.
+   */
+  readonly memory?: Readonly<Record<string, unknown>>;
 }
 
-/** A durable timer a step asks for (absence, delay); reserved for rules with memory. */
+/** Why a rule that was triggered did not act (MEMORY.md "Limits"). */
+export type SuppressionReason = 'deduped' | 'quiet_hours' | 'capped' | 'rate_limited' | 'cancelled' | 'overflow';
+
+/** A trigger that completed and was stopped, or delayed, by a limit; recorded so it can be counted and explained. */
+export interface Suppression {
+  readonly ruleId: string;
+  readonly subject: string;
+  readonly reason: SuppressionReason;
+  /** The trigger event (for `cancelled`: the event that was waited on). */
+  readonly eventId: string;
+  /** The firing time t_f it was decided at. */
+  readonly at: number;
+  /** In words: `per_subject: 1 in 24h reached`, `cancelled by e_123 (order_completed)`, `delayed until 2026-…`. */
+  readonly detail: string;
+  /** For a delay (quiet hours `then: delay`, rate limit): when it goes out instead. */
+  readonly delayedUntil?: number;
+}
+
+/** What became of one candidate rule on one input: for explain ("why (not)?") and backtest samples. */
+export type DecisionOutcome =
+  | 'fired' | 'event_type' | 'condition_false' | 'condition_error' | 'late' | 'window_not_reached' | 'already_fired'
+  | 'sequence_incomplete' | 'waiting' | 'cancelled' | 'no_change' | SuppressionReason;
+
+export interface RuleDecision {
+  readonly ruleId: string;
+  readonly version: number;
+  /** The event, or the timer, that was the input. */
+  readonly input: string;
+  readonly outcome: DecisionOutcome;
+  /** In words, with the values seen: `window: count 2 of at least 3 within 10m`, `waiting until …`. */
+  readonly detail: string;
+  readonly trace?: Trace;
+  /** For a threshold: the value and the bound. */
+  readonly window?: { readonly value: number; readonly bound: number };
+  /** For `waiting`: when the timer is due. */
+  readonly until?: number;
+}
+
+/** A durable timer a step asks for (absence, delay, quiet hours). Ids are deterministic (MEMORY.md "Timers"). */
 export interface TimerRequest {
   readonly id: string;
   readonly ruleId: string;
@@ -90,6 +149,8 @@ export interface DeliveryRequest {
   readonly createdAt: number;
   /** Per-destination isolation key from the URL rendered at plan time (host and port); absent: keyed from the spec. */
   readonly destination?: string;
+  /** The rule's rate limit moved the first attempt later (MEMORY.md "Limits" 5): not before this time. */
+  readonly notBefore?: number;
 }
 
 export interface Firing {
@@ -113,10 +174,19 @@ export interface RuleRunError {
 
 export interface StepOutput {
   readonly subject: SubjectState;
+  /** True when the attributes or the memory changed: the subject must be stored. */
   readonly subjectChanged: boolean;
   readonly firings: readonly Firing[];
   readonly emits: readonly NewEvent[];
+  /** Timers to create (or move, by id). */
   readonly timers: readonly TimerRequest[];
+  /** Timer ids to delete: instances cancelled or dropped. (A timer that fired is deleted by the processor.) */
+  readonly cancelledTimers?: readonly string[];
+  readonly suppressions?: readonly Suppression[];
+  /** The event was late (MEMORY.md "Times"): stateful parts ignored it. */
+  readonly late?: boolean;
+  /** With `EngineOptions.explain`: one per candidate rule. */
+  readonly decisions?: readonly RuleDecision[];
   readonly errors: readonly RuleRunError[];
   /** What the step refused for the event itself, whatever the rules (an identify over the profile bound). */
   readonly eventError?: string;
