@@ -2,10 +2,39 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Cursor, EventLog, OutboxStore } from '../store/contracts.ts';
 import type { RetentionStore } from '../store/retention.ts';
+import { getHeapStatistics } from 'node:v8';
 import { diskMetrics } from './disk-metrics.ts';
 
-export function pipelineMetrics(registry: Registry, sources: { log: EventLog; outbox: OutboxStore; cursor: () => Cursor | null; retention: RetentionStore }) {
+/** What the pipeline thread holds in memory, read at scrape time. */
+export interface PipelineMemorySources {
+  /** The ingest dedupe window: ids remembered and the bytes of their tables. */
+  dedupeWindow(): { ids: number; bytes: number };
+  /** The committed subject states cached: entries and estimated bytes. */
+  subjectCache(): { entries: number; bytes: number };
+}
+
+export function pipelineMetrics(registry: Registry, sources: { log: EventLog; outbox: OutboxStore; cursor: () => Cursor | null; retention: RetentionStore; memory: PipelineMemorySources }) {
   const registers = [registry];
+  new Gauge({
+    name: 'ifthen_dedupe_window_ids', help: 'Event ids the ingest dedupe window remembers (IFTHEN_DEDUPE_WINDOW_MS, IFTHEN_DEDUPE_MAX_IDS)', registers,
+    collect() { this.set(sources.memory.dedupeWindow().ids); },
+  });
+  new Gauge({
+    name: 'ifthen_dedupe_window_bytes', help: 'Memory of the ingest dedupe window tables', registers,
+    collect() { this.set(sources.memory.dedupeWindow().bytes); },
+  });
+  new Gauge({
+    name: 'ifthen_subject_cache_entries', help: 'Subject states cached by the processor (IFTHEN_SUBJECT_CACHE_ENTRIES)', registers,
+    collect() { this.set(sources.memory.subjectCache().entries); },
+  });
+  new Gauge({
+    name: 'ifthen_subject_cache_bytes', help: 'Estimated memory of the cached subject states (IFTHEN_SUBJECT_CACHE_BYTES)', registers,
+    collect() { this.set(sources.memory.subjectCache().bytes); },
+  });
+  new Gauge({
+    name: 'ifthen_pipeline_heap_used_bytes', help: 'JavaScript heap in use by the pipeline thread', registers,
+    collect() { this.set(getHeapStatistics().used_heap_size); },
+  });
   const beforeScrape = diskMetrics(registry, sources.retention);
   new Gauge({
     name: 'ifthen_processing_lag_events', help: 'Events in the log not yet processed', registers,

@@ -36,7 +36,9 @@ const stores = openPipelineStores(config, {
 });
 const { log, pipeline, outbox } = stores;
 const registry = new Registry();
-const metrics = pipelineMetrics(registry, { log, outbox, cursor: () => processor.cursor, retention: stores.retention });
+const metrics = pipelineMetrics(registry, { log, outbox, cursor: () => processor.cursor, retention: stores.retention,
+  memory: { dedupeWindow: () => stores.dedupeWindow(), subjectCache: () => processor.subjectCacheStats },
+});
 const retention = new RetentionTask(stores.retention, config.retention, Date.now, {
   onDeleted: (kind, rows) => metrics.retentionDeleted.inc({ kind }, rows),
   onReclaimed: (pages) => metrics.retentionReclaimedPages.inc(pages),

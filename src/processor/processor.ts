@@ -123,6 +123,11 @@ export class Processor {
     await this.#loop;
   }
 
+  /** The subject cache's entries and estimated bytes (for /metrics). */
+  get subjectCacheStats(): { entries: number; bytes: number } {
+    return this.#subjects.stats;
+  }
+
   get cursor(): Cursor | null {
     return this.#cursor ?? null;
   }

@@ -24,6 +24,11 @@ export class SubjectCache {
 
   constructor(private readonly limits: SubjectCacheLimits = DEFAULT_SUBJECT_CACHE) {}
 
+  /** Entries held and their estimated bytes (for /metrics). */
+  get stats(): { entries: number; bytes: number } {
+    return { entries: this.#entries.size, bytes: this.#bytes };
+  }
+
   get(id: string): StoredSubject | undefined {
     return this.#entries.get(id)?.subject;
   }

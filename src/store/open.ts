@@ -26,6 +26,8 @@ export interface PipelineStores {
   readonly retention: RetentionStore;
   /** Commits what is queued now and waits until it is durable (stop). */
   flush(): Promise<void>;
+  /** The ingest dedupe window held in memory: ids and bytes (for /metrics). */
+  dedupeWindow(): { ids: number; bytes: number };
   close(): void;
 }
 

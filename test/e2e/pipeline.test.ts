@@ -139,9 +139,12 @@ then:
     assert.equal(ready.status, 200);
     assert.equal(typeof ready.body.lagEvents, 'number');
     const metrics = await server.request('GET', '/metrics', undefined, { token: null });
-    for (const name of ['ifthen_events_ingested_total', 'ifthen_events_processed_total', 'ifthen_processing_lag_events', 'ifthen_processing_lag_seconds', 'ifthen_firings_total', 'ifthen_deliveries_total', 'ifthen_delivery_duration_seconds', 'ifthen_outbox_depth', 'ifthen_deliveries_dead']) {
+    for (const name of ['ifthen_events_ingested_total', 'ifthen_events_processed_total', 'ifthen_processing_lag_events', 'ifthen_processing_lag_seconds', 'ifthen_firings_total', 'ifthen_deliveries_total', 'ifthen_delivery_duration_seconds', 'ifthen_outbox_depth', 'ifthen_deliveries_dead', 'ifthen_dedupe_window_ids', 'ifthen_dedupe_window_bytes', 'ifthen_subject_cache_entries', 'ifthen_subject_cache_bytes', 'ifthen_pipeline_heap_used_bytes']) {
       assert.match(metrics.text, new RegExp(`^# TYPE ${name} `, 'm'), name);
     }
+    // The events the earlier cases sent are in the dedupe window, and the processor cached their subjects.
+    assert.match(metrics.text, /^ifthen_dedupe_window_ids [1-9]/m);
+    assert.match(metrics.text, /^ifthen_subject_cache_entries [1-9]/m);
     const docs = await server.request('GET', '/docs/json', undefined, { token: null });
     assert.equal(docs.status, 200);
     assert.ok(docs.body.paths['/v1/events'] && docs.body.paths['/v1/rules/{id}']);

@@ -76,6 +76,11 @@ export class SqliteGroupCommitLog implements EventLog {
     return this.log.readUpTo(after, this.#durable, limit);
   }
 
+  /** Ids in the dedupe window and the bytes their tables take. */
+  dedupeWindow(): { ids: number; bytes: number } {
+    return this.log.dedupeWindow();
+  }
+
   /** Only what is durable: an event is not "stored" before its fsync. */
   async find(id: string): Promise<PositionedEvent | undefined> {
     const event = this.log.findSync(id);

@@ -54,6 +54,7 @@ export function openSqlitePipelineStores(config: Config, options: PipelineOption
     log, pipeline: new SqlitePipelineStore(db, options.commitProbe), outbox: new SqliteOutbox(db), rules: new SqliteRuleStore(db),
     retention: new SqliteRetention(db, config.dbFile),
     flush: () => log.flush(),
+    dedupeWindow: () => log.dedupeWindow(),
     close: () => { wal.close(); db.close(); },
   };
 }
