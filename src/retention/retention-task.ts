@@ -33,6 +33,15 @@ const FIRST_PAGES = 128;
 const BACKLOG_WAIT_MS = 100;
 /** The thread rests this many times as long as a step held the write lock before the next one. */
 const REST_FACTOR = 5;
+/**
+ * A pass still running after one interval is falling behind what arrives (a loaded machine makes every step slow,
+ * so the batches shrink and the rests grow): from then on it deletes at least this many rows a step, rests only as
+ * long as it held the lock, and waits for a backlogged WAL at most BEHIND_MAX_WAIT_MS. Ingest latency suffers a
+ * little on a machine that is already overloaded; the disk does not fill up.
+ */
+const BEHIND_MIN_ROWS = 2_000;
+const BEHIND_REST_FACTOR = 1;
+const BEHIND_MAX_WAIT_MS = 1_000;
 
 /** Grows or shrinks a batch so that one step takes about `targetMs`. */
 class BatchSize {
@@ -91,25 +100,26 @@ export class RetentionTask {
     const started = performance.now();
     const deleted: Partial<Record<RetentionKind, number>> = {};
     let longestStepMs = 0;
+    const behind = () => performance.now() - started > this.config.intervalMs;
     for (const [kind, cutoff] of cutoffs(this.config, startedAt)) {
       const sweep = this.store.sweep(kind, cutoff);
       const size = this.#sizeFor(kind);
       while (!this.#stopped) {
-        if (await this.#waitForStore()) break;
+        if (await this.#waitForStore(behind())) break;
         const t = performance.now();
-        const { deleted: rows, done } = sweep.step(size.value);
+        const { deleted: rows, done } = sweep.step(behind() ? Math.max(size.value, BEHIND_MIN_ROWS) : size.value);
         const ms = performance.now() - t;
         longestStepMs = Math.max(longestStepMs, ms);
         this.hooks.onStep?.(kind, ms);
         if (done) break;
         size.adjust(ms);
         if (rows) { deleted[kind] = (deleted[kind] ?? 0) + rows; this.hooks.onDeleted?.(kind, rows); }
-        await rest(ms);
+        await rest(ms, behind() ? BEHIND_REST_FACTOR : REST_FACTOR);
       }
     }
     let reclaimedPages = 0;
     for (let excess = this.store.excessFreePages(); excess > 0 && !this.#stopped; excess = this.store.excessFreePages()) {
-      if (await this.#waitForStore()) break;
+      if (await this.#waitForStore(behind())) break;
       const t = performance.now();
       const pages = this.store.reclaim(Math.min(excess, this.#pages.value));
       const ms = performance.now() - t;
@@ -119,14 +129,18 @@ export class RetentionTask {
       if (pages <= 0) break;
       reclaimedPages += pages;
       this.hooks.onReclaimed?.(pages);
-      await rest(ms);
+      await rest(ms, behind() ? BEHIND_REST_FACTOR : REST_FACTOR);
     }
     return { startedAt, ms: performance.now() - started, deleted, reclaimedPages, longestStepMs };
   }
 
-  /** Waits while the store is backlogged (see RetentionStore.backlogged); true when the task was stopped meanwhile. */
-  async #waitForStore(): Promise<boolean> {
-    while (!this.#stopped && this.store.backlogged()) {
+  /**
+   * Waits while the store is backlogged (see RetentionStore.backlogged), at most BEHIND_MAX_WAIT_MS when the pass
+   * is behind; true when the task was stopped meanwhile.
+   */
+  async #waitForStore(behind: boolean): Promise<boolean> {
+    const until = behind ? performance.now() + BEHIND_MAX_WAIT_MS : Infinity;
+    while (!this.#stopped && this.store.backlogged() && performance.now() < until) {
       await new Promise((resolve) => setTimeout(resolve, BACKLOG_WAIT_MS));
       this.hooks.onWait?.(BACKLOG_WAIT_MS);
     }
@@ -141,7 +155,7 @@ export class RetentionTask {
 }
 
 /** Lets queued messages (ingest appends, outbox calls) and I/O completions run before the next step. */
-function rest(heldMs: number): Promise<void> {
-  const ms = Math.ceil(heldMs * REST_FACTOR);
+function rest(heldMs: number, factor: number): Promise<void> {
+  const ms = Math.ceil(heldMs * factor);
   return new Promise((resolve) => (ms >= 1 ? setTimeout(resolve, ms) : setImmediate(resolve)));
 }

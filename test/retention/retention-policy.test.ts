@@ -140,3 +140,15 @@ test('a large backlog goes in many small transactions, and the free pages beyond
   assert.ok(after.fileBytes < before.fileBytes / 2, `the file shrank (${before.fileBytes} → ${after.fileBytes} bytes of ${file})`);
   assert.ok(Math.abs(after.rowEstimates.events - 10_000) <= 1, `estimated rows: ${after.rowEstimates.events}`);
 }));
+
+test('a pass that falls behind what arrives (still running after one interval) deletes in larger steps instead of shrinking them', () => withDb(async (db, retention) => {
+  const add = db.prepare("INSERT INTO events (id, type, subject, time, received_at, properties) VALUES (?, 'tick', 's', ?, ?, '{}')");
+  db.transaction(() => { for (let i = 0; i < 30_000; i++) add.run(`e${i}`, T - 10 * S, T - 10 * S); })();
+  insert.cursor(db, 30_000);
+  // A target of 0.5 ms a step, which a loaded machine never meets: alone, the batches would shrink towards 16 rows.
+  const steps: number[] = [];
+  const summary = await new RetentionTask(retention, policy({ batchMs: 0.5, intervalMs: 1 }), () => T, { onDeleted: (_kind, rows) => steps.push(rows) }).runPass();
+  assert.equal(summary.deleted.events, 30_000);
+  const whole = steps.slice(1, -1);
+  assert.ok(whole.length > 0 && whole.every((rows) => rows >= 2_000), `steps once behind: ${steps.join(', ')}`);
+}));
