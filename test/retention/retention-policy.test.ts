@@ -150,5 +150,5 @@ test('a pass that falls behind what arrives (still running after one interval) d
   const summary = await new RetentionTask(retention, policy({ batchMs: 0.5, intervalMs: 1 }), () => T, { onDeleted: (_kind, rows) => steps.push(rows) }).runPass();
   assert.equal(summary.deleted.events, 30_000);
   const whole = steps.slice(1, -1);
-  assert.ok(whole.length > 0 && whole.every((rows) => rows >= 2_000), `steps once behind: ${steps.join(', ')}`);
+  assert.ok(whole.length > 0 && whole.every((rows) => rows >= 2_000), `steps once behind: ${steps.slice(0, 20).join(', ')}${steps.length > 20 ? ` … (${steps.length} steps)` : ''}`);
 }));
