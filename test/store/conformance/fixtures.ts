@@ -90,6 +90,8 @@ export interface FiringSpec {
   readonly hosts?: readonly string[];
   /** When the deliveries were created (they are due from then). */
   readonly at?: number;
+  /** The rule's rate limit moved their first attempt to this time. */
+  readonly notBefore?: number;
 }
 
 export function firing(spec: FiringSpec = {}): Firing {
@@ -105,7 +107,7 @@ export function firing(spec: FiringSpec = {}): Firing {
       event: { id: eventId, type: 'tick', subject, time: new Date(at).toISOString(), properties: {} },
       subject: { id: subject }, firing: { id, rule: ruleId, version: 1 }, now: new Date(at).toISOString(),
     },
-    policy: DEFAULT_DELIVERY_POLICY, createdAt: at,
+    policy: DEFAULT_DELIVERY_POLICY, createdAt: at, ...(spec.notBefore === undefined ? {} : { notBefore: spec.notBefore }),
   }));
   return {
     id, ruleId, ruleVersion: 1, subject, eventIds: [eventId], group: 'treatment', time: at,
