@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { signingSecretProblem } from './actions/webhook/signature.ts';
 import { DEFAULT_CONDITION_LIMITS, type ConditionLimits } from './engine/condition-limits.ts';
 import { DEFAULT_RENDER_LIMITS, type RenderLimits } from './engine/render-limits.ts';
+import type { MemoryLimits } from './engine/types.ts';
 import { DEFAULT_SUBJECT_CACHE } from './processor/subject-cache.ts';
 import { DEFAULT_DEDUPE } from './store/sqlite/recent-ids.ts';
 
@@ -60,6 +61,8 @@ export interface Config {
   readonly condition: ConditionLimits;
   /** Template rendering budget: per firing (set, emit), per delivery attempt, per action in a rule test. */
   readonly render: RenderLimits;
+  /** Rules with memory (engine/MEMORY.md): allowed lateness and the bounds of what a subject's memory keeps. */
+  readonly memory: MemoryLimits;
   readonly dispatcher: {
     readonly globalConcurrency: number;
     readonly perDestinationConcurrency: number;
@@ -164,6 +167,12 @@ export function loadConfig(env: Env = process.env): Config {
       ms: int(env, 'IFTHEN_RENDER_MS', DEFAULT_RENDER_LIMITS.ms),
       memory: int(env, 'IFTHEN_RENDER_MEMORY', DEFAULT_RENDER_LIMITS.memory),
       actionBytes: int(env, 'IFTHEN_RENDERED_BYTES', DEFAULT_RENDER_LIMITS.actionBytes),
+    },
+    memory: {
+      allowedLatenessMs: int(env, 'IFTHEN_ALLOWED_LATENESS_MS', 60_000),
+      maxWindowEvents: int(env, 'IFTHEN_MAX_WINDOW_EVENTS', 1000),
+      maxPending: int(env, 'IFTHEN_MAX_PENDING', 20),
+      maxMemoryBytes: int(env, 'IFTHEN_MAX_SUBJECT_MEMORY_BYTES', 64 * 1024),
     },
     dispatcher: {
       globalConcurrency: int(env, 'IFTHEN_DELIVERY_CONCURRENCY', 256),
