@@ -11,7 +11,7 @@ import { step } from '../engine/step.ts';
 import { TimerQueue } from '../engine/timeline.ts';
 import type { RuleCache } from './rule-cache.ts';
 import { SubjectCache, type SubjectCacheLimits } from './subject-cache.ts';
-import { RuleRates } from './rate-limits.ts';
+import { RateLimiter } from '../engine/rate.ts';
 
 export const PROCESSOR_CONSUMER = 'processor';
 /** A single input whose commit fails this many times in a row is recorded as failed and passed over. */
@@ -99,9 +99,12 @@ interface Batch {
 
 export class Processor {
   readonly #subjects: SubjectCache;
-  /** The rules' rate limits: in memory, so a restart starts each rule with a full bucket (rate-limits.ts). */
-  readonly #rates = new RuleRates();
-  #ruleSet: RuleSet | undefined;
+  /**
+   * The rules' rate buckets (engine/rate.ts, the same class replay() uses, fed in the same timeline order). In
+   * memory: a restart starts each rule with a full bucket, and a batch retried after a failed commit takes
+   * tokens again (its deliveries may be spaced a little more).
+   */
+  readonly #rate = new RateLimiter();
   #cursor: Cursor | null | undefined;
   /** Inputs already recorded as failed (by the watchdog, while this thread was replaced): skipped. */
   #skip: Set<string> | undefined;
@@ -177,10 +180,6 @@ export class Processor {
     const started = performance.now();
     const limit = this.#isolating > 0 ? 1 : this.options.batchSize;
     const rules = await this.rules.current();
-    if (rules !== this.#ruleSet) {
-      this.#ruleSet = rules;
-      this.#rates.retain(this.rules.rateLimited());
-    }
     const now = this.options.now();
     const events = await this.log.read(partition, this.#cursor, limit);
     const caughtUp = events.length < limit;
@@ -249,12 +248,9 @@ export class Processor {
           pinned.set(subjectId, { state: out.subject, version: before?.version ?? 0 });
           changed.add(subjectId);
         }
-        // The firing time t_f (MEMORY.md "Times"): the rate limit spaces deliveries on it, never on the wall clock.
-        const firedAt = input.kind === 'event' ? input.event.receivedAt : input.timer.dueAt;
+        // The rate limit spaces a rule's deliveries on the firing time t_f (MEMORY.md "Limits" 5), never the wall clock.
         for (const firing of out.firings) {
-          const rate = this.rules.rate(firing.ruleId);
-          if (!rate) { firings.push(firing); continue; }
-          const paced = this.#rates.pace(firing, rate.perSecond, rate.text, firedAt);
+          const paced = this.#rate.apply(rules.get(firing.ruleId), firing);
           firings.push(paced.firing);
           if (paced.suppression) suppressions.push(paced.suppression);
         }

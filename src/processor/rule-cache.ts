@@ -1,5 +1,5 @@
 // Keeps the compiled, type-indexed rule set in step with the rule store, recompiling only on change.
-import { compileRule, type CompiledRate, type CompiledRule, type DeliveryPolicy } from '../engine/rule/compile.ts';
+import { compileRule, type CompiledRule, type DeliveryPolicy } from '../engine/rule/compile.ts';
 import { RuleSet } from '../engine/ruleset.ts';
 import type { RuleSource } from '../store/catalog.ts';
 
@@ -7,7 +7,6 @@ export class RuleCache {
   #generation = -1;
   #rules = new RuleSet([]);
   readonly #compiled = new Map<string, CompiledRule>();
-  #rates = new Map<string, CompiledRate>();
 
   constructor(private readonly source: RuleSource, private readonly defaults: DeliveryPolicy, private readonly onError: (ruleId: string, error: Error) => void) {}
 
@@ -33,18 +32,7 @@ export class RuleCache {
     }
     for (const key of this.#compiled.keys()) if (!live.has(key)) this.#compiled.delete(key);
     this.#rules = new RuleSet(compiled);
-    this.#rates = new Map(compiled.filter((r) => r.rate).map((r) => [r.id, r.rate!]));
     this.#generation = generation;
     return this.#rules;
-  }
-
-  /** The rate limit of an enabled rule (`limits.rate`), as of the last `current()`. */
-  rate(ruleId: string): CompiledRate | undefined {
-    return this.#rates.get(ruleId);
-  }
-
-  /** The ids of the enabled rules with a rate limit, as of the last `current()`. */
-  rateLimited(): ReadonlySet<string> {
-    return new Set(this.#rates.keys());
   }
 }

@@ -22,7 +22,8 @@ const ENGINE: EngineOptions = {
 
 const hook = (id: string) => [{ webhook: { url: `https://hooks.example.com/${id}`, body: { event: '{{ event.id }}' } } }];
 const RULES: Record<string, unknown>[] = [
-  { id: 'match', when: { event: 'view', where: 'event.properties.n % 5 == 0' }, then: hook('match') },
+  { id: 'match', when: { event: 'view', where: 'event.properties.sku == "sku0"' }, then: hook('match') },
+  { id: 'paced', when: { event: ['view', 'order'] }, then: hook('paced'), limits: { rate: '1/s' } },
   { id: 'abandoned', when: { event: 'cart', unless: { event: 'order', within: '3s' } }, then: hook('abandoned') },
   { id: 'busy', when: { event: 'view', count: { at_least: 3, within: '4s' } }, then: hook('busy') },
   { id: 'converted', when: { event: 'order', after: { event: 'cart', within: '5s' } }, then: hook('converted') },
@@ -42,7 +43,10 @@ function random(seed: number): () => number {
   };
 }
 
-/** Chunks of events as ingest would append them: arrivals non-decreasing (ties within a chunk), event times jittered. */
+/**
+ * Chunks of events as ingest would append them: arrivals non-decreasing (ties within a chunk), event times jittered.
+ * Times are whole tenths of a second, so that timers often fall due exactly at an arrival (the edge of "strictly before").
+ */
 function stream(seed: number, count: number): Partial<NewEvent>[][] {
   const next = random(seed);
   const types = ['cart', 'order', 'view', 'view'];
@@ -52,12 +56,12 @@ function stream(seed: number, count: number): Partial<NewEvent>[][] {
   while (n < count) {
     const chunk: Partial<NewEvent>[] = [];
     const size = 1 + Math.floor(next() * 12);
-    receivedAt += 1 + Math.floor(next() * 1500); // a chunk arrives strictly after the previous one
+    receivedAt += 100 * (1 + Math.floor(next() * 15)); // a chunk arrives strictly after the previous one
     for (let i = 0; i < size && n < count; i++, n++) {
-      if (i > 0 && next() < 0.7) receivedAt += Math.floor(next() * 300);
+      if (i > 0 && next() < 0.7) receivedAt += 100 * Math.floor(next() * 3);
       const roll = next();
       // Mostly a little behind arrival; some late (beyond the allowed lateness); some ahead (a client clock running fast).
-      const time = roll < 0.1 ? receivedAt - LATENESS_MS - 1 - Math.floor(next() * 3000) : roll < 0.15 ? receivedAt + 5000 : receivedAt - Math.floor(next() * LATENESS_MS);
+      const time = roll < 0.1 ? receivedAt - LATENESS_MS - 100 * (1 + Math.floor(next() * 30)) : roll < 0.15 ? receivedAt + 5000 : receivedAt - 100 * Math.floor(next() * 10);
       chunk.push({
         id: `e${seed}-${n}`, type: types[Math.floor(next() * types.length)], subject: `u${Math.floor(next() * 6)}`, time, receivedAt,
         properties: { n, sku: `sku${Math.floor(next() * 3)}` },

@@ -54,10 +54,15 @@ describe('Processor with durable timers', () => {
   it('never fires a timer cancelled in its own batch or in a later one', { timeout: 20_000 }, () => withHarness(async (h) => {
     await h.saveRule(ABANDONED);
     let now = T0;
-    const processor = h.processor({ now: () => now, engine: ENGINE });
+    let timersFired = 0;
+    const processor = h.processor({ now: () => now, engine: ENGINE, hooks: { onCommitted: (summary) => { timersFired += summary.timers; } } });
     // ann: cart and order in one batch. bob: the cart is committed (its timer stored), the order comes in a later batch.
-    await h.send([{ type: 'cart', subject: 'ann', time: T0, receivedAt: T0 }, { type: 'order', subject: 'ann', time: T0 + 400, receivedAt: T0 + 400 }]);
-    const [bobCart] = await h.send([{ type: 'cart', subject: 'bob', time: T0 + 10, receivedAt: T0 + 500 }]);
+    // carl's view, after ann's deadline in the same batch, would come after ann's timer had the order not removed it.
+    await h.send([
+      { type: 'cart', subject: 'ann', time: T0, receivedAt: T0 }, { type: 'order', subject: 'ann', time: T0 + 400, receivedAt: T0 + 400 },
+      { type: 'view', subject: 'carl', time: T0 + 5000, receivedAt: T0 + 5000 },
+    ]);
+    const [bobCart] = await h.send([{ type: 'cart', subject: 'bob', time: T0 + 450, receivedAt: T0 + 500 }]);
     assert.deepEqual(await h.drain(processor), []);
     assert.deepEqual((await h.stores.pipeline.dueTimers(0, T0 + 1e9, 10)).map((t) => t.subject), ['bob'], "ann's timer was never stored; bob's is");
     await h.send([{ type: 'order', subject: 'bob', time: T0 + 900, receivedAt: T0 + 950 }]);
@@ -66,6 +71,7 @@ describe('Processor with durable timers', () => {
     now = T0 + 120_000;
     assert.deepEqual(await h.drain(processor), []);
     assert.deepEqual(await h.firedEvents('abandoned'), []);
+    assert.equal(timersFired, 0, 'no cancelled timer even reached the engine');
     const cancelled = (await h.api.suppressions.ofSubject('bob', { limit: 10 })).filter((s) => s.reason === 'cancelled');
     assert.deepEqual(cancelled.map((s) => [s.ruleId, s.eventId]), [['abandoned', bobCart.id]], 'the cancel is recorded, naming the cart');
   }));
