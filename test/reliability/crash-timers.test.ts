@@ -10,13 +10,16 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { freePort, startChildServer, stopChild, tempDir, ADMIN_TOKEN, type ChildServer } from '../support/server.ts';
+import { freePort, spawnChildServer, stopChild, tempDir, waitReady, ADMIN_TOKEN, type ChildServer, type EnvOverrides } from '../support/server.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { startRetryingLoad, type LoadEvent, type RetryingLoad } from '../support/retrying-load.ts';
 
 const KILLS = 3;
 const WITHIN_MS = 2000;
 const LATENESS_MS = 500;
+/** Generous: a restart on a machine loaded by other test runs has taken more than 20 s. */
+const READY_MS = 60_000;
+const start = (dir: string, port: number, env: EnvOverrides) => waitReady(spawnChildServer(dir, port, env), READY_MS);
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
 
 const RULE = {
@@ -55,7 +58,7 @@ it('fires every due absence timer exactly once across SIGKILLs, and none that an
   let load: RetryingLoad | undefined;
   try {
     receiver = await startReceiver();
-    server = await startChildServer(dir.path, port, env);
+    server = await start(dir.path, port, env);
     const put = await fetch(`${server.url}/v1/rules/${RULE.id}`, { method: 'PUT', headers: admin, body: JSON.stringify(RULE).replace('RECEIVER', receiver.url) });
     assert.equal(put.status, 201, await put.text());
     db = new Database(join(dir.path, 'ifthen.db'), { readonly: true });
@@ -94,7 +97,7 @@ it('fires every due absence timer exactly once across SIGKILLs, and none that an
       }
       server.process.kill('SIGKILL');
       await server.exited;
-      server = await startChildServer(dir.path, port, env);
+      server = await start(dir.path, port, env);
     }
     await new Promise((r) => setTimeout(r, 1000));
     await load.stop(); // orders still queued are never sent: their carts fire (the expectation is read from what is stored)
