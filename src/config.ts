@@ -4,6 +4,7 @@ import { signingSecretProblem } from './actions/webhook/signature.ts';
 import { DEFAULT_CONDITION_LIMITS, type ConditionLimits } from './engine/condition-limits.ts';
 import { DEFAULT_RENDER_LIMITS, type RenderLimits } from './engine/render-limits.ts';
 import type { MemoryLimits } from './engine/types.ts';
+import { DEFAULT_MEMORY_LIMITS } from './engine/memory-limits.ts';
 import { DEFAULT_SUBJECT_CACHE } from './processor/subject-cache.ts';
 import { DEFAULT_DEDUPE } from './store/sqlite/recent-ids.ts';
 
@@ -169,10 +170,10 @@ export function loadConfig(env: Env = process.env): Config {
       actionBytes: int(env, 'IFTHEN_RENDERED_BYTES', DEFAULT_RENDER_LIMITS.actionBytes),
     },
     memory: {
-      allowedLatenessMs: int(env, 'IFTHEN_ALLOWED_LATENESS_MS', 60_000),
-      maxWindowEvents: int(env, 'IFTHEN_MAX_WINDOW_EVENTS', 1000),
-      maxPending: int(env, 'IFTHEN_MAX_PENDING', 20),
-      maxMemoryBytes: int(env, 'IFTHEN_MAX_SUBJECT_MEMORY_BYTES', 64 * 1024),
+      allowedLatenessMs: int(env, 'IFTHEN_ALLOWED_LATENESS_MS', DEFAULT_MEMORY_LIMITS.allowedLatenessMs),
+      maxWindowEvents: int(env, 'IFTHEN_MAX_WINDOW_EVENTS', DEFAULT_MEMORY_LIMITS.maxWindowEvents),
+      maxPending: int(env, 'IFTHEN_MAX_PENDING', DEFAULT_MEMORY_LIMITS.maxPending),
+      maxMemoryBytes: int(env, 'IFTHEN_MAX_SUBJECT_MEMORY_BYTES', DEFAULT_MEMORY_LIMITS.maxMemoryBytes),
     },
     dispatcher: {
       globalConcurrency: int(env, 'IFTHEN_DELIVERY_CONCURRENCY', 256),
