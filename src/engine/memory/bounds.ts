@@ -9,25 +9,42 @@ export interface Trimmed {
   readonly suppressions: Suppression[];
 }
 
+/** JSON lengths of stored entries: an entry object is never changed once stored, so its size is measured once. */
+const sizes = new WeakMap<object, number>();
+
+function entrySize(entry: unknown): number {
+  if (entry === null || typeof entry !== 'object') return JSON.stringify(entry ?? null).length;
+  let size = sizes.get(entry);
+  if (size === undefined) { size = JSON.stringify(entry).length; sizes.set(entry, size); }
+  return size;
+}
+
+/** The memory's length as JSON, from its entries' cached lengths. */
+export function memorySize(memory: Readonly<Record<string, unknown>>): number {
+  let size = 2;
+  for (const key of Object.keys(memory)) size += key.length + 4 + entrySize(memory[key]);
+  return size;
+}
+
 export function boundMemory(memory: Record<string, unknown> | undefined, maxBytes: number, subject: string, at: number): Trimmed {
   const trimmed: Trimmed = { memory, cancelled: [], suppressions: [] };
   if (!memory) return trimmed;
-  let size = JSON.stringify(memory).length;
+  let size = memorySize(memory);
   if (size <= maxBytes) return trimmed;
   const out: Record<string, unknown> = Object.create(null);
   for (const key of Object.keys(memory)) out[key] = memory[key];
-  const sizes = new Map<string, number>();
-  for (const key of Object.keys(out)) sizes.set(key, JSON.stringify(out[key]).length);
-  while (size > maxBytes && sizes.size) {
+  const lengths = new Map<string, number>();
+  for (const key of Object.keys(out)) lengths.set(key, entrySize(out[key]));
+  while (size > maxBytes && lengths.size) {
     let largest = '';
-    for (const [key, n] of sizes) if (!largest || n > sizes.get(largest)!) largest = key;
+    for (const [key, n] of lengths) if (!largest || n > lengths.get(largest)!) largest = key;
     const entry = out[largest] as Partial<RuleEntry> & { h?: number[] };
     const copy = dropOldest(entry, largest, subject, at, trimmed);
-    const before = sizes.get(largest)!;
-    if (copy === undefined) { delete out[largest]; sizes.delete(largest); size -= before; continue; }
+    const before = lengths.get(largest)!;
+    if (copy === undefined) { delete out[largest]; lengths.delete(largest); size -= before + largest.length + 4; continue; }
     out[largest] = copy;
-    const after = JSON.stringify(copy).length;
-    sizes.set(largest, after);
+    const after = entrySize(copy);
+    lengths.set(largest, after);
     size -= before - after;
   }
   return { ...trimmed, memory: Object.keys(out).length ? out : undefined };
