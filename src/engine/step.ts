@@ -7,7 +7,7 @@ import type { CompiledRule } from './rule/compile.ts';
 import { celContext, evaluateRule, subjectView } from './evaluate.ts';
 import { DEFAULT_MEMORY_LIMITS } from './memory-limits.ts';
 import { MemoryDraft } from './memory/entry.ts';
-import { boundMemory } from './memory/bounds.ts';
+import { boundMemory, memorySize } from './memory/bounds.ts';
 import { isLate, ruleOnEvent, ruleOnTimer, type Scope } from './memory/stateful.ts';
 import { whereDetail } from './explain.ts';
 import { planFiring, type PlannedFiring } from './plan.ts';
@@ -86,7 +86,7 @@ function finish(options: EngineOptions, before: SubjectState, rulesSaw: SubjectS
   let cancelledTimers = scope?.out.cancelled;
   let suppressions = scope?.out.suppressions;
   if (scope?.memory.changed) {
-    const bounded = boundMemory(scope.memory.result(), memoryLimits.maxMemoryBytes, subject.id, at);
+    const bounded = boundMemory(scope.memory.result(), memoryLimits.maxMemoryBytes, subject.id, at, memorySize(scope.memory.base) + scope.memory.added);
     if (bounded.cancelled.length) cancelledTimers = [...cancelledTimers!, ...bounded.cancelled];
     if (bounded.suppressions.length) suppressions = [...suppressions!, ...bounded.suppressions];
     subject = withMemory(subject, bounded.memory);

@@ -146,6 +146,24 @@ describe('memory', () => {
     assert.ok(overflow > 0);
   });
 
+  it('never lets a subject memory pass the byte bound, whatever the rules keep', () => {
+    const rules = new RuleSet([
+      rule({ id: 't', when: { event: 'a', distinct: { of: 'event.properties.s', at_least: 500, within: '1h' } }, then }),
+      rule({ id: 's', when: { event: 'c', after: [{ event: 'a', within: '1h' }, { event: 'b', within: '1h' }] }, then }),
+      rule({ id: 'u', when: { event: 'a', unless: { event: 'b', within: '1h' } }, limits: { dedupe: { key: 'event.properties.s', within: '1h' } }, then }),
+    ]);
+    for (const maxMemoryBytes of [700, 3000, 9000]) {
+      let state: SubjectState = subject();
+      for (let i = 0; i < 300; i++) {
+        const type = ['a', 'b', 'c'][i % 3];
+        const out = step(rules, state, { kind: 'event', event: ev(type, i * 1000, { s: `v${i}`.repeat(1 + (i % 7)) }) }, { now: i * 1000 },
+          { maxEmitDepth: 8, memory: { allowedLatenessMs: M, maxWindowEvents: 1000, maxPending: 1000, maxMemoryBytes } });
+        state = out.subject;
+        assert.ok(JSON.stringify(state.memory ?? {}).length <= maxMemoryBytes, `${JSON.stringify(state.memory).length} > ${maxMemoryBytes}`);
+      }
+    }
+  });
+
   it('caps pending instances at maxPending, dropping the oldest as overflow', () => {
     const absence = rule({ id: 'abs', when: { event: 'a', unless: { event: 'b', within: '1h' } }, then });
     const { suppressions, firings } = run([absence], Array.from({ length: 21 }, (_, i) => ev('a', i * 1000)));

@@ -9,32 +9,43 @@ export interface Trimmed {
   readonly suppressions: Suppression[];
 }
 
-/** JSON lengths of stored entries: an entry object is never changed once stored, so its size is measured once. */
+/**
+ * The bound is checked without measuring the whole memory on every step: a memory object's JSON length is
+ * cached (memories are never changed once made), and a step adds an upper bound of what it added (the
+ * sizes of the items it inserted, each measured once). Only when that estimate passes the bound is the new
+ * memory measured exactly, and trimmed when it is really over. The decision is the same as measuring every
+ * time: the estimate is never below the exact length.
+ */
 const sizes = new WeakMap<object, number>();
 
-function entrySize(entry: unknown): number {
-  if (entry === null || typeof entry !== 'object') return JSON.stringify(entry ?? null).length;
-  let size = sizes.get(entry);
-  if (size === undefined) { size = JSON.stringify(entry).length; sizes.set(entry, size); }
+/** JSON length of an item put into memory (+1 for its comma), measured once per object. */
+export function itemSize(item: unknown): number {
+  if (typeof item === 'number') return 14;
+  if (item === null || typeof item !== 'object') return JSON.stringify(item ?? null).length + 1;
+  let size = sizes.get(item);
+  if (size === undefined) { size = JSON.stringify(item).length + 1; sizes.set(item, size); }
   return size;
 }
 
-/** The memory's length as JSON, from its entries' cached lengths. */
-export function memorySize(memory: Readonly<Record<string, unknown>>): number {
-  let size = 2;
-  for (const key of Object.keys(memory)) size += key.length + 4 + entrySize(memory[key]);
+/** The exact JSON length of a memory, cached. */
+export function memorySize(memory: Readonly<Record<string, unknown>> | undefined): number {
+  if (!memory) return 0;
+  let size = sizes.get(memory);
+  if (size === undefined) { size = JSON.stringify(memory).length; sizes.set(memory, size); }
   return size;
 }
 
-export function boundMemory(memory: Record<string, unknown> | undefined, maxBytes: number, subject: string, at: number): Trimmed {
+/** `estimate`: an upper bound of the memory's length (the previous memory's plus what the step added). */
+export function boundMemory(memory: Record<string, unknown> | undefined, maxBytes: number, subject: string, at: number, estimate = Infinity): Trimmed {
   const trimmed: Trimmed = { memory, cancelled: [], suppressions: [] };
   if (!memory) return trimmed;
+  if (estimate <= maxBytes) { sizes.set(memory, estimate); return trimmed; }
   let size = memorySize(memory);
   if (size <= maxBytes) return trimmed;
   const out: Record<string, unknown> = Object.create(null);
   for (const key of Object.keys(memory)) out[key] = memory[key];
   const lengths = new Map<string, number>();
-  for (const key of Object.keys(out)) lengths.set(key, entrySize(out[key]));
+  for (const key of Object.keys(out)) lengths.set(key, JSON.stringify(out[key]).length);
   while (size > maxBytes && lengths.size) {
     let largest = '';
     for (const [key, n] of lengths) if (!largest || n > lengths.get(largest)!) largest = key;
@@ -43,11 +54,13 @@ export function boundMemory(memory: Record<string, unknown> | undefined, maxByte
     const before = lengths.get(largest)!;
     if (copy === undefined) { delete out[largest]; lengths.delete(largest); size -= before + largest.length + 4; continue; }
     out[largest] = copy;
-    const after = entrySize(copy);
+    const after = JSON.stringify(copy).length;
     lengths.set(largest, after);
     size -= before - after;
   }
-  return { ...trimmed, memory: Object.keys(out).length ? out : undefined };
+  const result = Object.keys(out).length ? out : undefined;
+  if (result) sizes.set(result, JSON.stringify(result).length);
+  return { ...trimmed, memory: result };
 }
 
 /** The entry without its oldest item; undefined when nothing is left to drop. */
