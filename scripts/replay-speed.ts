@@ -30,7 +30,8 @@ const rules = new RuleSet(docs.filter((d) => !statelessOnly || d.id.startsWith('
 const types = ['view', 'view', 'view', 'cart', 'cart', 'order', 'signup', 'other'];
 function* events(): Generator<LoggedEvent> {
   let x = 12345;
-  const rand = () => { x = (x * 1103515245 + 12345) & 0x7fffffff; return x >>> 8; };
+  // mulberry32: subjects spread evenly over 100,000 ids.
+  const rand = () => { x = (x + 0x6d2b79f5) | 0; let t = Math.imul(x ^ (x >>> 15), 1 | x); t ^= t + Math.imul(t ^ (t >>> 7), 61 | t); return ((t ^ (t >>> 14)) >>> 0); };
   for (let i = 0; i < count; i++) {
     const t = 1_700_000_000_000 + i * 10; // 100 events/s of event time
     yield { seq: i + 1, id: `e${i}`, type: types[rand() % types.length], subject: `u${rand() % 100_000}`, time: t - (rand() % 30_000), receivedAt: t, properties: { n: rand() % 100 }, depth: 0 };

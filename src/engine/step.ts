@@ -47,7 +47,7 @@ function stepEvent(rules: RuleSet, before: SubjectState, event: LoggedEvent, clo
   let scope: Scope | undefined;
   for (const rule of candidates) {
     if (rule.memory || rule.change) {
-      scope ??= newScope(subject, view, clock, options, memoryLimits, event.id, planned, errors, decisions);
+      scope ??= newScope(subject, view, clock, options, memoryLimits, event.id, planned, errors, decisions, event.properties);
       ruleOnEvent(rule, scope, event, before, context);
       continue;
     }
@@ -72,9 +72,9 @@ function stepTimer(rules: RuleSet, subject: SubjectState, timer: TimerFire, cloc
 }
 
 function newScope(subject: SubjectState, view: Record<string, unknown>, clock: Clock, options: EngineOptions, limits: MemoryLimits, inputId: string,
-  planned: PlannedFiring[], errors: RuleRunError[], decisions: RuleDecision[] | undefined): Scope {
+  planned: PlannedFiring[], errors: RuleRunError[], decisions: RuleDecision[] | undefined, eventProperties?: Readonly<Record<string, unknown>>): Scope {
   return {
-    subject, view, clock, options, limits, inputId, memory: new MemoryDraft(subject.memory),
+    subject, view, clock, options, limits, inputId, eventProperties, memory: new MemoryDraft(subject.memory),
     out: { planned, timers: [], cancelled: [], suppressions: [], decisions, errors },
   };
 }

@@ -1,7 +1,7 @@
 // The bound on a subject's whole memory (MEMORY.md "State and its bounds"): past it, the oldest items of the
 // largest entry go first (pending instances first, then window and step events), until it fits.
 import type { Suppression } from '../types.ts';
-import type { Instance, RuleEntry } from './entry.ts';
+import type { Instance, RuleEntry, Snap } from './entry.ts';
 
 export interface Trimmed {
   readonly memory: Record<string, unknown> | undefined;
@@ -10,28 +10,55 @@ export interface Trimmed {
 }
 
 /**
- * The bound is checked without measuring the whole memory on every step: a memory object's JSON length is
- * cached (memories are never changed once made), and a step adds an upper bound of what it added (the
- * sizes of the items it inserted, each measured once). Only when that estimate passes the bound is the new
- * memory measured exactly, and trimmed when it is really over. The decision is the same as measuring every
- * time: the estimate is never below the exact length.
+ * The bound is checked without measuring the whole memory on every step: a memory object carries its JSON
+ * length under a symbol (JSON and Object.keys do not see it; memories are never changed once made), and a
+ * step adds an upper bound of what it inserted. Only when that estimate passes the bound is the new memory
+ * measured exactly, and trimmed when it is really over. The decisions are the same as measuring every
+ * time: the estimate is never below the exact length. (No WeakMap: millions of keys there cost the GC.)
  */
-const sizes = new WeakMap<object, number>();
+const SIZE = Symbol('json length');
 
-/** JSON length of an item put into memory (+1 for its comma), measured once per object. */
-export function itemSize(item: unknown): number {
-  if (typeof item === 'number') return 14;
-  if (item === null || typeof item !== 'object') return JSON.stringify(item ?? null).length + 1;
-  let size = sizes.get(item);
-  if (size === undefined) { size = JSON.stringify(item).length + 1; sizes.set(item, size); }
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** The JSON length of a string, quotes included. */
+export function stringSize(text: string): number {
+  return PLAIN.test(text) ? text.length + 2 : JSON.stringify(text).length;
+}
+
+/** A number as JSON, comma included: at most 24 characters. */
+const NUMBER = 25;
+
+/** Upper bound of a window entry's JSON length (comma included). */
+export function windowEntrySize(entry: readonly [number, number | string, string]): number {
+  return 4 + 2 * NUMBER + (typeof entry[1] === 'number' ? 0 : stringSize(entry[1])) + stringSize(entry[2]);
+}
+
+/** Upper bound of a snapshot's JSON length, given its properties' JSON length. */
+export function snapSize(snap: Snap, propertiesSize: number = JSON.stringify(snap.p).length): number {
+  return 40 + stringSize(snap.id) + stringSize(snap.type) + 4 * NUMBER + propertiesSize;
+}
+
+/** Upper bound of a pending instance's JSON length; `aSize` is its trigger snapshot's. */
+export function instanceSize(instance: Instance, aSize: number): number {
+  let size = 60 + stringSize(instance.kind) + stringSize(instance.id) + stringSize(instance.key) + 2 * NUMBER + aSize;
+  const x = instance.x;
+  if (x) {
+    size += 40;
+    if (x.window) size += JSON.stringify(x.window).length;
+    if (x.change) size += JSON.stringify(x.change).length;
+    if (x.steps) for (const step of x.steps) size += snapSize(step) + 1;
+    if (x.ids) for (const id of x.ids) size += stringSize(id) + 1;
+  }
   return size;
 }
 
-/** The exact JSON length of a memory, cached. */
+/** The exact JSON length of a memory, kept on it once known. */
 export function memorySize(memory: Readonly<Record<string, unknown>> | undefined): number {
   if (!memory) return 0;
-  let size = sizes.get(memory);
-  if (size === undefined) { size = JSON.stringify(memory).length; sizes.set(memory, size); }
+  const known = (memory as { [SIZE]?: number })[SIZE];
+  if (known !== undefined) return known;
+  const size = JSON.stringify(memory).length;
+  (memory as { [SIZE]?: number })[SIZE] = size;
   return size;
 }
 
@@ -39,7 +66,7 @@ export function memorySize(memory: Readonly<Record<string, unknown>> | undefined
 export function boundMemory(memory: Record<string, unknown> | undefined, maxBytes: number, subject: string, at: number, estimate = Infinity): Trimmed {
   const trimmed: Trimmed = { memory, cancelled: [], suppressions: [] };
   if (!memory) return trimmed;
-  if (estimate <= maxBytes) { sizes.set(memory, estimate); return trimmed; }
+  if (estimate <= maxBytes) { (memory as { [SIZE]?: number })[SIZE] = estimate; return trimmed; }
   let size = memorySize(memory);
   if (size <= maxBytes) return trimmed;
   const out: Record<string, unknown> = Object.create(null);
@@ -59,7 +86,7 @@ export function boundMemory(memory: Record<string, unknown> | undefined, maxByte
     size -= before - after;
   }
   const result = Object.keys(out).length ? out : undefined;
-  if (result) sizes.set(result, JSON.stringify(result).length);
+  if (result) (result as { [SIZE]?: number })[SIZE] = JSON.stringify(result).length;
   return { ...trimmed, memory: result };
 }
 
