@@ -149,7 +149,7 @@ function prune(rule: CompiledRule, entry: RuleEntry, K: number, tf: number): voi
     const q = pruneSequence(m, entry.s, entry.q, K);
     if (q) entry.q = q;
   }
-  if (entry.b?.length) entry.b = entry.b.filter((x) => x.t >= K);
+  if (entry.b?.length && entry.b[0].t < K) entry.b = entry.b.filter((x) => x.t >= K); // sorted by τ
   pruneLimits(m.limits, entry, tf);
 }
 
