@@ -68,6 +68,18 @@ describe('quiet hours across DST changes', () => {
     assert.deepEqual(firings.map((f) => f.firingTime), [Date.parse('2026-03-08T23:00:00Z'), Date.parse('2026-11-01T12:59:00Z')]);
   });
 
+  it('at the end of quiet hours, dedupe and caps are checked again at the new t_f', () => {
+    const night = Date.parse('2026-06-01T23:00:00Z');
+    const morning = Date.parse('2026-06-02T08:00:00Z');
+    const limits = (max: number) => ({ dedupe: { key: 'event.properties.k', within: '1d' }, quiet_hours: { from: '22:00', to: '08:00' }, per_subject: { max, per: '1d' } });
+    const same = run([rule({ id: 'q', when: { event: 'a' }, limits: limits(5), then })], [ev('a', night, { k: 1 }), ev('a', night + M, { k: 1 })]);
+    assert.deepEqual(same.firings.map((f) => f.firingTime), [morning]);
+    assert.deepEqual(same.suppressions.map((s) => `${s.reason}@${s.at}`), [`quiet_hours@${night}`, `quiet_hours@${night + M}`, `deduped@${morning}`]);
+    const three = run([rule({ id: 'q', when: { event: 'a' }, limits: limits(2), then })], [ev('a', night, { k: 1 }), ev('a', night + M, { k: 2 }), ev('a', night + 2 * M, { k: 3 })]);
+    assert.equal(three.firings.length, 2);
+    assert.deepEqual(three.suppressions.slice(3).map((s) => `${s.reason}@${s.at}`), [`capped@${morning}`]);
+  });
+
   it("reads the subject's zone attribute when it is a valid IANA name, else the rule's zone; drop drops", () => {
     const r = rule({ id: 'q', when: { event: 'a' }, limits: { quiet_hours: { from: '22:00', to: '08:00', timezone: 'Asia/Seoul', timezone_attribute: 'tz', then: 'drop' } }, then });
     const at = Date.parse('2026-06-01T14:00:00Z'); // 23:00 KST, 10:00 EDT

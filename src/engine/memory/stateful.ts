@@ -43,6 +43,8 @@ export interface Scope {
   readonly out: StepOutputs;
   /** The input's id (event id or timer id) for decisions. */
   readonly inputId: string;
+  /** How conditions are evaluated on this step (one object for all rules). */
+  readonly evaluation: { readonly valuesWhenFalse: boolean; readonly limits?: EngineOptions['condition']; readonly wallClock?: () => number };
   /** The input event's properties, and their JSON length once measured. */
   readonly eventProperties?: Readonly<Record<string, unknown>>;
   propertiesSize?: number;
@@ -112,7 +114,7 @@ export function ruleOnEvent(rule: CompiledRule, scope: Scope, event: LoggedEvent
   if (entry && m?.unless && typeIn(m.unless.eventTypes, event.type)) cancelBy(rule, scope, entry, event, tau, base);
 
   const completed: Completed[] = [];
-  const evaluation = { valuesWhenFalse: Boolean(scope.options.explain), limits: scope.options.condition, wallClock: scope.options.wallClock };
+  const evaluation = scope.evaluation;
   if (m?.threshold) {
     if (isTrigger) thresholdArrival(rule, scope, entry!, event, tau, base, evaluation, completed);
   } else if (m?.steps) {
@@ -149,7 +151,7 @@ function prune(rule: CompiledRule, entry: RuleEntry, K: number, tf: number): voi
     const q = pruneSequence(m, entry.s, entry.q, K);
     if (q) entry.q = q;
   }
-  if (entry.b?.length) entry.b = entry.b.filter((x) => x.t >= K);
+  if (entry.b?.length && entry.b[0].t < K) entry.b = entry.b.filter((x) => x.t >= K); // sorted by τ
   pruneLimits(m.limits, entry, tf);
 }
 
