@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import { signingSecretProblem } from './actions/webhook/signature.ts';
 import { DEFAULT_CONDITION_LIMITS, type ConditionLimits } from './engine/condition-limits.ts';
 import { DEFAULT_RENDER_LIMITS, type RenderLimits } from './engine/render-limits.ts';
+import type { MemoryLimits } from './engine/types.ts';
+import { DEFAULT_MEMORY_LIMITS } from './engine/memory-limits.ts';
 import { DEFAULT_SUBJECT_CACHE } from './processor/subject-cache.ts';
 import { DEFAULT_DEDUPE } from './store/sqlite/recent-ids.ts';
 
@@ -60,6 +62,8 @@ export interface Config {
   readonly condition: ConditionLimits;
   /** Template rendering budget: per firing (set, emit), per delivery attempt, per action in a rule test. */
   readonly render: RenderLimits;
+  /** Rules with memory (engine/MEMORY.md): allowed lateness and the bounds of what a subject's memory keeps. */
+  readonly memory: MemoryLimits;
   readonly dispatcher: {
     readonly globalConcurrency: number;
     readonly perDestinationConcurrency: number;
@@ -86,6 +90,8 @@ export interface RetentionConfig {
   readonly failuresMs: number;
   /** Rule run-time errors (already at most 20 per rule). */
   readonly ruleErrorsMs: number;
+  /** Suppressions (a trigger stopped or delayed by a limit), by the time they were decided. */
+  readonly suppressionsMs: number;
   /** How often a retention pass starts (0: never). */
   readonly intervalMs: number;
   /** Write-lock time one delete transaction aims at; batches grow or shrink to stay near it. */
@@ -163,6 +169,12 @@ export function loadConfig(env: Env = process.env): Config {
       memory: int(env, 'IFTHEN_RENDER_MEMORY', DEFAULT_RENDER_LIMITS.memory),
       actionBytes: int(env, 'IFTHEN_RENDERED_BYTES', DEFAULT_RENDER_LIMITS.actionBytes),
     },
+    memory: {
+      allowedLatenessMs: int(env, 'IFTHEN_ALLOWED_LATENESS_MS', DEFAULT_MEMORY_LIMITS.allowedLatenessMs),
+      maxWindowEvents: int(env, 'IFTHEN_MAX_WINDOW_EVENTS', DEFAULT_MEMORY_LIMITS.maxWindowEvents),
+      maxPending: int(env, 'IFTHEN_MAX_PENDING', DEFAULT_MEMORY_LIMITS.maxPending),
+      maxMemoryBytes: int(env, 'IFTHEN_MAX_SUBJECT_MEMORY_BYTES', DEFAULT_MEMORY_LIMITS.maxMemoryBytes),
+    },
     dispatcher: {
       globalConcurrency: int(env, 'IFTHEN_DELIVERY_CONCURRENCY', 256),
       perDestinationConcurrency: int(env, 'IFTHEN_DELIVERY_CONCURRENCY_PER_HOST', 32),
@@ -184,6 +196,7 @@ export function loadConfig(env: Env = process.env): Config {
       deadMs: int(env, 'IFTHEN_RETENTION_DEAD_MS', 30 * DAY_MS),
       failuresMs: int(env, 'IFTHEN_RETENTION_FAILURES_MS', 30 * DAY_MS),
       ruleErrorsMs: int(env, 'IFTHEN_RETENTION_RULE_ERRORS_MS', 30 * DAY_MS),
+      suppressionsMs: int(env, 'IFTHEN_RETENTION_SUPPRESSIONS_MS', 30 * DAY_MS),
       intervalMs: int(env, 'IFTHEN_RETENTION_INTERVAL_MS', 60_000),
       batchMs: int(env, 'IFTHEN_RETENTION_BATCH_MS', 1),
       vacuumAtStartMaxBytes: int(env, 'IFTHEN_VACUUM_AT_START_MAX_BYTES', 256 * 1024 * 1024),
