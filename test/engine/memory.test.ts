@@ -294,3 +294,22 @@ describe('save-time checks', () => {
     assert.deepEqual(emitLoops([doc('d', { then: [{ emit: { event: 'q' } }] })]), []);
   });
 });
+
+describe('explain on timers and sequences', () => {
+  it('says waiting (with when) and cancelled (by which event); a chain condition on steps picks the latest chain that passes', () => {
+    const absence = rule({ id: 'abs', when: { event: 'a', unless: { event: 'b', within: '10m' } }, then });
+    const options = { maxEmitDepth: 8, explain: true };
+    const opened = step(new RuleSet([absence]), subject(), { kind: 'event', event: ev('a', 0) }, { now: 0 }, options);
+    assert.equal(opened.decisions![0].outcome, 'waiting');
+    assert.equal(opened.decisions![0].until, 11 * M);
+    const cancelled = step(new RuleSet([absence]), opened.subject, { kind: 'event', event: ev('b', M) }, { now: M }, options);
+    assert.equal(cancelled.decisions![0].outcome, 'cancelled');
+    assert.match(cancelled.decisions![0].detail, /^cancelled by m\d+ \(b\)/);
+    const seq = rule({ id: 's', when: { event: 'c', after: [{ event: 'a', within: '1h' }, { event: 'b', within: '1h', where: 'event.properties.n == steps[0].properties.n' }] }, then });
+    const { firings } = run([seq], [ev('a', 0, { n: 1 }), ev('a', M, { n: 2 }), ev('b', 2 * M, { n: 1 }), ev('c', 3 * M)]);
+    assert.equal(firings.length, 1);
+    assert.equal(firings[0].eventIds.length, 3);
+    const none = run([seq], [ev('a', 0, { n: 1 }), ev('b', 2 * M, { n: 3 }), ev('c', 3 * M)]);
+    assert.equal(none.firings.length, 0);
+  });
+});
