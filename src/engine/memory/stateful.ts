@@ -104,7 +104,7 @@ export function ruleOnEvent(rule: CompiledRule, scope: Scope, event: LoggedEvent
   const m = rule.memory;
   const isTrigger = typeIn(rule.eventTypes, event.type);
   if (late && hasTriggerState(rule)) {
-    decide(scope, rule, 'late', `late: time ${iso(tau)} is more than ${formatDuration(limits.allowedLatenessMs)} before its arrival ${iso(event.receivedAt)}; windows, sequences, absences and waits ignore it`);
+    if (scope.out.decisions) decide(scope, rule, 'late', `late: time ${iso(tau)} is more than ${formatDuration(limits.allowedLatenessMs)} before its arrival ${iso(event.receivedAt)}; windows, sequences, absences and waits ignore it`);
     return;
   }
   const K = event.receivedAt - limits.allowedLatenessMs;
@@ -134,7 +134,7 @@ export function ruleOnTimer(rule: CompiledRule | undefined, scope: Scope, timer:
   const stored = scope.memory.peek(rule.id, rule.shape);
   const found = stored?.i?.find((x) => x.id === timer.id);
   if (!found) {
-    decide(scope, rule, 'cancelled', `timer ${timer.id}: nothing pending (cancelled, fired already, or the rule changed shape)`);
+    if (scope.out.decisions) decide(scope, rule, 'cancelled', `timer ${timer.id}: nothing pending (cancelled, fired already, or the rule changed shape)`);
     return;
   }
   const entry = scope.memory.rule(rule.id, rule.shape);
@@ -177,7 +177,7 @@ function windowObject(rule: CompiledRule, w: RuleEntry['w'], T: number): Record<
 function thresholdArrival(rule: CompiledRule, scope: Scope, entry: RuleEntry, event: LoggedEvent, tau: number, base: CelContext, evaluation: Evaluation, completed: Completed[]): void {
   const m = rule.memory!;
   const th = m.threshold!;
-  if (tau < (entry.k ?? tau)) { decide(scope, rule, 'late', `late: time ${iso(tau)} is before what the window still holds`); return; }
+  if (tau < (entry.k ?? tau)) { if (scope.out.decisions) decide(scope, rule, 'late', `late: time ${iso(tau)} is before what the window still holds`); return; }
   const context = m.whereReadsWindow ? { ...base, window: windowObject(rule, entry.w, tau) } : base;
   const trace = evaluateRule(rule, event, context, evaluation);
   if (!conditionResult(rule, scope, trace)) return;
@@ -235,7 +235,7 @@ function sequenceArrival(rule: CompiledRule, scope: Scope, entry: RuleEntry, eve
     entry.q = still;
   }
   if (!typeIn(rule.eventTypes, event.type)) {
-    if (asStep && !completed.length) decide(scope, rule, 'sequence_incomplete', `sequence: ${event.type} kept as a step; no trigger event completes a chain yet`);
+    if (asStep && !completed.length && scope.out.decisions) decide(scope, rule, 'sequence_incomplete', `sequence: ${event.type} kept as a step; no trigger event completes a chain yet`);
     return;
   }
   let trace: Trace | undefined;
@@ -255,7 +255,7 @@ function sequenceArrival(rule: CompiledRule, scope: Scope, entry: RuleEntry, eve
     const dropped = q.shift()!;
     suppress(scope, rule, 'overflow', dropped.id, event.receivedAt, `sequence: more than ${scope.limits.maxPending} trigger events wait for a chain; the oldest (${dropped.id}) was dropped`);
   }
-  decide(scope, rule, 'sequence_incomplete', `sequence: no chain of ${steps.map((x) => (x.eventTypes === '*' ? '*' : x.eventTypes.join('|'))).join(' → ')} before ${event.type} within the steps' times (yet)`);
+  if (scope.out.decisions) decide(scope, rule, 'sequence_incomplete', `sequence: no chain of ${steps.map((x) => (x.eventTypes === '*' ? '*' : x.eventTypes.join('|'))).join(' → ')} before ${event.type} within the steps' times (yet)`);
 }
 
 /** The conditions that read `steps`, checked on a complete chain; undefined when there are none. */
@@ -282,7 +282,7 @@ function changeArrival(rule: CompiledRule, scope: Scope, event: LoggedEvent, tau
   const fromJson = stableJson(from);
   const toJson = stableJson(to);
   if (fromJson === toJson || (spec.from !== undefined && spec.from !== fromJson) || (spec.to !== undefined && spec.to !== toJson)) {
-    decide(scope, rule, 'no_change', `change: ${spec.attribute} ${fromJson === toJson ? `stays ${fromJson}` : `${fromJson} → ${toJson}`}${spec.from !== undefined ? `, from must be ${spec.from}` : ''}${spec.to !== undefined ? `, to must be ${spec.to}` : ''}`);
+    if (scope.out.decisions) decide(scope, rule, 'no_change', `change: ${spec.attribute} ${fromJson === toJson ? `stays ${fromJson}` : `${fromJson} → ${toJson}`}${spec.from !== undefined ? `, from must be ${spec.from}` : ''}${spec.to !== undefined ? `, to must be ${spec.to}` : ''}`);
     return;
   }
   const change = { attribute: spec.attribute, from, to };
@@ -315,7 +315,7 @@ function afterTrigger(rule: CompiledRule, scope: Scope, entry: RuleEntry | undef
   const kind = m.unless ? 'unless' : 'wait';
   const id = timerId(rule.id, scope.subject.id, kind, c.key);
   openInstance(rule, scope, entry!, { kind, id, key: c.key, a, due, ...(dl !== undefined ? { dl } : {}), ...(c.x ? { x: c.x } : {}) }, c.rc);
-  decide(scope, rule, 'waiting', `waiting until ${iso(due)}${m.unless ? ` unless ${typesText(m.unless.eventTypes)} by ${iso(dl!)}` : ''}`, { until: due });
+  if (scope.out.decisions) decide(scope, rule, 'waiting', `waiting until ${iso(due)}${m.unless ? ` unless ${typesText(m.unless.eventTypes)} by ${iso(dl!)}` : ''}`, { until: due });
 }
 
 function openInstance(rule: CompiledRule, scope: Scope, entry: RuleEntry, instance: Instance, at: number): void {
@@ -395,7 +395,7 @@ function limitsAndFire(rule: CompiledRule, scope: Scope, entry: RuleEntry | unde
     firingTime: tf,
   });
   scope.out.planned.push(planned);
-  decide(scope, rule, 'fired', `fired ${planned.firing.id}${x?.window ? ` (window: ${(x.window as { value: number }).value} of at least ${(x.window as { at_least: number }).at_least})` : ''}`, { trace });
+  if (scope.out.decisions) decide(scope, rule, 'fired', `fired ${planned.firing.id}${x?.window ? ` (window: ${(x.window as { value: number }).value} of at least ${(x.window as { at_least: number }).at_least})` : ''}`, { trace });
 }
 
 function dedupeKey(rule: CompiledRule, scope: Scope, c: Completed): string {
