@@ -121,6 +121,13 @@ describe('timers', () => {
     assert.equal(suppressions[0].reason, 'cancelled');
   });
 
+  it('with the same type in event and unless, a later one cancels the earlier, never itself', () => {
+    const again = rule({ id: 'again', when: { event: 'a', unless: { event: 'a', within: '10m' } }, then });
+    const { firings, suppressions } = run([again], [ev('a', 0), ev('a', 5 * M), ev('a', 30 * M)]);
+    assert.deepEqual(firings.map((f) => f.firingTime), [16 * M, 41 * M]);
+    assert.deepEqual(suppressions.map((s) => s.reason), ['cancelled']);
+  });
+
   it('wait fires at max(r, τ + wait); a shape change forgets the instance', () => {
     const wait = rule({ id: 'w', when: { event: 'a', wait: '10m' }, then });
     const out = step(new RuleSet([wait]), subject(), { kind: 'event', event: ev('a', 0, {}, 30_000) }, { now: 30_000 });

@@ -304,7 +304,7 @@ function afterTrigger(rule: CompiledRule, scope: Scope, entry: RuleEntry | undef
     dl = a.t + m.unless.withinMs;
     due = Math.max(c.rc, a.t + Math.max(m.waitMs ?? 0, m.unless.withinMs + L));
     // A cancelling event that arrived first (B before A).
-    const b = entry!.b?.find((x) => x.t >= a.t && x.t <= dl! && unlessMatches(rule, scope, x, a));
+    const b = entry!.b?.find((x) => x.id !== a.id && x.t >= a.t && x.t <= dl! && unlessMatches(rule, scope, x, a));
     if (b) {
       suppress(scope, rule, 'cancelled', a.id, c.rc, `cancelled by ${b.id} (${b.type}) at ${iso(b.t)}, within ${formatDuration(m.unless.withinMs)} of ${a.id}`);
       return;
