@@ -248,7 +248,7 @@ function sequenceArrival(rule: CompiledRule, scope: Scope, ref: EntryRef, event:
   while (s.length < steps.length) s.push([]);
   const asStep = stepsMatched !== undefined;
   for (const i of stepsMatched ?? []) {
-    insertSorted(s[i], snap, (x) => x.t, (x) => x.id);
+    insertSorted(s[i], snap, snapTime, snapId);
     scope.memory.grow(sizeOf(scope, snap) + 8);
     if (s[i].length > scope.limits.maxWindowEvents) { s[i].splice(0, s[i].length - scope.limits.maxWindowEvents); entry.n = (entry.n ?? 0) + 1; }
   }
@@ -276,7 +276,7 @@ function sequenceArrival(rule: CompiledRule, scope: Scope, ref: EntryRef, event:
     return;
   }
   const q = (entry.q ??= []);
-  insertSorted(q, snap, (x) => x.t, (x) => x.id);
+  insertSorted(q, snap, snapTime, snapId);
   scope.memory.grow(sizeOf(scope, snap) + 8);
   if (q.length > scope.limits.maxPending) {
     const dropped = q.shift()!;
@@ -380,7 +380,7 @@ function cancelBy(rule: CompiledRule, scope: Scope, ref: EntryRef, event: Logged
     entry.i = kept;
   }
   const list = (entry.b ??= []);
-  insertSorted(list, b, (x) => x.t, (x) => x.id);
+  insertSorted(list, b, snapTime, snapId);
   scope.memory.grow(sizeOf(scope, b) + 8);
   if (list.length > scope.limits.maxWindowEvents) { list.shift(); entry.n = (entry.n ?? 0) + 1; }
 }
@@ -438,6 +438,9 @@ function dedupeKey(rule: CompiledRule, scope: Scope, c: Completed): string {
 }
 
 // ---- helpers ------------------------------------------------------------------------------------------
+
+const snapTime = (x: Snap) => x.t;
+const snapId = (x: Snap) => x.id;
 
 /** A snapshot's size bound; the input event's properties are measured once per step, whatever the rules. */
 function sizeOf(scope: Scope, snap: Snap): number {
