@@ -121,6 +121,13 @@ describe('timers', () => {
     assert.equal(suppressions[0].reason, 'cancelled');
   });
 
+  it('with the same type in event and unless, a later one cancels the earlier, never itself', () => {
+    const again = rule({ id: 'again', when: { event: 'a', unless: { event: 'a', within: '10m' } }, then });
+    const { firings, suppressions } = run([again], [ev('a', 0), ev('a', 5 * M), ev('a', 30 * M)]);
+    assert.deepEqual(firings.map((f) => f.firingTime), [16 * M, 41 * M]);
+    assert.deepEqual(suppressions.map((s) => s.reason), ['cancelled']);
+  });
+
   it('wait fires at max(r, τ + wait); a shape change forgets the instance', () => {
     const wait = rule({ id: 'w', when: { event: 'a', wait: '10m' }, then });
     const out = step(new RuleSet([wait]), subject(), { kind: 'event', event: ev('a', 0, {}, 30_000) }, { now: 30_000 });
@@ -292,5 +299,24 @@ describe('save-time checks', () => {
     assert.deepEqual(loops.map((l) => l.cycle), [['a', 'b', 'a'], ['c', 'c']]);
     assert.equal(loops[0].message, 'a emits y, which triggers b; b emits x, which triggers a');
     assert.deepEqual(emitLoops([doc('d', { then: [{ emit: { event: 'q' } }] })]), []);
+  });
+});
+
+describe('explain on timers and sequences', () => {
+  it('says waiting (with when) and cancelled (by which event); a chain condition on steps picks the latest chain that passes', () => {
+    const absence = rule({ id: 'abs', when: { event: 'a', unless: { event: 'b', within: '10m' } }, then });
+    const options = { maxEmitDepth: 8, explain: true };
+    const opened = step(new RuleSet([absence]), subject(), { kind: 'event', event: ev('a', 0) }, { now: 0 }, options);
+    assert.equal(opened.decisions![0].outcome, 'waiting');
+    assert.equal(opened.decisions![0].until, 11 * M);
+    const cancelled = step(new RuleSet([absence]), opened.subject, { kind: 'event', event: ev('b', M) }, { now: M }, options);
+    assert.equal(cancelled.decisions![0].outcome, 'cancelled');
+    assert.match(cancelled.decisions![0].detail, /^cancelled by m\d+ \(b\)/);
+    const seq = rule({ id: 's', when: { event: 'c', after: [{ event: 'a', within: '1h' }, { event: 'b', within: '1h', where: 'event.properties.n == steps[0].properties.n' }] }, then });
+    const { firings } = run([seq], [ev('a', 0, { n: 1 }), ev('a', M, { n: 2 }), ev('b', 2 * M, { n: 1 }), ev('c', 3 * M)]);
+    assert.equal(firings.length, 1);
+    assert.equal(firings[0].eventIds.length, 3);
+    const none = run([seq], [ev('a', 0, { n: 1 }), ev('b', 2 * M, { n: 3 }), ev('c', 3 * M)]);
+    assert.equal(none.firings.length, 0);
   });
 });
