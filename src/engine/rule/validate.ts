@@ -32,6 +32,13 @@ export function validateRule(input: unknown): { ok: true; rule: RuleDocument } |
 
   if (Array.isArray(doc.then)) doc.then.forEach((action, i) => validateAction(action, `then[${i}]`, report));
   if (!errors.some((e) => /^(when|limits)\b/.test(e.path))) checkMemory(doc as unknown as RuleDocument, report);
+  else if (when && typeof when.where === 'string') {
+    // The shape is broken, but the condition's own mistakes are still worth saying at once (with every
+    // variable a rule may have declared, so that none is reported for want of the shape).
+    try { compileCondition(when.where, ['window', 'steps', 'change']); } catch (error) {
+      report('when.where', error instanceof CelCompileError ? error.message : String(error));
+    }
+  }
   return errors.length ? { ok: false, errors } : { ok: true, rule: doc as unknown as RuleDocument };
 }
 
