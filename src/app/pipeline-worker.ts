@@ -18,6 +18,7 @@ import { OutboxServer } from './remote-outbox.ts';
 import { StallWatch } from './stall-watch.ts';
 import { commitProbeFromEnv, stallHookFromEnv } from './commit-probe.ts';
 import { RetentionTask } from '../retention/retention-task.ts';
+import { openSubjectTimelineIndexer } from '../store/sqlite/subject-timeline-indexer.ts'; // issue 6: subject timeline
 
 const data = workerData as WorkerData;
 const { config } = data;
@@ -30,11 +31,14 @@ const stores = openPipelineStores(config, {
     metrics.ingestCommits.inc();
     metrics.requestsPerCommit.observe(requests);
     processor.wake();
+    timeline.indexer.wake(); // issue 6: subject timeline
   },
   commitProbe: commitProbeFromEnv(process.env.IFTHEN_TEST_CRASH_AT),
   onNotice: (level, data, message) => logger[level](data, message),
 });
 const { log, pipeline, outbox } = stores;
+// issue 6: the subject timeline, indexed off the ingest path (store/sqlite/subject-timeline-indexer.ts)
+const timeline = openSubjectTimelineIndexer(config.dbFile, (error) => logger.error({ err: error }, 'subject timeline: indexing failed; trying again'));
 const registry = new Registry();
 const metrics = pipelineMetrics(registry, { log, outbox, cursor: () => processor.cursor, retention: stores.retention });
 const retention = new RetentionTask(stores.retention, config.retention, Date.now, {
@@ -140,11 +144,13 @@ async function stop(): Promise<void> {
   await stores.flush();
   await processor.stop();
   await relay.stop();
+  timeline.close(); // issue 6: subject timeline
   stores.close();
 }
 
 processor.start();
 relay.wake(); // emits committed before a crash and not yet relayed
 retention.start();
+timeline.indexer.start(); // issue 6: subject timeline
 send({ type: 'ready' });
 

@@ -199,4 +199,24 @@ export const MIGRATIONS: readonly string[] = [
   INSERT INTO sqlite_sequence (name, seq) SELECT 'events', MAX(COALESCE((SELECT MAX(seq) FROM events), 0), COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'migration_events_seq'), 0));
   DELETE FROM meta WHERE key = 'migration_events_seq';
   `,
+  `
+  -- The subject timeline (issue 6, explain): a subject's events found without a per-subject index over the
+  -- log (which cost 3x ingest). The pipeline thread buffers (subject hash -> seqs) and writes them as one
+  -- sorted run every few thousand events (rows appended in key order), merges runs in the background, and
+  -- drops runs older than the events kept (subject-timeline-indexer.ts). Readers do one point read per run.
+  CREATE TABLE subject_timeline_runs (
+    run INTEGER PRIMARY KEY,
+    level INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    from_seq INTEGER NOT NULL,
+    to_seq INTEGER NOT NULL,
+    state TEXT NOT NULL
+  );
+  CREATE TABLE subject_timeline (
+    run INTEGER NOT NULL,
+    subject_hash INTEGER NOT NULL,
+    seqs BLOB NOT NULL,
+    PRIMARY KEY (run, subject_hash)
+  ) WITHOUT ROWID;
+  `,
 ];
