@@ -86,6 +86,8 @@ export interface RetentionConfig {
   readonly failuresMs: number;
   /** Rule run-time errors (already at most 20 per rule). */
   readonly ruleErrorsMs: number;
+  /** Suppressions (a trigger stopped or delayed by a limit), by the time they were decided. */
+  readonly suppressionsMs: number;
   /** How often a retention pass starts (0: never). */
   readonly intervalMs: number;
   /** Write-lock time one delete transaction aims at; batches grow or shrink to stay near it. */
@@ -184,6 +186,7 @@ export function loadConfig(env: Env = process.env): Config {
       deadMs: int(env, 'IFTHEN_RETENTION_DEAD_MS', 30 * DAY_MS),
       failuresMs: int(env, 'IFTHEN_RETENTION_FAILURES_MS', 30 * DAY_MS),
       ruleErrorsMs: int(env, 'IFTHEN_RETENTION_RULE_ERRORS_MS', 30 * DAY_MS),
+      suppressionsMs: int(env, 'IFTHEN_RETENTION_SUPPRESSIONS_MS', 30 * DAY_MS),
       intervalMs: int(env, 'IFTHEN_RETENTION_INTERVAL_MS', 60_000),
       batchMs: int(env, 'IFTHEN_RETENTION_BATCH_MS', 1),
       vacuumAtStartMaxBytes: int(env, 'IFTHEN_VACUUM_AT_START_MAX_BYTES', 256 * 1024 * 1024),

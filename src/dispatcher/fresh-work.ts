@@ -1,6 +1,7 @@
 // Fresh work without a claim: the dispatcher tells the pipeline how much room it has (a credit), and the
 // processor leases that many of a batch's new deliveries to it inside the batch's own commit, then hands
-// them over in memory. Rows it has no room for stay pending and are claimed as usual.
+// them over in memory. Rows it has no room for stay pending and are claimed as usual, as do rows the rule's
+// rate limit holds back (`notBefore` still ahead): the dispatcher never attempts one before it.
 import { randomBytes } from 'node:crypto';
 import type { DeliveryRequest } from '../engine/types.ts';
 import type { LeasedDelivery, Lease } from '../store/contracts.ts';
@@ -39,6 +40,7 @@ export class FreshPicker {
     const ids: string[] = [];
     for (const d of deliveries) {
       if (credit.free <= 0) break;
+      if (d.notBefore !== undefined && d.notBefore > now) continue; // held back by the rate limit: claimed when due
       const destination = d.destination ?? deliveryDestination(d.kind, d.spec);
       const busy = credit.busy[destination] ?? 0;
       if (busy >= (credit.limits?.[destination] ?? credit.perDestination)) continue;
@@ -53,8 +55,9 @@ export class FreshPicker {
 
 /** A fresh delivery as the dispatcher receives it: the engine's request, leased, before any attempt. */
 export function leasedDelivery(request: DeliveryRequest, destination: string, lease: Lease): LeasedDelivery {
+  const first = Math.max(request.createdAt, request.notBefore ?? request.createdAt); // as the outbox row has it
   return {
-    ...request, destination, status: 'delivering', attempts: 0, attemptsSinceReplay: 0, windowStartedAt: request.createdAt,
-    nextAttemptAt: request.createdAt, lastError: null, deliveredAt: null, lease,
+    ...request, destination, status: 'delivering', attempts: 0, attemptsSinceReplay: 0, windowStartedAt: first,
+    nextAttemptAt: first, lastError: null, deliveredAt: null, lease,
   };
 }

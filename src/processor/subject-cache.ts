@@ -7,7 +7,7 @@ import type { StoredSubject } from '../store/contracts.ts';
 
 export interface SubjectCacheLimits {
   readonly entries: number;
-  /** Estimated bytes of the cached states (see approxBytes). */
+  /** Estimated bytes of the cached states, attributes and memory (see approxBytes). */
   readonly bytes: number;
 }
 
@@ -35,7 +35,7 @@ export class SubjectCache {
       this.#entries.delete(id);
       this.#bytes -= old.bytes;
     }
-    const bytes = approxBytes(subject.state.attributes) + id.length + 64;
+    const bytes = approxBytes(subject.state.attributes) + (subject.state.memory ? approxBytes(subject.state.memory) : 0) + id.length + 64;
     // A profile larger than a tenth of the budget is read from the store each time rather than evicting many others.
     if (bytes > this.limits.bytes / 10) return;
     this.#entries.set(id, { subject, bytes });

@@ -2,7 +2,7 @@
 // Embedded: one SQLite file (store/sqlite). Cluster: a NATS JetStream log and PostgreSQL, implementing the
 // same interfaces and passing the same conformance suite (test/store/conformance.ts). See ARCHITECTURE.md.
 import type { LoggedEvent, NewEvent } from '../engine/event.ts';
-import type { Firing, SubjectState, TimerFire, TimerRequest, DeliveryRequest } from '../engine/types.ts';
+import type { Firing, SubjectState, Suppression, SuppressionReason, TimerFire, TimerRequest, DeliveryRequest } from '../engine/types.ts';
 
 export type AppendStatus = 'accepted' | 'duplicate';
 
@@ -38,7 +38,11 @@ export interface EventLog {
   find(id: string): Promise<PositionedEvent | undefined>;
 }
 
-/** A subject's state with the version it was read at; a commit writes `version + 1` or is fenced. */
+/**
+ * A subject's state with the version it was read at; a commit writes `version + 1` or is fenced. The state's
+ * `memory` (what rules with memory keep: JSON the engine alone reads) is stored with the subject, as it is,
+ * in the same fenced write: a subject's attributes and memory never come from different commits.
+ */
 export interface StoredSubject {
   readonly state: SubjectState;
   /** 0 when the subject was never stored. */
@@ -75,12 +79,17 @@ export interface ProcessedBatch {
   readonly from: Cursor | null;
   readonly to: Cursor | null;
   readonly subjects: readonly StoredSubject[];
+  /** Firings with their deliveries; a delivery is first due at its `notBefore` (the rate limit) if any, else at creation. */
   readonly firings: readonly Firing[];
   /** Events emitted by rules: stored in the emit outbox, appended to the log by the relay. */
   readonly emits: readonly NewEvent[];
-  /** Timers to create or move (by id), and timers that fired (deleted). */
+  /** Timers to create or move (by id), with their payload, and timers that fired (deleted). */
   readonly timers: readonly TimerRequest[];
   readonly firedTimers: readonly string[];
+  /** Timers whose instance was cancelled or dropped (deleted; an id not stored is no error). */
+  readonly cancelledTimers?: readonly string[];
+  /** Triggers stopped or delayed by a limit (MEMORY.md "Limits"), stored to be counted and explained. */
+  readonly suppressions?: readonly Suppression[];
   readonly failures: readonly EventFailure[];
   readonly ruleErrors: readonly RuleError[];
   /**
@@ -98,14 +107,32 @@ export class FencedError extends Error {
 export interface PipelineStore {
   cursor(consumer: string, partition: number): Promise<Cursor | null>;
   loadSubjects(partition: number, ids: readonly string[]): Promise<Map<string, StoredSubject>>;
-  /** Timers of the partition due at `now`, earliest first. */
-  dueTimers(partition: number, now: number, limit: number): Promise<TimerFire[]>;
+  /**
+   * Timers of the partition due at or before `bound` (epoch ms, integers: "strictly before t" is `t - 1`),
+   * earliest first, ties by id (the timeline's order, engine/timeline.ts), at most `limit`, each with its payload.
+   */
+  dueTimers(partition: number, bound: number, limit: number): Promise<TimerFire[]>;
   /** Event ids after `after` already recorded as failed (a stalled event found by the watchdog): skipped. */
   failedAfter(partition: number, after: Cursor | null): Promise<Set<string>>;
   commit(batch: ProcessedBatch): Promise<void>;
   /** Emitted events waiting for the relay, oldest first, and their removal once appended to the log. */
   pendingEmits(limit: number): Promise<EncodedEvent[]>;
   emitsRelayed(ids: readonly string[]): Promise<void>;
+}
+
+/** Suppressions of one rule for one reason. */
+export interface SuppressionCount {
+  readonly ruleId: string;
+  readonly reason: SuppressionReason;
+  readonly count: number;
+}
+
+/** The recorded suppressions, read for "why (not)?" (explain) and the per-rule counts. Written by `PipelineStore.commit`. */
+export interface SuppressionStore {
+  /** Per rule and reason, the suppressions decided (`at`, the firing time) in [from, to); one rule's when `ruleId` is given. */
+  count(query: { readonly from: number; readonly to: number; readonly ruleId?: string }): Promise<SuppressionCount[]>;
+  /** A subject's newest suppressions, newest `at` first (then newest recorded), at most `limit`; one rule's when `ruleId` is given. */
+  ofSubject(subject: string, query: { readonly ruleId?: string; readonly limit: number }): Promise<Suppression[]>;
 }
 
 export type DeliveryStatus = 'pending' | 'delivering' | 'delivered' | 'dead';

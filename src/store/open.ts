@@ -1,6 +1,6 @@
 // The one place that picks the storage backend from the configuration (IFTHEN_STORE) for each role.
 import type { Config } from '../config.ts';
-import type { DeliveryControl, EventLog, OutboxStore, PipelineStore, StallRecorder } from './contracts.ts';
+import type { DeliveryControl, EventLog, OutboxStore, PipelineStore, StallRecorder, SuppressionStore } from './contracts.ts';
 import type { KeyStore, RuleSource, RuleStore, SecretStore, SigningSecretStore } from './catalog.ts';
 import type { HistoryStore } from './history.ts';
 import type { RetentionStore } from './retention.ts';
@@ -14,6 +14,8 @@ export interface ApiStores {
   readonly history: HistoryStore;
   readonly deliveries: DeliveryControl;
   readonly stalls: StallRecorder;
+  /** Recorded suppressions: counts per rule and reason, a subject's newest (explain). */
+  readonly suppressions: SuppressionStore;
   close(): void;
 }
 

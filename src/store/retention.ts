@@ -1,11 +1,12 @@
 // The retention contract: what a backend deletes when history grows old, one short transaction at a time,
 // and what it reports about its disk. The policy (which kind, how old) is the caller's; the backend keeps
 // what is still needed whatever it is asked: unprocessed events, open deliveries, firings with deliveries.
+// Timers are no history: a pending timer is state, never deleted by retention (only its firing or cancel does).
 
 /** The kinds of history with a retention period of their own. */
 // In sweep order: deliveries before firings, so that a firing whose last delivery goes in this pass can go too;
 // events early, as they take most of the space.
-export const RETENTION_KINDS = ['delivered', 'dead', 'events', 'firings', 'failures', 'ruleErrors'] as const;
+export const RETENTION_KINDS = ['delivered', 'dead', 'events', 'firings', 'failures', 'ruleErrors', 'suppressions'] as const;
 export type RetentionKind = (typeof RETENTION_KINDS)[number];
 
 /** One pass over one kind: each `step` is one transaction that deletes at most `rows` rows. */
@@ -14,7 +15,7 @@ export interface RetentionSweep {
 }
 
 /** The tables whose oldest row the API and /metrics report. */
-export const HISTORY_TABLES = ['events', 'firings', 'deliveries', 'event_failures', 'rule_errors'] as const;
+export const HISTORY_TABLES = ['events', 'firings', 'deliveries', 'event_failures', 'rule_errors', 'suppressions'] as const;
 export type HistoryTable = (typeof HISTORY_TABLES)[number];
 
 /** Per table: the time of the oldest row still stored (arrival, firing, creation, failure), or null when empty. */

@@ -27,6 +27,14 @@ it('is bounded by the memory its states take, not only by their count', () => {
   assert.equal(cache.get('b0'), undefined);
 });
 
+it('counts a subject\'s memory (rules with memory) in its bytes, beside its attributes', () => {
+  const remembering = (id: string) => ({ state: { id, attributes: {}, memory: { r: { window: Array.from({ length: 200 }, (_, i) => [1_700_000_000_000 + i, 1]) } } }, version: 1 });
+  const cache = new SubjectCache({ entries: 1_000_000, bytes: 1_000_000 });
+  for (let i = 0; i < 1000; i++) cache.set(remembering(`m${i}`));
+  assert.ok(cache.bytes <= 1_000_000, `${cache.bytes} bytes held`);
+  assert.ok(cache.size < 200, `${cache.size} subjects with ~10 kB of memory each in 1 MB`);
+});
+
 it('does not cache one profile larger than a tenth of the budget', () => {
   const cache = new SubjectCache({ entries: 100, bytes: 50_000 });
   cache.set({ state: { id: 'huge', attributes: { blob: 'y'.repeat(10_000) } }, version: 3 });

@@ -15,7 +15,7 @@ const T = 1_800_000_000_000;
 const S = 1000;
 
 function policy(overrides: Partial<RetentionConfig> = {}): RetentionConfig {
-  return { ...loadConfig({}).retention, eventsMs: S, firingsMs: S, deliveredMs: S, deadMs: 2 * S, failuresMs: S, ruleErrorsMs: S, ...overrides };
+  return { ...loadConfig({}).retention, eventsMs: S, firingsMs: S, deliveredMs: S, deadMs: 2 * S, failuresMs: S, ruleErrorsMs: S, suppressionsMs: S, ...overrides };
 }
 
 function withDb(body: (db: SqliteDatabase, retention: SqliteRetention, file: string) => Promise<void>): Promise<void> {
@@ -46,6 +46,12 @@ const insert = {
   },
   ruleError(db: SqliteDatabase, eventId: string, at: number) {
     db.prepare("INSERT INTO rule_errors (rule_id, event_id, message, at) VALUES ('r', ?, 'x', ?)").run(eventId, at);
+  },
+  suppression(db: SqliteDatabase, eventId: string, at: number) {
+    db.prepare("INSERT INTO suppressions (rule_id, subject, reason, event_id, at, detail) VALUES ('r', 's', 'capped', ?, ?, 'x')").run(eventId, at);
+  },
+  timer(db: SqliteDatabase, id: string, dueAt: number) {
+    db.prepare("INSERT INTO timers (id, rule_id, subject, due_at, payload, partition) VALUES (?, 'r', 's', ?, '{}', 0)").run(id, dueAt);
   },
 };
 
@@ -110,6 +116,18 @@ test('failures and rule errors: older than the period go, but not a failure the 
   await pass(retention, T);
   assert.deepEqual(ids(db, 'SELECT event_id FROM event_failures ORDER BY seq'), ['after-cursor', 'inside']);
   assert.deepEqual(ids(db, 'SELECT event_id FROM rule_errors ORDER BY seq'), ['inside']);
+}));
+
+test('suppressions: older than their own period go; timers are state, never deleted however old', () => withDb(async (db, retention) => {
+  insert.suppression(db, 'outside', T - 2 * S - 1);
+  insert.suppression(db, 'inside', T - 2 * S);
+  insert.timer(db, 'ancient-pending', 1);
+  insert.timer(db, 'due-long-ago', T - 100 * S);
+  await pass(retention, T, policy({ suppressionsMs: 2 * S }));
+  assert.deepEqual(ids(db, 'SELECT event_id FROM suppressions ORDER BY seq'), ['inside']);
+  assert.deepEqual(ids(db, 'SELECT id FROM timers ORDER BY id'), ['ancient-pending', 'due-long-ago']);
+  await pass(retention, T, policy({ suppressionsMs: 0 }));
+  assert.deepEqual(ids(db, 'SELECT event_id FROM suppressions ORDER BY seq'), ['inside'], 'a period of 0 keeps them');
 }));
 
 test('a period of 0 keeps that kind forever', () => withDb(async (db, retention) => {

@@ -16,7 +16,7 @@ export const retentionRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance
       periods: periods(deps.config.retention),
       oldestStored: {
         events: isoOrNull(oldest.events), firings: isoOrNull(oldest.firings), deliveries: isoOrNull(oldest.deliveries),
-        failures: isoOrNull(oldest.event_failures), ruleErrors: isoOrNull(oldest.rule_errors),
+        failures: isoOrNull(oldest.event_failures), ruleErrors: isoOrNull(oldest.rule_errors), suppressions: isoOrNull(oldest.suppressions),
       },
       intervalMs: deps.config.retention.intervalMs,
       dedupe: deps.config.dedupe,

@@ -13,10 +13,11 @@ export const Retention = Answer({
     dead: Period('Dead deliveries (the dead-letter list) and their attempts, from when they died; a replay starts them again'),
     failures: Period('Events recorded as failed (GET /v1/failures)'),
     ruleErrors: Period('Run-time errors of rules (at most 20 per rule are kept anyway)'),
+    suppressions: Period('Suppressions (a trigger stopped or delayed by a limit), from when they were decided'),
   }),
   oldestStored: Answer({
     events: Oldest('event (arrival time)'), firings: Oldest('firing'), deliveries: Oldest('delivery (creation time), of any status'),
-    failures: Oldest('failure'), ruleErrors: Oldest('rule error'),
+    failures: Oldest('failure'), ruleErrors: Oldest('rule error'), suppressions: Oldest('suppression'),
   }, 'Where each history starts now: a request for anything older finds nothing'),
   intervalMs: Type.Integer({ description: 'How often retention runs (IFTHEN_RETENTION_INTERVAL_MS); rows may outlive their period by this much' }),
   dedupe: Answer({

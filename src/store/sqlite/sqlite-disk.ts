@@ -5,7 +5,7 @@ import { statSync } from 'node:fs';
 import type { DiskUsage } from '../retention.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
 
-const TABLES = ['events', 'firings', 'deliveries', 'delivery_attempts', 'event_failures', 'rule_errors', 'emit_outbox', 'subjects', 'timers'] as const;
+const TABLES = ['events', 'firings', 'deliveries', 'delivery_attempts', 'event_failures', 'rule_errors', 'emit_outbox', 'subjects', 'timers', 'suppressions'] as const;
 
 function size(path: string): number {
   try {

@@ -200,6 +200,25 @@ export const MIGRATIONS: readonly string[] = [
   DELETE FROM meta WHERE key = 'migration_events_seq';
   `,
   `
+  -- Rules with memory (issue 6): a subject's memory (windows, open instances, caps: JSON the engine owns)
+  -- lives beside its attributes and is written in the same fenced commit; NULL: nothing remembered.
+  -- Suppressions (a trigger stopped or delayed by a limit) are counted per rule and reason over a period,
+  -- and listed per subject for explain.
+  ALTER TABLE subjects ADD COLUMN memory TEXT;
+  CREATE TABLE suppressions (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    rule_id TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    detail TEXT NOT NULL,
+    delayed_until INTEGER
+  );
+  CREATE INDEX suppressions_rule ON suppressions (rule_id, reason, at);
+  CREATE INDEX suppressions_subject ON suppressions (subject, at);
+  `,
+  `
   -- The subject timeline (issue 6, explain): a subject's events found without a per-subject index over the
   -- log (which cost 3x ingest). The pipeline thread buffers (subject hash -> seqs) and writes them as one
   -- sorted run every few thousand events (rows appended in key order), merges runs in the background, and

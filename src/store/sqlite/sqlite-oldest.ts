@@ -5,7 +5,7 @@ import type { SqliteDatabase } from './sqlite-database.ts';
 
 /** The column that says when a row was made: arrival, firing, creation, failure. */
 const TIME_OF: Readonly<Record<HistoryTable, string>> = {
-  events: 'received_at', firings: 'time', deliveries: 'created_at', event_failures: 'at', rule_errors: 'at',
+  events: 'received_at', firings: 'time', deliveries: 'created_at', event_failures: 'at', rule_errors: 'at', suppressions: 'at',
 };
 
 export function oldestRetainedReader(db: SqliteDatabase): () => OldestRetained {

@@ -1,5 +1,5 @@
-// The processor's state in SQLite: subjects, firings, outbox rows, emitted events (in the emit outbox),
-// timers, failures and the partition's cursor, all written in one transaction, fenced on the cursor and
+// The processor's state in SQLite: subjects (attributes and memory), firings, outbox rows, emitted events (in
+// the emit outbox), timers, suppressions, failures and the partition's cursor, all written in one transaction, fenced on the cursor and
 // on each subject's version, so a crash replays from the last committed cursor and a stale writer fails.
 import type { SubjectState, TimerFire } from '../../engine/types.ts';
 import type { DeliveryRequest } from '../../engine/types.ts';
@@ -9,7 +9,7 @@ import { deliveryDestination } from '../destination.ts';
 import { seqOf } from './sqlite-event-log.ts';
 
 /** The points inside a commit, in order; a fault-injection probe may throw (or kill the process) at any of them. */
-export const COMMIT_STAGES = ['cursor', 'subjects', 'firings', 'deliveries', 'emits', 'timers', 'failures', 'position'] as const;
+export const COMMIT_STAGES = ['cursor', 'subjects', 'firings', 'deliveries', 'emits', 'timers', 'suppressions', 'failures', 'position'] as const;
 export type CommitStage = (typeof COMMIT_STAGES)[number];
 
 export class SqlitePipelineStore implements PipelineStore {
@@ -23,6 +23,7 @@ export class SqlitePipelineStore implements PipelineStore {
   readonly #upsertTimer;
   readonly #deleteTimer;
   readonly #dueTimers;
+  readonly #insertSuppression;
   readonly #insertFailure;
   readonly #insertRuleError;
   readonly #trimRuleErrors;
@@ -31,9 +32,9 @@ export class SqlitePipelineStore implements PipelineStore {
   /** `probe` is a fault-injection seam for the atomicity tests; production passes none. */
   constructor(private readonly db: SqliteDatabase, private readonly probe?: (stage: CommitStage) => void) {
     this.#cursor = db.prepare('SELECT cursor FROM cursors WHERE consumer = ? AND partition = ?').pluck();
-    this.#subject = db.prepare('SELECT attributes, version FROM subjects WHERE id = ?');
-    this.#insertSubject = db.prepare('INSERT INTO subjects (id, attributes, updated_at, version) VALUES (?, ?, ?, 1) ON CONFLICT (id) DO NOTHING');
-    this.#updateSubject = db.prepare('UPDATE subjects SET attributes = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?');
+    this.#subject = db.prepare('SELECT attributes, memory, version FROM subjects WHERE id = ?');
+    this.#insertSubject = db.prepare('INSERT INTO subjects (id, attributes, memory, updated_at, version) VALUES (?, ?, ?, ?, 1) ON CONFLICT (id) DO NOTHING');
+    this.#updateSubject = db.prepare('UPDATE subjects SET attributes = ?, memory = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?');
     this.#insertFiring = db.prepare(
       'INSERT OR IGNORE INTO firings (id, rule_id, rule_version, subject, event_ids, grp, trace, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -47,6 +48,7 @@ export class SqlitePipelineStore implements PipelineStore {
     );
     this.#deleteTimer = db.prepare('DELETE FROM timers WHERE id = ?');
     this.#dueTimers = db.prepare('SELECT id, rule_id, subject, due_at, payload FROM timers WHERE partition = ? AND due_at <= ? ORDER BY due_at, id LIMIT ?');
+    this.#insertSuppression = db.prepare('INSERT INTO suppressions (rule_id, subject, reason, event_id, at, detail, delayed_until) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.#insertFailure = db.prepare('INSERT INTO event_failures (event_id, partition, cursor, stage, error, at) VALUES (?, ?, ?, ?, ?, ?)');
     this.#insertRuleError = db.prepare('INSERT INTO rule_errors (rule_id, event_id, message, at) VALUES (?, ?, ?, ?)');
     // Keeps the newest 20 errors of a rule: what a person needs to see why it does not fire.
@@ -65,14 +67,18 @@ export class SqlitePipelineStore implements PipelineStore {
   async loadSubjects(_partition: number, ids: readonly string[]): Promise<Map<string, StoredSubject>> {
     const found = new Map<string, StoredSubject>();
     for (const id of ids) {
-      const row = this.#subject.get(id) as { attributes: string; version: number } | undefined;
-      if (row) found.set(id, { state: { id, attributes: parseAttributes(row.attributes) }, version: row.version });
+      const row = this.#subject.get(id) as { attributes: string; memory: string | null; version: number } | undefined;
+      if (!row) continue;
+      const state: SubjectState = row.memory === null
+        ? { id, attributes: parseAttributes(row.attributes) }
+        : { id, attributes: parseAttributes(row.attributes), memory: JSON.parse(row.memory) as Record<string, unknown> };
+      found.set(id, { state, version: row.version });
     }
     return found;
   }
 
-  async dueTimers(partition: number, now: number, limit: number): Promise<TimerFire[]> {
-    const rows = this.#dueTimers.all(partition, now, limit) as { id: string; rule_id: string; subject: string; due_at: number; payload: string }[];
+  async dueTimers(partition: number, bound: number, limit: number): Promise<TimerFire[]> {
+    const rows = this.#dueTimers.all(partition, bound, limit) as { id: string; rule_id: string; subject: string; due_at: number; payload: string }[];
     return rows.map((r) => ({ id: r.id, ruleId: r.rule_id, subject: r.subject, dueAt: r.due_at, payload: JSON.parse(r.payload) }));
   }
 
@@ -105,7 +111,10 @@ export class SqlitePipelineStore implements PipelineStore {
       probe('emits');
       for (const t of batch.timers) this.#upsertTimer.run(t.id, t.ruleId, t.subject, t.dueAt, JSON.stringify(t.payload), batch.partition);
       for (const id of batch.firedTimers) this.#deleteTimer.run(id);
+      for (const id of batch.cancelledTimers ?? []) this.#deleteTimer.run(id);
       probe('timers');
+      for (const s of batch.suppressions ?? []) this.#insertSuppression.run(s.ruleId, s.subject, s.reason, s.eventId, s.at, s.detail, s.delayedUntil ?? null);
+      probe('suppressions');
       for (const f of batch.failures) this.#insertFailure.run(f.eventId, f.partition, f.cursor, f.stage, f.error, f.at);
       const trimmed = new Set<string>();
       for (const e of batch.ruleErrors) { this.#insertRuleError.run(e.ruleId, e.eventId, e.message, e.at); trimmed.add(e.ruleId); }
@@ -118,16 +127,19 @@ export class SqlitePipelineStore implements PipelineStore {
 
   #writeSubject(state: SubjectState, version: number, now: number): void {
     const json = JSON.stringify(state.attributes);
+    const memory = state.memory === undefined ? null : JSON.stringify(state.memory);
     const changes = version === 0
-      ? this.#insertSubject.run(state.id, json, now).changes
-      : this.#updateSubject.run(json, now, state.id, version).changes;
+      ? this.#insertSubject.run(state.id, json, memory, now).changes
+      : this.#updateSubject.run(json, memory, now, state.id, version).changes;
     if (changes !== 1) throw new FencedError(`subject ${state.id} changed since version ${version} was read`);
   }
 
   #insertDeliveryRow(d: DeliveryRequest, lease: Lease | undefined): void {
     const destination = (d as { destination?: string }).destination ?? deliveryDestination(d.kind, d.spec);
+    // The rate limit may move the first attempt later: not due before then, and its age counts from then.
+    const firstAttempt = Math.max(d.createdAt, d.notBefore ?? d.createdAt);
     this.#insertDelivery.run(d.id, d.firingId, d.ruleId, d.subject, d.actionIndex, d.kind, destination, stringifyShared(d.spec),
-      JSON.stringify(d.context), stringifyShared(d.policy), lease ? 'delivering' : 'pending', d.createdAt, d.createdAt, d.createdAt, d.createdAt,
+      JSON.stringify(d.context), stringifyShared(d.policy), lease ? 'delivering' : 'pending', d.createdAt, firstAttempt, firstAttempt, d.createdAt,
       lease?.owner ?? null, lease?.token ?? null, lease?.until ?? null);
   }
 

@@ -1,7 +1,7 @@
 // Retention in SQLite: each history table is walked by seq (arrival order) from its oldest row, one short
 // transaction per range of seq, until the rows reach the cutoff. What is still needed is kept whatever the
 // cutoff: events after the processor's cursor or still in the emit outbox, firings with a delivery left,
-// pending and in-flight deliveries, failures the processor has yet to pass over.
+// pending and in-flight deliveries, failures the processor has yet to pass over. Timers are never swept.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { endianness } from 'node:os';
 import type Database from 'better-sqlite3';
@@ -80,6 +80,9 @@ export class SqliteRetention implements RetentionStore {
       deleteFailures: p("DELETE FROM event_failures WHERE seq >= ? AND seq <= ? AND at < ? AND (cursor = '' OR CAST(cursor AS INTEGER) <= ?)"),
       firstRuleError: p('SELECT seq, at AS t FROM rule_errors WHERE seq >= ? ORDER BY seq LIMIT 1'),
       deleteRuleErrors: p('DELETE FROM rule_errors WHERE seq >= ? AND seq <= ? AND at < ?'),
+      // By record order, stopping at the first row decided at or after the cutoff (decided times follow arrival closely).
+      firstSuppression: p('SELECT seq, at AS t FROM suppressions WHERE seq >= ? ORDER BY seq LIMIT 1'),
+      deleteSuppressions: p('DELETE FROM suppressions WHERE seq >= ? AND seq <= ? AND at < ?'),
     };
     this.oldest = oldestRetainedReader(db);
     this.disk = diskUsageReader(db, file);
@@ -113,6 +116,8 @@ export class SqliteRetention implements RetentionStore {
         return new SeqSweep(this.db, s.firstFailure, cutoff, (from, to) => s.deleteFailures.run(from, to, cutoff, processed).changes);
       case 'ruleErrors':
         return new SeqSweep(this.db, s.firstRuleError, cutoff, (from, to) => s.deleteRuleErrors.run(from, to, cutoff).changes);
+      case 'suppressions':
+        return new SeqSweep(this.db, s.firstSuppression, cutoff, (from, to) => s.deleteSuppressions.run(from, to, cutoff).changes);
     }
   }
 

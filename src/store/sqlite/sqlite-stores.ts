@@ -15,6 +15,7 @@ import { WalSync } from './sqlite-wal-sync.ts';
 import { SqlitePipelineStore, type CommitStage } from './sqlite-pipeline-store.ts';
 import { SqliteOutbox } from './sqlite-outbox.ts';
 import { SqliteStallRecorder } from './sqlite-stall-recorder.ts';
+import { SqliteSuppressions } from './sqlite-suppressions.ts';
 import { SqliteRetention, WAL_SIZE_LIMIT } from './sqlite-retention.ts';
 import { ensureIncrementalVacuum } from './sqlite-auto-vacuum.ts';
 
@@ -27,6 +28,7 @@ export function openSqliteApiStores(config: Config): ApiStores {
   return {
     rules: new SqliteRuleStore(db), keys: new SqliteKeyStore(db), secrets: new SqliteSecretStore(db, box), signing,
     history: new SqliteHistory(db), deliveries: new SqliteDeliveryControl(db), stalls: new SqliteStallRecorder(db),
+    suppressions: new SqliteSuppressions(db),
     close: () => db.close(),
   };
 }

@@ -4,10 +4,10 @@ import { it } from 'node:test';
 import { DEFAULT_DELIVERY_POLICY } from '../../../src/engine/rule/compile.ts';
 import { deliveryId } from '../../../src/engine/ids.ts';
 import type { NewEvent } from '../../../src/engine/event.ts';
-import type { DeliveryRequest, Firing, SubjectState, TimerRequest } from '../../../src/engine/types.ts';
+import type { DeliveryRequest, Firing, SubjectState, Suppression, TimerRequest } from '../../../src/engine/types.ts';
 import type {
   Cursor, DeliveryControl, EncodedEvent, EventFailure, EventLog, OutboxStore, PipelineStore, PositionedEvent, ProcessedBatch,
-  StallRecorder, StoredSubject,
+  StallRecorder, StoredSubject, SuppressionStore,
 } from '../../../src/store/contracts.ts';
 import type { KeyStore, RuleStore, SecretStore, SigningSecretStore } from '../../../src/store/catalog.ts';
 import type { HistoryStore } from '../../../src/store/history.ts';
@@ -19,6 +19,7 @@ export interface Backend {
   readonly outbox: OutboxStore;
   readonly deliveries: DeliveryControl;
   readonly stalls: StallRecorder;
+  readonly suppressions: SuppressionStore;
   readonly rules: RuleStore;
   readonly keys: KeyStore;
   readonly secrets: SecretStore;
@@ -89,6 +90,8 @@ export interface FiringSpec {
   readonly hosts?: readonly string[];
   /** When the deliveries were created (they are due from then). */
   readonly at?: number;
+  /** The rule's rate limit moved their first attempt to this time. */
+  readonly notBefore?: number;
 }
 
 export function firing(spec: FiringSpec = {}): Firing {
@@ -104,7 +107,7 @@ export function firing(spec: FiringSpec = {}): Firing {
       event: { id: eventId, type: 'tick', subject, time: new Date(at).toISOString(), properties: {} },
       subject: { id: subject }, firing: { id, rule: ruleId, version: 1 }, now: new Date(at).toISOString(),
     },
-    policy: DEFAULT_DELIVERY_POLICY, createdAt: at,
+    policy: DEFAULT_DELIVERY_POLICY, createdAt: at, ...(spec.notBefore === undefined ? {} : { notBefore: spec.notBefore }),
   }));
   return {
     id, ruleId, ruleVersion: 1, subject, eventIds: [eventId], group: 'treatment', time: at,
@@ -120,6 +123,10 @@ export function subjectState(id: string, attributes: Record<string, unknown>): S
 
 export function timer(fields: Partial<TimerRequest> & { dueAt: number }): TimerRequest {
   return { id: unique('t'), ruleId: 'welcome', subject: 'u1', payload: { n: 1 }, ...fields };
+}
+
+export function suppression(fields: Partial<Suppression> = {}): Suppression {
+  return { ruleId: 'welcome', subject: 'u1', reason: 'capped', eventId: unique('ev'), at: T0, detail: 'per_subject: 1 in 24h reached', ...fields };
 }
 
 export function failure(eventId: string, cursor: Cursor, partition = 0, stage: EventFailure['stage'] = 'step'): EventFailure {

@@ -72,6 +72,16 @@ export function describeOutbox(open: OpenBackend): void {
       assert.deepEqual(ids(await claim(b.outbox, { now: T0 + 5000 })), [id]);
     });
 
+    test('does not lease a delivery before its notBefore (the rate limit), and says when it becomes due', async (b) => {
+      const [id] = await commitDeliveries(b.pipeline, [firing({ hosts: ['paced.example'], at: T0, notBefore: T0 + 3000 })]);
+      assert.equal(await b.outbox.nextDueAt(), T0 + 3000);
+      assert.deepEqual(await claim(b.outbox, { now: T0 + 2999 }), []);
+      const [d] = await claim(b.outbox, { now: T0 + 3000 });
+      assert.equal(d.id, id);
+      assert.equal(d.createdAt, T0, 'created when it fired');
+      assert.equal(d.nextAttemptAt, T0 + 3000);
+    });
+
     test('leases nothing of a destination at its concurrency limit', async (b) => {
       const [, onB] = await deliveries(b, ['busy.example', 'free.example']);
       assert.deepEqual(ids(await claim(b.outbox, { busyDestinations: ['busy.example'] })), [onB]);

@@ -1,11 +1,11 @@
-// PipelineStore: fenced, atomic commits of a batch with the partition's cursor; subject versions; the emit
-// outbox and its relay; timers; failed events.
+// PipelineStore: fenced, atomic commits of a batch with the partition's cursor; subject versions and memory;
+// the emit outbox and its relay; timers (created, moved, cancelled, fired); suppressions; failed events.
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 import { FencedError, type PipelineStore } from '../../../src/store/contracts.ts';
 import { EmitRelay } from '../../../src/processor/emit-relay.ts';
 import {
-  CONSUMER, T0, appendAndRead, backendTest, batch, delegate, encoded, failure, firing, newEvent, readAll, stored, subjectState, timer, versionOf,
+  CONSUMER, T0, appendAndRead, backendTest, batch, delegate, encoded, failure, firing, newEvent, readAll, stored, subjectState, suppression, timer, versionOf,
   type Backend, type OpenBackend,
 } from './fixtures.ts';
 
@@ -23,6 +23,7 @@ function fullBatchParts(tag: string) {
     firings: [f],
     emits: [newEvent({ id: `emit-${tag}`, subject: `subj-${tag}`, type: 'emitted' })],
     timers: [timer({ id: `timer-${tag}`, dueAt: T0 })],
+    suppressions: [suppression({ ruleId: `rule-${tag}`, subject: `subj-${tag}`, eventId: `ev-${tag}` })],
     failures: [failure(`failed-${tag}`, '')],
     ruleErrors: [{ ruleId: `rule-${tag}`, eventId: `ev-${tag}`, message: `error ${tag}`, at: T0 }],
   };
@@ -38,6 +39,7 @@ async function assertNothingOf(b: Backend, tag: string, firingId: string) {
   assert.ok(!(await b.pipeline.dueTimers(0, T0 + 1e9, 100)).some((t) => t.id === `timer-${tag}`), 'no timer');
   assert.ok(!(await b.history.eventFailures({ limit: 100 })).items.some((f) => f.eventId === `failed-${tag}`), 'no failure');
   assert.deepEqual(await b.history.ruleErrors(`rule-${tag}`), [], 'no rule error');
+  assert.deepEqual(await b.suppressions.ofSubject(`subj-${tag}`, { limit: 10 }), [], 'no suppression');
 }
 
 async function afterCursor(b: Pick<Backend, 'log' | 'pipeline'>, partition: number): Promise<string[]> {
@@ -130,6 +132,7 @@ export function describePipelineStore(open: OpenBackend): void {
       assert.deepEqual((await b.pipeline.dueTimers(partition, T0, 10)).map((t) => t.id), ['timer-landed']);
       assert.deepEqual((await b.history.eventFailures({ limit: 10 })).items.map((x) => [x.eventId, x.stage]), [['u1-e1', 'step']]);
       assert.deepEqual((await b.history.ruleErrors('rule-landed')).map((e) => e.message), ['error landed']);
+      assert.deepEqual(await b.suppressions.ofSubject('subj-landed', { limit: 10 }), parts.suppressions);
       assert.deepEqual({ ...(await stored(b.pipeline, 'subj-landed', partition))!.state.attributes }, { tag: 'landed' });
       assert.deepEqual(await afterCursor(b, partition), []);
     });
@@ -188,6 +191,106 @@ export function describePipelineStore(open: OpenBackend): void {
       assert.deepEqual([...await b.pipeline.failedAfter(partition, null)].sort(), ['u1-e0', 'u1-e2']);
       assert.deepEqual([...await b.pipeline.failedAfter(partition, events[0].cursor)], ['u1-e2']);
       assert.deepEqual([...await b.pipeline.failedAfter(partition, events[2].cursor)], []);
+    });
+  });
+
+  describe('PipelineStore: subject memory', () => {
+    const memory = { 'cart-abandoned': { shape: 'h1', pending: [{ id: 'ev-1', deadline: T0 + 60_000 }] }, 'group:marketing': { fired: [T0] } };
+
+    test('stores the memory with the subject and gives it back as it was; a state without memory has none', async ({ pipeline }) => {
+      await pipeline.commit(batch(null, null, { subjects: [
+        { state: { ...subjectState('remembers', { plan: 'pro' }), memory }, version: 0 },
+        { state: subjectState('forgets', { plan: 'free' }), version: 0 },
+      ] }));
+      const first = await stored(pipeline, 'remembers');
+      assert.deepEqual(first?.state.memory, memory);
+      assert.deepEqual({ ...first!.state.attributes }, { plan: 'pro' });
+      assert.equal((await stored(pipeline, 'forgets'))?.state.memory, undefined);
+      const next = { 'cart-abandoned': { shape: 'h1', pending: [] } };
+      await pipeline.commit(batch(null, null, { subjects: [{ state: { ...first!.state, memory: next }, version: 1 }] }));
+      assert.deepEqual((await stored(pipeline, 'remembers'))?.state.memory, next, 'a new memory replaces the old one');
+      await pipeline.commit(batch(null, null, { subjects: [{ state: subjectState('remembers', { plan: 'pro' }), version: 2 }] }));
+      assert.equal((await stored(pipeline, 'remembers'))?.state.memory, undefined, 'a state without memory forgets it');
+    });
+
+    test('fences the memory with the attributes: a stale write changes neither, and nothing of its batch is stored', async (b) => {
+      await b.pipeline.commit(batch(null, null, { subjects: [{ state: { ...subjectState('fenced', { v: 1 }), memory: { r: { n: 1 } } }, version: 0 }] }));
+      await b.pipeline.commit(batch(null, null, { subjects: [{ state: { ...subjectState('fenced', { v: 2 }), memory: { r: { n: 2 } } }, version: 1 }] }));
+      const parts = fullBatchParts('stale-memory');
+      const subjects = [...parts.subjects, { state: { ...subjectState('fenced', { v: 3 }), memory: { r: { n: 3 } } }, version: 1 }];
+      await assert.rejects(b.pipeline.commit(batch(null, null, { ...parts, subjects })), FencedError);
+      const now = await stored(b.pipeline, 'fenced');
+      assert.deepEqual([{ ...now!.state.attributes }, now!.state.memory, now!.version], [{ v: 2 }, { r: { n: 2 } }, 2]);
+      await assertNothingOf(b, 'stale-memory', parts.firings[0].id);
+    });
+
+    test('fences the memory of another process that read the subject before this one wrote it', async (b) => {
+      const other = await b.connect();
+      await b.pipeline.commit(batch(null, null, { subjects: [{ state: { ...subjectState('racing', {}), memory: { r: { by: 'a' } } }, version: 0 }] }));
+      const seen = await stored(other.pipeline, 'racing');
+      await b.pipeline.commit(batch(null, null, { subjects: [{ state: { ...seen!.state, memory: { r: { by: 'b' } } }, version: seen!.version }] }));
+      await assert.rejects(other.pipeline.commit(batch(null, null, { subjects: [{ state: { ...seen!.state, memory: { r: { by: 'c' } } }, version: seen!.version }] })), FencedError);
+      assert.deepEqual((await stored(other.pipeline, 'racing'))?.state.memory, { r: { by: 'b' } });
+    });
+  });
+
+  describe('PipelineStore: timers in commits', () => {
+    test('gives the timers due at or before a bound, ties by id: "strictly before t" is a bound of t - 1', async ({ pipeline }) => {
+      const timers = [timer({ id: 'b', dueAt: T0 }), timer({ id: 'a', dueAt: T0 }), timer({ id: 'c', dueAt: T0 - 1 }), timer({ id: 'd', dueAt: T0 + 1 })];
+      await pipeline.commit(batch(null, null, { timers }));
+      assert.deepEqual((await pipeline.dueTimers(0, T0 - 1, 10)).map((t) => t.id), ['c'], 'strictly before T0');
+      assert.deepEqual((await pipeline.dueTimers(0, T0, 10)).map((t) => t.id), ['c', 'a', 'b'], 'at or before T0, ties by id');
+      assert.deepEqual((await pipeline.dueTimers(0, T0, 2)).map((t) => t.id), ['c', 'a'], 'the limit cuts in that order');
+    });
+
+    test('creates, moves, cancels and fires timers in commits, each with the rest of its batch', async (b) => {
+      const { partition, events } = await threeEvents(b.log);
+      const absence = timer({ id: 'absence', subject: 'u1', dueAt: T0 + 1000, payload: { kind: 'absence', trigger: 'u1-e0', deadline: T0 + 940 } });
+      const delay = timer({ id: 'delay', subject: 'u1', dueAt: T0 + 2000 });
+      const quiet = timer({ id: 'quiet', subject: 'u1', dueAt: T0 + 3000 });
+      const due = async () => (await b.pipeline.dueTimers(partition, T0 + 1e9, 10)).map((t) => [t.id, t.dueAt]);
+      await b.pipeline.commit({ ...batch(null, events[0].cursor, { timers: [absence, delay, quiet] }), partition });
+      assert.deepEqual((await b.pipeline.dueTimers(partition, T0 + 1000, 10))[0], absence, 'a timer keeps its payload');
+      // One batch moves one, cancels another and fires the third: all or nothing.
+      const moved = { ...quiet, dueAt: T0 + 500 };
+      const stale = { ...batch(null, events[1].cursor, { timers: [moved], cancelledTimers: ['delay'], firedTimers: ['absence'] }), partition };
+      await assert.rejects(b.pipeline.commit(stale), FencedError);
+      assert.deepEqual(await due(), [['absence', T0 + 1000], ['delay', T0 + 2000], ['quiet', T0 + 3000]], 'a fenced batch changes no timer');
+      await b.pipeline.commit({ ...stale, from: events[0].cursor });
+      assert.deepEqual(await due(), [['quiet', T0 + 500]]);
+      // A timer made and fired (or cancelled) in one batch, and a cancel of one never stored, leave nothing.
+      const brief = timer({ id: 'brief', subject: 'u1', dueAt: T0 });
+      await b.pipeline.commit({ ...batch(events[1].cursor, events[2].cursor, { timers: [brief], firedTimers: ['brief'], cancelledTimers: ['never-stored', 'quiet'] }), partition });
+      assert.deepEqual(await due(), []);
+    });
+  });
+
+  describe('PipelineStore: suppressions', () => {
+    test('stores suppressions with the commit, lists a subject\'s newest first and counts them per rule and reason over [from, to)', async (b) => {
+      const hour = 3_600_000;
+      const rows = [
+        suppression({ ruleId: 'nudge', subject: 'ann', reason: 'capped', at: T0 - 1 }),
+        suppression({ ruleId: 'nudge', subject: 'ann', reason: 'capped', at: T0 }),
+        suppression({ ruleId: 'nudge', subject: 'bob', reason: 'capped', at: T0 + hour - 1 }),
+        suppression({ ruleId: 'nudge', subject: 'ann', reason: 'quiet_hours', at: T0 + 10, detail: 'delayed until 08:00 Asia/Seoul', delayedUntil: T0 + 8 * hour }),
+        suppression({ ruleId: 'nudge', subject: 'bob', reason: 'rate_limited', at: T0 + hour }),
+        suppression({ ruleId: 'cart', subject: 'ann', reason: 'cancelled', at: T0 + 20, detail: 'cancelled by e_9 (order_completed)' }),
+        suppression({ ruleId: 'cart', subject: 'ann', reason: 'deduped', at: T0 + 20 }),
+      ];
+      await b.pipeline.commit(batch(null, null, { suppressions: rows.slice(0, 4) }));
+      await b.pipeline.commit(batch(null, null, { suppressions: rows.slice(4) }));
+      const counts = await b.suppressions.count({ from: T0, to: T0 + hour });
+      const byKey = (c: { ruleId: string; reason: string; count: number }) => `${c.ruleId}/${c.reason}=${c.count}`;
+      assert.deepEqual(counts.map(byKey).sort(), ['cart/cancelled=1', 'cart/deduped=1', 'nudge/capped=2', 'nudge/quiet_hours=1']);
+      assert.deepEqual((await b.suppressions.count({ from: T0, to: T0 + hour + 1, ruleId: 'nudge' })).map(byKey).sort(), ['nudge/capped=2', 'nudge/quiet_hours=1', 'nudge/rate_limited=1']);
+      assert.deepEqual(await b.suppressions.count({ from: T0, to: T0 + hour, ruleId: 'nobody' }), []);
+      const ann = await b.suppressions.ofSubject('ann', { limit: 10 });
+      assert.deepEqual(ann, [rows[6], rows[5], rows[3], rows[1], rows[0]], 'newest first, then newest recorded');
+      assert.deepEqual(ann.find((x) => x.reason === 'quiet_hours')?.delayedUntil, T0 + 8 * hour, 'a delay keeps when it goes out');
+      assert.equal(ann.find((x) => x.reason === 'capped')?.delayedUntil, undefined);
+      assert.deepEqual(await b.suppressions.ofSubject('ann', { limit: 2 }), ann.slice(0, 2));
+      assert.deepEqual((await b.suppressions.ofSubject('ann', { ruleId: 'nudge', limit: 10 })).map((x) => x.at), [T0 + 10, T0, T0 - 1]);
+      assert.deepEqual(await b.suppressions.ofSubject('nobody', { limit: 10 }), []);
     });
   });
 
