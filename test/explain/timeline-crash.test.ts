@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { freePort, startChildServer, stopChild, tempDir, ADMIN_TOKEN, type ChildServer } from '../support/server.ts';
 import { until } from '../support/until.ts';
-import { unpackSeqs } from '../../src/store/sqlite/subject-timeline-codec.ts';
+import { indexedSeqs } from './timeline-support.ts';
 
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
 const TOTAL = 10_000; // more than one flush (8,192 events), the rest buffered when the kill comes
@@ -25,7 +25,7 @@ it('survives kill -9 with events only in the buffer: listed after restart, index
     const ids: string[] = [];
     let cursor = '';
     for (;;) {
-      const r = await fetch(`${server!.url}/v1/events?subject=${subject}&limit=500${cursor ? `&cursor=${cursor}` : ''}`, { headers: admin });
+      const r: Response = await fetch(`${server!.url}/v1/events?subject=${subject}&limit=500${cursor ? `&cursor=${cursor}` : ''}`, { headers: admin });
       const page = await r.json() as { items: { id: string }[]; next?: string };
       ids.push(...page.items.map((e) => e.id));
       if (!page.next) return ids;
@@ -36,7 +36,7 @@ it('survives kill -9 with events only in the buffer: listed after restart, index
     server = await startChildServer(dir.path, port);
     for (let n = 0; n < TOTAL; n += 500) {
       const batch = Array.from({ length: 500 }, (_, i) => ({ id: `c-${n + i}`, type: 'tick', subject: (n + i) % 100 === 0 ? 'target' : `s${(n + i) % 997}` }));
-      const r = await fetch(`${server.url}/v1/events`, { method: 'POST', headers: admin, body: JSON.stringify(batch) });
+      const r: Response = await fetch(`${server.url}/v1/events`, { method: 'POST', headers: admin, body: JSON.stringify(batch) });
       assert.equal(r.status, 200);
     }
     // One run written (8,192 events); the rest only in memory.
@@ -52,7 +52,7 @@ it('survives kill -9 with events only in the buffer: listed after restart, index
     assert.deepEqual(await subjectEvents('target'), expected);
     assert.equal(await stopChild(server, 10_000), 0); // graceful: the indexer writes its buffer
 
-    const runs = sql((db) => (db.prepare("SELECT t.seqs FROM subject_timeline t JOIN subject_timeline_runs r USING (run) WHERE r.state = 'live'").pluck().all() as Buffer[]).flatMap((b) => unpackSeqs(b)));
+    const runs = sql(indexedSeqs);
     assert.equal(runs.length, TOTAL, 'every event in a run');
     assert.equal(new Set(runs).size, TOTAL, 'none twice');
     assert.equal(sql((db) => db.prepare("SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'subject_timeline_seq'").pluck().get()), TOTAL);

@@ -220,9 +220,10 @@ export const MIGRATIONS: readonly string[] = [
   `,
   `
   -- The subject timeline (issue 6, explain): a subject's events found without a per-subject index over the
-  -- log (which cost 3x ingest). The pipeline thread buffers (subject hash -> seqs) and writes them as one
-  -- sorted run every few thousand events (rows appended in key order), merges runs in the background, and
-  -- drops runs older than the events kept (subject-timeline-indexer.ts). Readers do one point read per run.
+  -- log (which cost 3x ingest). The pipeline thread buffers (subject hash -> seqs) of the events it reads and
+  -- writes them as one sorted run every few thousand events, in blocks of 64 subjects (rows appended in key
+  -- order), merges runs in the background, and drops runs older than the events kept
+  -- (subject-timeline-indexer.ts). Readers do one seek per run.
   CREATE TABLE subject_timeline_runs (
     run INTEGER PRIMARY KEY,
     level INTEGER NOT NULL,
@@ -233,9 +234,9 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE TABLE subject_timeline (
     run INTEGER NOT NULL,
-    subject_hash INTEGER NOT NULL,
-    seqs BLOB NOT NULL,
-    PRIMARY KEY (run, subject_hash)
+    first_hash INTEGER NOT NULL,
+    block BLOB NOT NULL,
+    PRIMARY KEY (run, first_hash)
   ) WITHOUT ROWID;
   `,
 ];

@@ -1,5 +1,5 @@
-// Reads a subject's events, newest first, without scanning the log: one point read per run of the subject
-// timeline (subject-timeline-indexer.ts writes them) and a scan of only the log's unindexed tail (at most
+// Reads a subject's events, newest first, without scanning the log: one seek per run of the subject
+// timeline (to the block that would hold the subject) (subject-timeline-indexer.ts writes them) and a scan of only the log's unindexed tail (at most
 // about one flush of events), then each event by its seq. All in one read transaction, so a merge that
 // commits meanwhile is seen entirely or not at all.
 import type { SqliteDatabase } from './sqlite-database.ts';
@@ -7,7 +7,7 @@ import { rowToEvent, type EventRow } from './sqlite-event-log.ts';
 import type { PositionedEvent } from '../contracts.ts';
 import type { Page } from '../history.ts';
 import { INDEXED_SEQ_KEY } from './subject-timeline-indexer.ts';
-import { subjectHash, unpackSeqs } from './subject-timeline-codec.ts';
+import { findInBlock, subjectHash, unpackSeqs } from './subject-timeline-codec.ts';
 
 export interface SubjectTimelineQuery {
   readonly subject: string;
@@ -32,7 +32,7 @@ export class SqliteSubjectTimeline {
       indexed: p(`SELECT CAST(value AS INTEGER) FROM meta WHERE key = '${INDEXED_SEQ_KEY}'`).pluck(),
       head: p("SELECT seq FROM sqlite_sequence WHERE name = 'events'").pluck(),
       runs: p("SELECT run, from_seq FROM subject_timeline_runs WHERE state = 'live' ORDER BY to_seq DESC"),
-      row: p('SELECT seqs FROM subject_timeline WHERE run = ? AND subject_hash = ?').pluck(),
+      block: p('SELECT first_hash, block FROM subject_timeline WHERE run = ? AND first_hash <= ? ORDER BY first_hash DESC LIMIT 1').raw(),
       tail: p('SELECT * FROM events WHERE seq > ? AND seq < ? AND subject = ? ORDER BY seq DESC LIMIT ?'),
       tailOfType: p('SELECT * FROM events WHERE seq > ? AND seq < ? AND subject = ? AND type = ? ORDER BY seq DESC LIMIT ?'),
       event: p('SELECT * FROM events WHERE seq = ?'),
@@ -61,7 +61,8 @@ export class SqliteSubjectTimeline {
       if (found.length >= want) break;
       if (run.from_seq >= before) continue;
       runs++;
-      const packed = s.row.get(run.run, hash) as Buffer | undefined;
+      const block = s.block.get(run.run, hash) as [number, Buffer] | undefined;
+      const packed = block && findInBlock({ firstHash: block[0], bytes: block[1] }, hash);
       if (!packed) continue;
       const seqs = unpackSeqs(packed);
       for (let i = seqs.length - 1; i >= 0 && found.length < want; i--) {

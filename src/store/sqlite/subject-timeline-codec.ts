@@ -49,3 +49,159 @@ export function unpackSeqs(packed: Uint8Array, into: number[] = []): number[] {
   }
   return into;
 }
+
+/** Entries per block of a run: a lookup decodes at most one block per run. */
+export const BLOCK_ENTRIES = 64;
+
+/** A block as written: the first hash (its key) and its entries, `hash delta, byte length, packed seqs`. */
+export interface Block {
+  readonly firstHash: number;
+  readonly bytes: Uint8Array;
+}
+
+/** Bytes appended to a buffer that grows, written without an allocation per value. */
+class Bytes {
+  buffer = new Uint8Array(4096);
+  length = 0;
+
+  reserve(more: number): void {
+    if (this.length + more <= this.buffer.length) return;
+    const grown = new Uint8Array(Math.max(this.buffer.length * 2, this.length + more));
+    grown.set(this.buffer.subarray(0, this.length));
+    this.buffer = grown;
+  }
+
+  varint(value: number): void {
+    this.reserve(8);
+    const b = this.buffer;
+    let o = this.length;
+    while (value >= 128) {
+      b[o++] = (value % 128) | 128;
+      value = Math.floor(value / 128);
+    }
+    b[o++] = value;
+    this.length = o;
+  }
+
+  bytes(bytes: Uint8Array): void {
+    this.reserve(bytes.length);
+    this.buffer.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+}
+
+function varintLength(value: number): number {
+  let n = 1;
+  while (value >= 128) { value = Math.floor(value / 128); n++; }
+  return n;
+}
+
+/** Builds a run's blocks from entries given in ascending hash order. */
+export class BlockWriter {
+  readonly #out = new Bytes();
+  #entries = 0;
+  #first = 0;
+  #previous = 0;
+
+  constructor(private readonly onBlock: (block: Block) => void) {}
+
+  #start(hash: number): void {
+    if (this.#entries === 0) { this.#first = hash; this.#previous = hash; }
+    this.#out.varint(hash - this.#previous);
+    this.#previous = hash;
+  }
+
+  #ended(): void {
+    if (++this.#entries >= BLOCK_ENTRIES) this.finish();
+  }
+
+  /** An entry from its seqs, ascending. */
+  add(hash: number, seqs: readonly number[]): void {
+    this.#start(hash);
+    let length = 0;
+    let previous = 0;
+    for (const seq of seqs) { length += varintLength(seq - previous); previous = seq; }
+    this.#out.varint(length);
+    previous = 0;
+    for (const seq of seqs) { this.#out.varint(seq - previous); previous = seq; }
+    this.#ended();
+  }
+
+  /** An entry whose seqs are packed already (copied as they are). */
+  addPacked(hash: number, packed: Uint8Array): void {
+    this.#start(hash);
+    this.#out.varint(packed.length);
+    this.#out.bytes(packed);
+    this.#ended();
+  }
+
+  /** Writes what is pending as a block. */
+  finish(): void {
+    if (!this.#entries) return;
+    this.onBlock({ firstHash: this.#first, bytes: Buffer.from(this.#out.buffer.subarray(0, this.#out.length)) });
+    this.#out.length = 0;
+    this.#entries = 0;
+  }
+}
+
+/** Reads a block's entries in hash order without allocating: `next()` moves to the next one. */
+export class BlockReader {
+  hash = 0;
+  /** Where the current entry's packed seqs are in `bytes`. */
+  start = 0;
+  end = 0;
+  #at = 0;
+
+  constructor(readonly bytes: Uint8Array, firstHash: number) {
+    this.hash = firstHash;
+  }
+
+  #varint(): number {
+    const b = this.bytes;
+    let value = 0;
+    let scale = 1;
+    let byte: number;
+    do { byte = b[this.#at++]; value += (byte & 127) * scale; scale *= 128; } while (byte & 128);
+    return value;
+  }
+
+  next(): boolean {
+    if (this.#at >= this.bytes.length) return false;
+    this.hash += this.#varint();
+    const length = this.#varint();
+    this.start = this.#at;
+    this.end = this.#at + length;
+    this.#at = this.end;
+    return true;
+  }
+
+  seqs(): Uint8Array {
+    return this.bytes.subarray(this.start, this.end);
+  }
+
+  /** The first seq of the current entry (stored whole, the others as differences). */
+  firstSeq(): number {
+    let value = 0;
+    let scale = 1;
+    let i = this.start;
+    let byte: number;
+    do { byte = this.bytes[i++]; value += (byte & 127) * scale; scale *= 128; } while (byte & 128);
+    return value;
+  }
+}
+
+/** The entries of a block, in hash order (tests, tools). */
+export function* blockEntries(block: Block): Generator<{ hash: number; seqs: Uint8Array }> {
+  const reader = new BlockReader(block.bytes, block.firstHash);
+  while (reader.next()) yield { hash: reader.hash, seqs: reader.seqs() };
+}
+
+/** The packed seqs of `hash` in a block, if it has them. */
+export function findInBlock(block: Block, hash: number): Uint8Array | undefined {
+  const reader = new BlockReader(block.bytes, block.firstHash);
+  while (reader.next()) {
+    if (reader.hash === hash) return reader.seqs();
+    if (reader.hash > hash) return undefined;
+  }
+  return undefined;
+}
