@@ -82,6 +82,8 @@ export interface CompiledMemory {
   /** The `when.where` reads `window` / `steps`: computed for it only then. */
   readonly whereReadsWindow: boolean;
   readonly whereReadsSteps: boolean;
+  /** No event type serves two steps: a failed partial chain can be remembered while searching. */
+  readonly stepsDisjoint: boolean;
   /** How far back (before the knowledge edge `r - L`) stored events can still matter: the threshold window, a chain's whole span. */
   readonly horizonMs: number;
 }
@@ -98,6 +100,8 @@ export interface CompiledRule {
   readonly document: RuleDocument;
   /** Event types that trigger the rule; `'*'` for any. */
   readonly eventTypes: EventTypes;
+  /** Every event type the rule reads: the trigger's, a sequence's steps', `unless`'s. The rule set indexes by these. */
+  readonly inputTypes: EventTypes;
   readonly where?: CompiledExpression;
   readonly actions: readonly Action[];
   readonly policy: DeliveryPolicy;
@@ -120,12 +124,14 @@ export function compileRule(document: RuleDocument, version: number, defaults: D
   if (when.change) extra.push('change');
   const where = when.where ? expression(when.where, extra, true) : undefined;
   const limits = document.limits;
+  const eventTypes: EventTypes = types.includes('*') ? '*' : types;
   const needsMemory = Boolean(threshold || steps || when.unless || when.wait || limits?.dedupe || limits?.quiet_hours || limits?.per_subject || limits?.group);
   return {
     id: document.id,
     version,
     document,
-    eventTypes: types.includes('*') ? '*' : types,
+    eventTypes,
+    inputTypes: inputTypes(eventTypes, [...(steps ?? []).map((s) => s.event), ...(when.unless ? [when.unless.event] : [])]),
     where,
     actions: document.then,
     policy: deliveryPolicy(document.delivery, defaults),
@@ -191,8 +197,26 @@ function compileMemory(document: RuleDocument, where: CompiledExpression | undef
     limits: compiledLimits,
     whereReadsWindow: where ? reads(where.source, 'window') : false,
     whereReadsSteps: where ? reads(where.source, 'steps') : false,
+    stepsDisjoint: disjoint(compiledSteps ?? []),
     horizonMs: Math.max(threshold?.withinMs ?? 0, span),
   };
+}
+
+function disjoint(steps: readonly CompiledStep[]): boolean {
+  const seen = new Set<string>();
+  for (const s of steps) {
+    if (s.eventTypes === '*') return steps.length < 2;
+    for (const t of s.eventTypes) { if (seen.has(t)) return false; }
+    for (const t of s.eventTypes) seen.add(t);
+  }
+  return true;
+}
+
+function inputTypes(trigger: EventTypes, others: ReadonlyArray<string | readonly string[]>): EventTypes {
+  if (trigger === '*') return '*';
+  const all = new Set(trigger);
+  for (const o of others) for (const t of Array.isArray(o) ? o : [o as string]) all.add(t);
+  return all.has('*') ? '*' : [...all];
 }
 
 function expression(source: string, extra: readonly CelExtraVariable[], condition: boolean): CompiledExpression {
