@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import { signingSecretProblem } from './actions/webhook/signature.ts';
 import { DEFAULT_CONDITION_LIMITS, type ConditionLimits } from './engine/condition-limits.ts';
 import { DEFAULT_RENDER_LIMITS, type RenderLimits } from './engine/render-limits.ts';
+import type { MemoryLimits } from './engine/types.ts';
+import { DEFAULT_MEMORY_LIMITS } from './engine/memory-limits.ts';
 import { DEFAULT_SUBJECT_CACHE } from './processor/subject-cache.ts';
 import { DEFAULT_DEDUPE } from './store/sqlite/recent-ids.ts';
 
@@ -60,6 +62,8 @@ export interface Config {
   readonly condition: ConditionLimits;
   /** Template rendering budget: per firing (set, emit), per delivery attempt, per action in a rule test. */
   readonly render: RenderLimits;
+  /** Rules with memory (engine/MEMORY.md): allowed lateness and the bounds of what a subject's memory keeps. */
+  readonly memory: MemoryLimits;
   readonly dispatcher: {
     readonly globalConcurrency: number;
     readonly perDestinationConcurrency: number;
@@ -164,6 +168,12 @@ export function loadConfig(env: Env = process.env): Config {
       ms: int(env, 'IFTHEN_RENDER_MS', DEFAULT_RENDER_LIMITS.ms),
       memory: int(env, 'IFTHEN_RENDER_MEMORY', DEFAULT_RENDER_LIMITS.memory),
       actionBytes: int(env, 'IFTHEN_RENDERED_BYTES', DEFAULT_RENDER_LIMITS.actionBytes),
+    },
+    memory: {
+      allowedLatenessMs: int(env, 'IFTHEN_ALLOWED_LATENESS_MS', DEFAULT_MEMORY_LIMITS.allowedLatenessMs),
+      maxWindowEvents: int(env, 'IFTHEN_MAX_WINDOW_EVENTS', DEFAULT_MEMORY_LIMITS.maxWindowEvents),
+      maxPending: int(env, 'IFTHEN_MAX_PENDING', DEFAULT_MEMORY_LIMITS.maxPending),
+      maxMemoryBytes: int(env, 'IFTHEN_MAX_SUBJECT_MEMORY_BYTES', DEFAULT_MEMORY_LIMITS.maxMemoryBytes),
     },
     dispatcher: {
       globalConcurrency: int(env, 'IFTHEN_DELIVERY_CONCURRENCY', 256),

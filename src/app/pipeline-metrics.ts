@@ -30,6 +30,8 @@ export function pipelineMetrics(registry: Registry, sources: { log: EventLog; ou
     beforeScrape,
     processed: new Counter({ name: 'ifthen_events_processed_total', help: 'Events the processor has committed', registers }),
     timersFired: new Counter({ name: 'ifthen_timers_fired_total', help: 'Durable timers that came due and were processed', registers }),
+    lateEvents: new Counter({ name: 'ifthen_events_late_total', help: 'Events later than the allowed lateness (event time before arrival - IFTHEN_ALLOWED_LATENESS_MS): processed by match rules, ignored by windows, sequences, absences and dedupe', registers }),
+    suppressions: new Counter({ name: 'ifthen_suppressions_total', help: 'Triggers stopped or delayed by a limit, by rule and reason (deduped, quiet_hours, capped, rate_limited, cancelled, overflow)', labelNames: ['rule', 'reason'], registers }),
     firings: new Counter({ name: 'ifthen_firings_total', help: 'Rule firings', labelNames: ['rule'], registers }),
     ruleErrors: new Counter({ name: 'ifthen_rule_errors_total', help: 'Conditions or actions that failed at run time (missing property, wrong type, budget), by rule', labelNames: ['rule'], registers }),
     eventFailures: new Counter({ name: 'ifthen_events_failed_total', help: 'Events recorded as failed and passed over, by stage (step, commit, profile: an identify over the profile bound); stalls are ifthen_stalls_total', labelNames: ['stage'], registers }),

@@ -62,13 +62,15 @@ const processor = new Processor(timeline.tap(log) /* issue 6: subject timeline *
   partition: PARTITION, batchSize: config.engine.batchSize, now: Date.now, subjectCache: config.subjectCache,
   engine: {
     maxEmitDepth: config.engine.maxEmitDepth, condition: config.condition, render: config.render, wallClock: () => performance.now(),
-    subject: { maxAttributes: config.limits.subjectAttributes, maxBytes: config.limits.subjectBytes },
+    subject: { maxAttributes: config.limits.subjectAttributes, maxBytes: config.limits.subjectBytes }, memory: config.memory,
   },
   pickFresh: (deliveries, now) => fresh.pick(deliveries, now),
 }, {
-  onCommitted({ events, timers, firings, emits, failures, ruleErrorCounts, fresh: leased, durationMs }) {
+  onCommitted({ events, timers, firings, emits, failures, ruleErrorCounts, fresh: leased, durationMs, late, suppressions }) {
     metrics.processed.inc(events);
     if (timers) metrics.timersFired.inc(timers);
+    if (late) metrics.lateEvents.inc(late);
+    for (const s of suppressions ?? []) metrics.suppressions.inc({ rule: s.ruleId, reason: s.reason });
     for (const f of firings) metrics.firings.inc({ rule: f.ruleId });
     for (const [rule, count] of ruleErrorCounts ?? []) metrics.ruleErrors.inc({ rule }, count);
     for (const f of failures) {

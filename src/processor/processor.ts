@@ -4,17 +4,24 @@
 // See ARCHITECTURE.md.
 import type { Cursor, EventFailure, EventLog, PipelineStore, ProcessedBatch, RuleError, StoredSubject } from '../store/contracts.ts';
 import { FencedError } from '../store/contracts.ts';
-import type { DeliveryRequest, EngineInput, EngineOptions, Firing, SubjectState } from '../engine/types.ts';
+import type { DeliveryRequest, EngineInput, EngineOptions, Firing, SubjectState, Suppression, TimerFire, TimerRequest } from '../engine/types.ts';
 import { IDENTIFY_EVENT_TYPE, type NewEvent } from '../engine/event.ts';
 import type { RuleSet } from '../engine/ruleset.ts';
 import { step } from '../engine/step.ts';
+import { TimerQueue } from '../engine/timeline.ts';
 import type { RuleCache } from './rule-cache.ts';
 import { SubjectCache, type SubjectCacheLimits } from './subject-cache.ts';
+import { RateLimiter } from '../engine/rate.ts';
 
 export const PROCESSOR_CONSUMER = 'processor';
 /** A single input whose commit fails this many times in a row is recorded as failed and passed over. */
 export const COMMIT_TRIES = 3;
 const ERROR_TEXT_MAX = 2000;
+/**
+ * Once caught up, the timers due by `now` minus this fire after the batch's events: an event appended with an
+ * arrival stamped before the read but committed after it (ingest stamps, then group-commits) still comes first.
+ */
+export const CAUGHT_UP_DELAY_MS = 1000;
 
 export interface BatchSummary {
   readonly events: number;
@@ -29,6 +36,10 @@ export interface BatchSummary {
   /** Deliveries leased to a dispatcher in this commit, to hand over in memory. */
   readonly fresh?: ProcessedBatch['fresh'];
   readonly durationMs: number;
+  /** Events of the batch that were late (MEMORY.md "Times"): the stateful parts of rules ignored them. */
+  readonly late?: number;
+  /** Triggers stopped or delayed by a limit, as stored. */
+  readonly suppressions?: readonly Suppression[];
 }
 
 export interface ProcessorHooks {
@@ -77,6 +88,9 @@ export interface ProcessorOptions {
 interface Batch {
   readonly from: Cursor | null;
   readonly inputs: number;
+  readonly events: number;
+  readonly timers: number;
+  readonly late: number;
   readonly work: ProcessedBatch;
   readonly pinned: ReadonlyMap<string, StoredSubject>;
   readonly ruleErrorCounts: ReadonlyMap<string, number>;
@@ -85,6 +99,12 @@ interface Batch {
 
 export class Processor {
   readonly #subjects: SubjectCache;
+  /**
+   * The rules' rate buckets (engine/rate.ts, the same class replay() uses, fed in the same timeline order). In
+   * memory: a restart starts each rule with a full bucket, and a batch retried after a failed commit takes
+   * tokens again (its deliveries may be spaced a little more).
+   */
+  readonly #rate = new RateLimiter();
   #cursor: Cursor | null | undefined;
   /** Inputs already recorded as failed (by the watchdog, while this thread was replaced): skipped. */
   #skip: Set<string> | undefined;
@@ -145,7 +165,14 @@ export class Processor {
     }
   }
 
-  /** Processes at most one batch; returns how many inputs (events and timers) it consumed. */
+  /**
+   * Processes at most one batch; returns how many inputs (events and timers) it consumed. Inputs go to the engine
+   * in the timeline order (engine/MEMORY.md "Timeline", the order replay() uses): events in log order; before
+   * each event the timers due strictly before its arrival, earliest first, ties by id, those made earlier in the
+   * batch included and those cancelled left out; after the last event, once caught up, the timers due by
+   * `now - 1 s`. With a backlog, a timer due at or after the last arrival waits for the next batch's events
+   * (replay fires it before the first event arriving after it, and so does the next batch).
+   */
   async processBatch(): Promise<number> {
     const { partition } = this.options;
     if (this.#cursor === undefined) this.#cursor = await this.store.cursor(PROCESSOR_CONSUMER, partition);
@@ -154,11 +181,18 @@ export class Processor {
     const limit = this.#isolating > 0 ? 1 : this.options.batchSize;
     const rules = await this.rules.current();
     const now = this.options.now();
-    const timers = await this.store.dueTimers(partition, now, limit);
-    const events = timers.length >= limit ? [] : await this.log.read(partition, this.#cursor, limit - timers.length);
-    if (!events.length && !timers.length) return 0;
+    const events = await this.log.read(partition, this.#cursor, limit);
+    const caughtUp = events.length < limit;
+    // The stored timers this batch may need: due before its latest arrival, and once caught up, by now - 1 s.
+    let bound = caughtUp ? now - CAUGHT_UP_DELAY_MS : -Infinity;
+    for (const e of events) bound = Math.max(bound, e.receivedAt - 1);
+    // One more than the batch takes, to know whether some are left unread.
+    const read = bound === -Infinity ? [] : await this.store.dueTimers(partition, bound, limit + 1);
+    const stored = read.slice(0, limit);
+    if (!events.length && !stored.length) return 0;
 
-    const batch = await this.evaluate(rules, timers.map((timer) => ({ kind: 'timer', timer }) as const), events, now);
+    const batch = await this.evaluate(rules, stored, read.length > limit, events, caughtUp, now);
+    if (!batch.inputs) return 0;
     try {
       await this.store.commit(batch.work);
     } catch (error) {
@@ -169,26 +203,42 @@ export class Processor {
     if (this.#isolating > 0) this.#isolating = Math.max(0, this.#isolating - batch.inputs);
     const { work } = batch;
     this.hooks.onCommitted?.({
-      events: events.length, timers: timers.length, firings: work.firings, emits: work.emits.length, failures: work.failures,
+      events: batch.events, timers: batch.timers, firings: work.firings, emits: work.emits.length, failures: work.failures,
       ruleErrors: work.ruleErrors, ruleErrorCounts: batch.ruleErrorCounts, fresh: work.fresh, durationMs: performance.now() - started,
+      late: batch.late, suppressions: work.suppressions ?? [],
     });
     return batch.inputs;
   }
 
-  /** Runs the engine on every input; the batch's subjects are pinned in `work` until the commit. */
-  private async evaluate(rules: RuleSet, timerInputs: readonly EngineInput[], events: Awaited<ReturnType<EventLog['read']>>, now: number): Promise<Batch> {
+  /**
+   * Runs the engine on the batch's inputs in timeline order; the batch's subjects are pinned in `work` until the
+   * commit. `truncated`: more stored timers are due than were read, so the batch stops where an unread timer
+   * could come first (at the last one read: unread ones sort after it).
+   */
+  private async evaluate(
+    rules: RuleSet, stored: readonly TimerFire[], truncated: boolean, events: Awaited<ReturnType<EventLog['read']>>, caughtUp: boolean, now: number,
+  ): Promise<Batch> {
     const { partition } = this.options;
     const needed = events.filter((e) => e.type === IDENTIFY_EVENT_TYPE || rules.candidates(e.type).length > 0).map((e) => e.subject);
-    for (const input of timerInputs) if (input.kind === 'timer') needed.push(input.timer.subject);
+    for (const t of stored) needed.push(t.subject);
     const pinned = await this.pin(needed);
     const changed = new Set<string>();
     const firings: Firing[] = [];
     const emits: NewEvent[] = [];
     const failures: EventFailure[] = [];
-    const firedTimers: string[] = [];
-    const timers: ProcessedBatch['timers'][number][] = [];
     const ruleErrors: RuleError[] = [];
-    const run = (input: EngineInput, id: string, subjectId: string, cursor: Cursor): void => {
+    const suppressions: Suppression[] = [];
+    // Timers as the commit leaves them: created or moved (by id), and deleted (fired or cancelled).
+    const created = new Map<string, TimerRequest>();
+    const fired = new Set<string>();
+    const cancelled = new Set<string>();
+    const queue = new TimerQueue();
+    for (const t of stored) queue.add(t);
+    let late = 0;
+    let eventCount = 0;
+    let timerCount = 0;
+    const run = async (input: EngineInput, id: string, subjectId: string, cursor: Cursor): Promise<void> => {
+      if (!pinned.has(subjectId)) for (const [sid, subject] of await this.pin([subjectId])) pinned.set(sid, subject);
       const before = pinned.get(subjectId);
       const subject: SubjectState = before?.state ?? { id: subjectId, attributes: Object.create(null) };
       this.watch?.begin(stallLabel({ kind: input.kind, partition, cursor, id }));
@@ -198,9 +248,26 @@ export class Processor {
           pinned.set(subjectId, { state: out.subject, version: before?.version ?? 0 });
           changed.add(subjectId);
         }
-        firings.push(...out.firings);
+        // The rate limit spaces a rule's deliveries on the firing time t_f (MEMORY.md "Limits" 5), never the wall clock.
+        for (const firing of out.firings) {
+          const paced = this.#rate.apply(rules.get(firing.ruleId), firing);
+          firings.push(paced.firing);
+          if (paced.suppression) suppressions.push(paced.suppression);
+        }
         emits.push(...out.emits);
-        timers.push(...out.timers);
+        for (const tid of out.cancelledTimers ?? []) {
+          queue.remove(tid);
+          created.delete(tid);
+          cancelled.add(tid);
+        }
+        for (const t of out.timers) {
+          queue.add(t);
+          created.set(t.id, t);
+          cancelled.delete(t.id);
+          fired.delete(t.id);
+        }
+        if (out.suppressions) suppressions.push(...out.suppressions);
+        if (out.late) late++;
         for (const e of out.errors) ruleErrors.push({ ruleId: e.ruleId, eventId: id, message: e.message, at: now });
         if (out.eventError) failures.push({ eventId: id, partition, cursor, stage: 'profile', error: out.eventError, at: now });
       } catch (error) {
@@ -210,29 +277,52 @@ export class Processor {
         this.watch?.end();
       }
     };
+    // While isolating a failing input, a batch is one input, event or timer.
+    const single = this.#isolating > 0;
+    const full = () => single && eventCount + timerCount >= 1;
+    // With `truncated`, nothing may run past the last stored timer read (unread ones sort after it, by due time then id).
+    const last = truncated ? stored[stored.length - 1] : undefined;
     let cursor = this.#cursor ?? null;
     let lastInput: Batch['lastInput'];
-    for (const input of timerInputs) {
-      if (input.kind !== 'timer') continue;
-      firedTimers.push(input.timer.id);
-      run(input, input.timer.id, input.timer.subject, cursor ?? '');
-      lastInput = { id: input.timer.id, cursor, timer: true };
-    }
+    const fireDue = async (until: number): Promise<void> => {
+      for (let timer = queue.takeDue(until, true); timer; timer = queue.takeDue(until, true)) {
+        if (full() || (last && (timer.dueAt > last.dueAt || (timer.dueAt === last.dueAt && timer.id > last.id)))) {
+          queue.add(timer); // not this batch's: an unread stored timer may come first
+          return;
+        }
+        timerCount++;
+        fired.add(timer.id);
+        created.delete(timer.id);
+        lastInput = { id: timer.id, cursor, timer: true };
+        await run({ kind: 'timer', timer }, timer.id, timer.subject, cursor ?? '');
+      }
+    };
     for (const event of events) {
+      if (last && event.receivedAt > last.dueAt) break; // an unread timer may be due before it
+      await fireDue(event.receivedAt - 1);
+      if (full()) break;
       cursor = event.cursor;
       lastInput = { id: event.id, cursor, timer: false };
-      if (this.#skip?.has(event.id)) continue;
-      run({ kind: 'event', event }, event.id, event.subject, event.cursor);
+      eventCount++;
+      if (!this.#skip?.has(event.id)) await run({ kind: 'event', event }, event.id, event.subject, event.cursor);
+      if (full()) break;
     }
+    const allEvents = eventCount === events.length;
+    if (last) await fireDue(last.dueAt);
+    else if (caughtUp && allEvents) await fireDue(now - CAUGHT_UP_DELAY_MS);
+
     const deliveries = firings.flatMap((f) => f.deliveries);
     const work: ProcessedBatch = {
       consumer: PROCESSOR_CONSUMER, partition, from: this.#cursor ?? null, to: cursor,
-      subjects: [...changed].map((id) => pinned.get(id)!), firings, emits, timers, firedTimers, failures,
+      subjects: [...changed].map((id) => pinned.get(id)!), firings, emits, timers: [...created.values()], firedTimers: [...fired],
+      cancelledTimers: [...cancelled], suppressions, failures,
       ruleErrors: newestPerRule(ruleErrors), fresh: deliveries.length ? this.options.pickFresh?.(deliveries, now) : undefined,
     };
     const ruleErrorCounts = new Map<string, number>();
     for (const e of ruleErrors) ruleErrorCounts.set(e.ruleId, (ruleErrorCounts.get(e.ruleId) ?? 0) + 1);
-    return { from: this.#cursor ?? null, inputs: timerInputs.length + events.length, work, pinned, ruleErrorCounts, lastInput };
+    return {
+      from: this.#cursor ?? null, inputs: eventCount + timerCount, events: eventCount, timers: timerCount, late, work, pinned, ruleErrorCounts, lastInput,
+    };
   }
 
   /** The states of `ids` for this batch: from the cache, else from the store (absent → version 0). */
@@ -286,7 +376,7 @@ export class Processor {
     if (tries < COMMIT_TRIES) return;
     const failure: EventFailure = { eventId: last.id, partition: this.options.partition, cursor: last.cursor ?? '', stage: 'commit', error: errorText(error), at: now };
     const work: ProcessedBatch = {
-      ...batch.work, subjects: [], firings: [], emits: [], timers: [], ruleErrors: [], failures: [failure], fresh: undefined,
+      ...batch.work, subjects: [], firings: [], emits: [], timers: [], cancelledTimers: [], suppressions: [], ruleErrors: [], failures: [failure], fresh: undefined,
     };
     await this.store.commit(work); // if even this fails, the store itself is broken: the run loop backs off and retries
     this.committed({ ...batch, pinned: new Map() }, work);

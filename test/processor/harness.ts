@@ -7,6 +7,7 @@ import { loadConfig } from '../../src/config.ts';
 import { DEFAULT_DELIVERY_POLICY } from '../../src/engine/rule/compile.ts';
 import { validateRule } from '../../src/engine/rule/validate.ts';
 import type { NewEvent } from '../../src/engine/event.ts';
+import type { EngineOptions } from '../../src/engine/types.ts';
 import { Processor, type ProcessorHooks, type StepWatch } from '../../src/processor/processor.ts';
 import { RuleCache } from '../../src/processor/rule-cache.ts';
 import { encodeEvent, type PipelineStore, type PositionedEvent } from '../../src/store/contracts.ts';
@@ -21,6 +22,8 @@ export interface ProcessorSpec {
   readonly now?: () => number;
   readonly hooks?: ProcessorHooks;
   readonly watch?: StepWatch;
+  /** Engine options (default: emit depth 8, default limits). */
+  readonly engine?: EngineOptions;
 }
 
 export interface Harness {
@@ -61,7 +64,7 @@ export function openHarness(options: PipelineOptions = {}): Harness {
     processor(spec = {}) {
       const rules = new RuleCache(stores.rules, DEFAULT_DELIVERY_POLICY, (ruleId, error) => { throw new Error(`rule ${ruleId} does not compile: ${error.message}`); });
       return new Processor(stores.log, spec.store ?? stores.pipeline, rules, {
-        partition, batchSize: spec.batchSize ?? 100, engine: { maxEmitDepth: 8 }, now: spec.now ?? (() => T0), subjectCache: spec.subjectCacheSize === undefined ? undefined : { entries: spec.subjectCacheSize, bytes: 1e9 },
+        partition, batchSize: spec.batchSize ?? 100, engine: spec.engine ?? { maxEmitDepth: 8 }, now: spec.now ?? (() => T0), subjectCache: spec.subjectCacheSize === undefined ? undefined : { entries: spec.subjectCacheSize, bytes: 1e9 },
       }, spec.hooks, spec.watch);
     },
     async saveRule(document, enabled) {

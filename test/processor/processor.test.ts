@@ -145,9 +145,9 @@ describe('Processor', () => {
     const processor = h.processor({ now: () => now, watch: { begin: (label) => seen.push(parseStallLabel(label)!), end: () => undefined }, hooks: { onCommitted: (s) => summaries.push(s) } });
     assert.equal(await processor.processBatch(), 0, 'nothing is due yet');
     now = T0 + 5000;
-    const [event] = await h.send([{ properties: { n: 1 } }]);
+    const [event] = await h.send([{ properties: { n: 1 }, receivedAt: T0 + 4500 }]);
     assert.equal(await processor.processBatch(), 2);
-    assert.deepEqual(seen.map((s) => [s.kind, s.id]), [['timer', 'soon'], ['event', event.id]], 'the due timer goes to the engine, before the events');
+    assert.deepEqual(seen.map((s) => [s.kind, s.id]), [['timer', 'soon'], ['event', event.id]], 'the due timer goes to the engine, before the event that arrived after it');
     assert.deepEqual(summaries.map((s) => [s.timers, s.events]), [[1, 1]]);
     assert.deepEqual((await pipeline.dueTimers(0, T0 + 1e9, 10)).map((t) => t.id), ['later'], 'a fired timer is deleted');
     assert.equal(await processor.processBatch(), 0, 'and does not fire again');

@@ -8,6 +8,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { freePort, startChildServer, stopChild, tempDir, ADMIN_TOKEN, type ChildServer } from '../support/server.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
+import { startRetryingLoad, type RetryingLoad } from '../support/retrying-load.ts';
 
 const KILLS = 5;
 const BATCH = 20;
@@ -29,9 +30,7 @@ it('loses nothing and doubles nothing across repeated SIGKILLs under load', { ti
   let receiver: Receiver | undefined;
   let server: ChildServer | undefined;
   let db: Database.Database | undefined;
-  let stopLoad = false;
-  let abandonLoad = false; // on failure: stop at once, even with a batch not yet acknowledged
-  const loaders: Promise<void>[] = [];
+  let load: RetryingLoad | undefined;
   try {
     receiver = await startReceiver();
     server = await startChildServer(dir.path, port, env);
@@ -43,38 +42,16 @@ it('loses nothing and doubles nothing across repeated SIGKILLs under load', { ti
 
     // The load: numbered events in batches; a batch that got no 2xx is sent again (same ids) until it does,
     // as a real client would. Half the events match the webhook rule, a third the emit rule, all the set rule.
-    const acked = new Set<string>();
     let next = 0;
-    let attemptsWithoutAck = 0;
-    const load = async (worker: number) => {
-      let pending: { id: string; type: string; subject: string; properties: { even: boolean; echo: boolean; n: number } }[] | undefined;
-      while ((!stopLoad || pending) && !abandonLoad) {
-        if (!pending) {
-          pending = [];
-          for (let i = 0; i < BATCH; i++) {
-            const n = next++;
-            pending.push({ id: `ev-${n}`, type: 'tick', subject: `s${n % SUBJECTS}`, properties: { even: n % 2 === 0, echo: n % 3 === 0, n } });
-          }
-        }
-        try {
-          const response = await fetch(`${url}/v1/events`, { method: 'POST', headers: admin, body: JSON.stringify(pending), signal: AbortSignal.timeout(5000) });
-          if (response.ok) {
-            const body = await response.json();
-            assert.equal(body.rejected, 0);
-            for (const e of pending) acked.add(e.id);
-            pending = undefined;
-          } else {
-            await response.arrayBuffer();
-            attemptsWithoutAck++;
-            await new Promise((r) => setTimeout(r, 20));
-          }
-        } catch {
-          attemptsWithoutAck++;
-          await new Promise((r) => setTimeout(r, 20 + worker));
-        }
-      }
-    };
-    loaders.push(...Array.from({ length: 4 }, (_, i) => load(i)));
+    load = startRetryingLoad({
+      url, workers: 4,
+      next: () => Array.from({ length: BATCH }, () => {
+        const n = next++;
+        return { id: `ev-${n}`, type: 'tick', subject: `s${n % SUBJECTS}`, properties: { even: n % 2 === 0, echo: n % 3 === 0, n } };
+      }),
+      onAck: (_events, body) => assert.equal(body.rejected, 0),
+    });
+    const { acked } = load;
 
     const flowing: number[] = [];
     for (let kill = 0; kill < KILLS; kill++) {
@@ -92,8 +69,7 @@ it('loses nothing and doubles nothing across repeated SIGKILLs under load', { ti
       server = await startChildServer(dir.path, port, env);
     }
     await new Promise((r) => setTimeout(r, 500));
-    stopLoad = true;
-    await Promise.all(loaders.splice(0));
+    await load.stop();
 
     // Wait until every event (emitted ones included) is processed and every delivery is delivered.
     const sent = next;
@@ -141,13 +117,11 @@ it('loses nothing and doubles nothing across repeated SIGKILLs under load', { ti
     assert.equal(echoed.length, new Set(echoed).size, 'no event emitted twice');
     assert.deepEqual([...echoed].sort(), expectedEchoes, 'every matching tick emitted its event');
 
-    console.log(`crash test: ${sent} events sent, ${KILLS} kills (events acknowledged before each: ${flowing.join(', ')}), ${attemptsWithoutAck} unacknowledged attempts retried, ${firings.length} firings, ${receiver.requests.length} webhook requests (${receiver.requests.length - expectedKeys.size} redeliveries), ${echoed.length} emitted events, ${subjects.length} subjects`);
+    console.log(`crash test: ${sent} events sent, ${KILLS} kills (events acknowledged before each: ${flowing.join(', ')}), ${load.retries} unacknowledged attempts retried, ${firings.length} firings, ${receiver.requests.length} webhook requests (${receiver.requests.length - expectedKeys.size} redeliveries), ${echoed.length} emitted events, ${subjects.length} subjects`);
     assert.equal(await stopChild(server), 0, server.output());
   } finally {
-    stopLoad = true;
-    abandonLoad = true;
     if (server) await stopChild(server, 0);
-    await Promise.all(loaders);
+    await load?.abandon(); // on failure: at once, even with a batch not yet acknowledged
     db?.close();
     await receiver?.close();
     dir.remove();

@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { freePort, startChildServer, stopChild, tempDir, ADMIN_TOKEN, type ChildServer } from '../support/server.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
+import { startRetryingLoad, type RetryingLoad } from '../support/retrying-load.ts';
 
 const KILLS = 3;
 const BATCH = 20;
@@ -38,9 +39,7 @@ it('processes each event once and delivers each webhook under one key across SIG
   let receiver: Receiver | undefined;
   let server: ChildServer | undefined;
   let db: Database.Database | undefined;
-  let stopLoad = false;
-  let abandonLoad = false;
-  const loaders: Promise<void>[] = [];
+  let load: RetryingLoad | undefined;
   try {
     receiver = await startReceiver();
     server = await startChildServer(dir.path, port, env);
@@ -53,35 +52,16 @@ it('processes each event once and delivers each webhook under one key across SIG
     // Events deleted so far: seqs are never reused, so the ones missing below the newest were deleted.
     const deletedEvents = () => db!.prepare('SELECT COALESCE(MAX(seq), 0) - COUNT(*) FROM events').pluck().get() as number;
 
-    const acked = new Set<string>();
     let next = 0;
-    const load = async (worker: number) => {
-      let pending: { id: string; type: string; subject: string; properties: { even: boolean; echo: boolean; n: number } }[] | undefined;
-      while ((!stopLoad || pending) && !abandonLoad) {
-        if (!pending) {
-          pending = [];
-          for (let i = 0; i < BATCH; i++) {
-            const n = next++;
-            pending.push({ id: `ev-${n}`, type: 'tick', subject: `s${n % SUBJECTS}`, properties: { even: n % 2 === 0, echo: n % 3 === 0, n } });
-          }
-        }
-        try {
-          const response = await fetch(`${url}/v1/events`, { method: 'POST', headers: admin, body: JSON.stringify(pending), signal: AbortSignal.timeout(5000) });
-          if (response.ok) {
-            for (const e of pending) acked.add(e.id);
-            pending = undefined;
-            // A steady stream, not a flood: the test is about interleaving, and the log stays small enough to delete.
-            await new Promise((r) => setTimeout(r, 50));
-          } else {
-            await response.arrayBuffer();
-            await new Promise((r) => setTimeout(r, 50));
-          }
-        } catch {
-          await new Promise((r) => setTimeout(r, 20 + worker));
-        }
-      }
-    };
-    loaders.push(...Array.from({ length: 2 }, (_, i) => load(i)));
+    // A steady stream, not a flood: the test is about interleaving, and the log stays small enough to delete.
+    load = startRetryingLoad({
+      url, workers: 2, pauseMs: 50,
+      next: () => Array.from({ length: BATCH }, () => {
+        const n = next++;
+        return { id: `ev-${n}`, type: 'tick', subject: `s${n % SUBJECTS}`, properties: { even: n % 2 === 0, echo: n % 3 === 0, n } };
+      }),
+    });
+    const { acked } = load;
 
     // Each kill comes once retention has deleted more events since the previous start, and load flows: every kill
     // lands while retention, ingest and processing all run.
@@ -104,8 +84,7 @@ it('processes each event once and delivers each webhook under one key across SIG
       server = await startChildServer(dir.path, port, env);
     }
     await new Promise((r) => setTimeout(r, 500));
-    stopLoad = true;
-    await Promise.all(loaders.splice(0));
+    await load.stop();
 
     const drainDeadline = Date.now() + 60_000;
     for (;;) {
@@ -147,10 +126,8 @@ it('processes each event once and delivers each webhook under one key across SIG
     console.log(`crash + retention: ${next} events, ${KILLS} kills, events deleted at each kill ${deletedAtKill.join(', ')}, ${deletedEvents()} in all (${sinceStart} since the last start), ${receiver.requests.length} webhook requests`);
     assert.equal(await stopChild(server), 0, server.output());
   } finally {
-    stopLoad = true;
-    abandonLoad = true;
     if (server) await stopChild(server, 0);
-    await Promise.all(loaders);
+    await load?.abandon();
     db?.close();
     await receiver?.close();
     dir.remove();
