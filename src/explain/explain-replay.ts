@@ -167,6 +167,10 @@ function view(rule: CompiledRule, entry: Entry, engine: EngineOptions): Decision
   if (entry.event && entry.before && (!trace || (!trace.matched && !hasValues(trace))) && !rule.memory) {
     trace = evaluateRule(rule, entry.event, celContext(entry.event, entry.before, { now: entry.event.receivedAt }), { valuesWhenFalse: true, limits: engine.condition, wallClock: engine.wallClock });
   }
+  // An event a rule with memory does not listen to (a step or an `unless` event the engine passed over quietly).
+  if (entry.event && !trace && !entry.decision && rule.eventTypes !== '*' && !rule.eventTypes.includes(entry.event.type)) {
+    trace = { rule: rule.id, version: rule.version, event: entry.event.id, matched: false, steps: [{ check: 'event', expected: rule.eventTypes, actual: entry.event.type, passed: false }] };
+  }
   const outcome = entry.firing ? 'fired' : entry.decision?.outcome ?? fallbackOutcome(trace, entry.suppressions);
   const conditions = trace ? conditionWords(trace) : undefined;
   const because = decisionWords({ outcome, detail: entry.decision?.detail, trace, window: entry.decision?.window, until: entry.decision?.until, suppressions: entry.suppressions, firing: entry.firing });

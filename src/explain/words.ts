@@ -69,6 +69,8 @@ export function decisionWords(facts: DecisionFacts): string {
     case 'no_decision':
       return suppressed || 'did not fire (the engine gave no reason)';
     default:
-      return [detail ? `${outcome}: ${detail}` : outcome, suppressed && !detail ? suppressed : ''].filter(Boolean).join(': ');
+      if (!detail) return suppressed || outcome;
+      // The engine's detail often names the reason already (`cancelled by …`, `quiet_hours: …`).
+      return detail.startsWith(outcome) ? detail : `${outcome}: ${detail}`;
   }
 }

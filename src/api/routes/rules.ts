@@ -126,7 +126,7 @@ export const ruleRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => 
     const stored = await history.subject(String((body.event as { subject?: unknown }).subject ?? ''));
     const input = {
       document, version: saved?.version ?? 0, event: body.event, events: body.events, companions: testCompanions(document, await rules.listEnabled()),
-      attributes: body.attributes ?? body.subject ?? stored?.attributes ?? {}, now: deps.now(),
+      attributes: body.attributes ?? body.subject ?? stored?.attributes ?? {}, now: deps.now(), memory: deps.config.memory,
       limits: deps.config.limits, secretNames: (await deps.stores.secrets.list()).map((s) => s.name), maxEmitDepth: deps.config.engine.maxEmitDepth,
       condition: deps.config.condition,
       render: deps.config.render,

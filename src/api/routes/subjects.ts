@@ -121,7 +121,7 @@ export const subjectRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) 
       companions: testCompanions(saved.document, enabled).map((r) => ({ document: r.document, version: r.version })),
       subject, attributes: profile?.attributes ?? {}, events, shownFrom: events.length - shown.length, now: deps.now(),
       engine: {
-        maxEmitDepth: deps.config.engine.maxEmitDepth, condition: deps.config.condition, render: deps.config.render,
+        maxEmitDepth: deps.config.engine.maxEmitDepth, condition: deps.config.condition, render: deps.config.render, memory: deps.config.memory,
         subject: { maxAttributes: deps.config.limits.subjectAttributes, maxBytes: deps.config.limits.subjectBytes },
       },
     };
