@@ -43,6 +43,21 @@ export const explainCases = (world: WorldRef) => describe('ifthen test with earl
     assert.match(bad.stderr, /missing\.jsonl: no such file/);
   });
 
+  it('test says what stopped a rule with memory after its condition held: the window, with its value and bound', async () => {
+    const { dir } = world();
+    const ruleFile = join(dir, 'x-window.yaml');
+    const earlierFile = join(dir, 'x-window.jsonl');
+    await writeFile(ruleFile, 'id: x-window\nwhen:\n  event: x_seen\n  count: { at_least: 3, within: 10m }\nthen:\n  - log: { message: hi }\n');
+    await writeFile(earlierFile, `${JSON.stringify({ type: 'x_seen', subject: 'u-w', time: '2026-11-01T10:00:00Z' })}\n`);
+
+    const result = await cli(['test', ruleFile, '--event', '{"type":"x_seen","subject":"u-w","time":"2026-11-01T10:01:00Z"}', '--events', earlierFile]);
+
+    assert.equal(result.code, 0, result.stderr);
+    const lines = result.stdout.split('\n');
+    assert.deepEqual(lines.slice(0, 2), ['NOT MATCHED  x-window (local file)', 'did not fire: window: count 2 of at least 3 within 10m']);
+    assert.match(result.stdout, /\n {2}2026-11-01 10:00:00Z {2}x_seen \S+ {2}window: count 1 of at least 3 within 10m\n/);
+  });
+
   it('explain <subject> --rule <id> prints each recent event with what the rule did, and the firings recorded', async () => {
     const { server } = world();
     assert.equal((await server.request('PUT', '/v1/rules/x-why', RULE('x-why', 'x_why'))).status, 201);

@@ -96,6 +96,13 @@ describe('why (not)? for rules with memory', { concurrency: false }, () => {
     const r = await server.request('GET', '/v1/subjects/xc/explain?rule=x-count&limit=2');
     assert.deepEqual(r.body.decisions.map((d: Decision) => [d.input.id, d.outcome]), [['xc-3', 'already_fired'], ['xc-4', 'already_fired']]);
     assert.equal(r.body.warmup.events, 3);
+
+    // An event stamped an hour before it arrived is late: the window ignores it.
+    await send([{ id: 'late-1', type: 'xview', subject: 'xlate', time: new Date(Date.now() - 3_600_000).toISOString() }]);
+    await processed('xlate', 1);
+    const late = (await explain('xlate', 'x-count')).decisions[0];
+    assert.equal(late.outcome, 'late');
+    assert.match(late.because, /^late/);
   });
 
   it('explain: waiting for a timer, cancelled by an event, and an absence timer that fired', async () => {
