@@ -31,7 +31,10 @@ export interface SubjectTimelineOptions {
   readonly stepBlocks: number;
 }
 
-export const DEFAULT_SUBJECT_TIMELINE: SubjectTimelineOptions = { flushEvents: 8192, flushMs: 30_000, fanIn: 8, readRows: 4096, stepBlocks: 64 };
+export const DEFAULT_SUBJECT_TIMELINE: SubjectTimelineOptions = { flushEvents: 8192, flushMs: 30_000, fanIn: 16, readRows: 4096, stepBlocks: 64 };
+
+/** Background work rests this many times as long as its last step took, so ingest commits and batches come first. */
+const REST_FACTOR = 2;
 
 export interface RunRow { run: number; level: number; day: number; from_seq: number; to_seq: number; state: string }
 
@@ -195,6 +198,7 @@ export class SubjectTimelineIndexer {
     this.#scheduled = false;
     if (this.#stopped) return;
     clearTimeout(this.#timer);
+    const started = performance.now();
     let more = false;
     try {
       if (this.#behind) more = this.#catchUp();
@@ -203,7 +207,8 @@ export class SubjectTimelineIndexer {
     } catch (error) {
       this.onError(error as Error);
     }
-    if (more) this.wake();
+    const rest = (performance.now() - started) * REST_FACTOR;
+    if (more) this.#timer = setTimeout(() => this.wake(), rest >= 1 ? rest : 0);
     else this.#timer = setTimeout(() => this.wake(), Math.min(this.options.flushMs, 60_000)).unref();
   }
 
