@@ -76,6 +76,24 @@ describe('why (not)? for rules with memory', { concurrency: false }, () => {
     assert.equal(r.decision.outcome, 'quiet_hours');
     assert.equal(r.decision.because, 'quiet_hours: 10:30 in UTC is within 09:00-11:00, dropped');
 
+    // A cap group: the group's other enabled rules are replayed beside the rule tested, as their firings count.
+    await put('m-group-a', { when: { event: 'promo_a' }, limits: { group: { name: 'mk', max: 1, per: '24h' } }, then: log });
+    await put('m-group-b', { when: { event: 'promo_b' }, limits: { group: { name: 'mk', max: 1, per: '24h' } }, then: log });
+    r = await test('m-group-b', [e('promo_a', 0)], e('promo_b', 1));
+    assert.equal(r.decision.outcome, 'capped');
+    assert.match(r.decision.because, /group mk/);
+    assert.deepEqual(r.earlier.map((d: Decision) => d.outcome), ['event_type'], 'the other rule fired: not the one explained');
+
+    await put('m-change', { when: { change: { attribute: 'plan', from: 'pro' } }, then: log });
+    r = await test('m-change', [{ ...e('identify', 0, { plan: 'pro' }) }], e('identify', 1, { plan: 'pro' }));
+    assert.equal(r.decision.outcome, 'no_change');
+    assert.equal((await test('m-change', [{ ...e('identify', 0, { plan: 'pro' }) }], e('identify', 1, { plan: 'free' }))).decision.outcome, 'fired');
+
+    await put('m-error', { when: { event: 'oops', where: 'event.properties.total > 3' }, then: log });
+    r = await test('m-error', [], e('oops', 0));
+    assert.equal(r.decision.outcome, 'condition_error');
+    assert.match(r.decision.because, /^where: error: /);
+
     await put('m-rate', { when: { event: 'tick' }, limits: { rate: '1/m' }, then: log });
     r = await test('m-rate', [e('tick', 0)], { ...e('tick', 0), time: new Date(Date.parse(T(0)) + 1000).toISOString() });
     assert.equal(r.fired, true);
