@@ -11,7 +11,6 @@ import { BlockWriter, blockEntries, packSeqs, unpackSeqs, type Block } from '../
 import { tempDir } from '../support/server.ts';
 import { indexedSeqs } from './timeline-support.ts';
 
-const DAY = 86_400_000;
 const START = Date.UTC(2026, 10, 1, 12);
 const SMALL: SubjectTimelineOptions = { flushEvents: 1000, flushMs: 60_000, fanIn: 4, readRows: 700, stepBlocks: 3 };
 

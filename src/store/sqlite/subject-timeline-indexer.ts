@@ -236,7 +236,8 @@ export class SubjectTimelineIndexer {
   /** One transaction: the buffer as a level-0 run, its blocks in key order, and the new indexed position. */
   #flush(): void {
     if (!this.#buffered) return;
-    const hashes = [...this.#buffer.keys()].sort((a, b) => a - b);
+    // 30-bit hashes: a native numeric sort.
+    const hashes = Int32Array.from(this.#buffer.keys()).sort();
     this.db.transaction(() => {
       const run = this.#s.nextRun.get() as number;
       this.#s.addRun.run(run, 0, this.#bufferDay, this.#bufferFrom, this.#read, 'live');
