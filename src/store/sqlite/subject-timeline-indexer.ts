@@ -17,6 +17,8 @@ export const INDEXED_SEQ_KEY = 'subject_timeline_seq';
 /** The level of a whole day's run. */
 export const DAY_LEVEL = 99;
 const DAY_MS = 86_400_000;
+/** A buffer spans fewer seqs than this (2^23): its keys, hash * SEQ_SPAN + offset, stay exact below 2^53. */
+const SEQ_SPAN = 8_388_608;
 
 export interface SubjectTimelineOptions {
   /** Events buffered before a run is written; also the most a reader scans of the log's unindexed tail. */
@@ -75,7 +77,11 @@ interface Merge {
 
 export class SubjectTimelineIndexer {
   readonly #s;
-  readonly #buffer = new Map<number, number[]>();
+  /**
+   * The buffer: one number per event, `hash * 2^23 + (seq - bufferFrom)`, so that a native sort orders it by
+   * subject then seq, with no object per subject (nothing for the garbage collector).
+   */
+  #buffer: Float64Array;
   #buffered = 0;
   #bufferDay = -1;
   #bufferFrom = 0;
@@ -116,6 +122,7 @@ export class SubjectTimelineIndexer {
       deleteBlocksUpTo: p('DELETE FROM subject_timeline WHERE run = ? AND first_hash <= ?'),
       deleteBlocks: p('DELETE FROM subject_timeline WHERE run = ?'),
     };
+    this.#buffer = new Float64Array(options.flushEvents);
     // A merge that a crash interrupted: its blocks are garbage, its sources still live.
     this.#s.building.run();
     this.#read = this.indexedSeq();
@@ -223,30 +230,32 @@ export class SubjectTimelineIndexer {
 
   #add(seq: number, subject: string, receivedAt: number): void {
     const day = Math.floor(receivedAt / DAY_MS);
-    if (this.#buffered && (day !== this.#bufferDay || this.#buffered >= this.options.flushEvents)) this.#flush();
+    if (this.#buffered && (day !== this.#bufferDay || this.#buffered >= this.#buffer.length || seq - this.#bufferFrom >= SEQ_SPAN)) this.#flush();
     if (!this.#buffered) { this.#bufferDay = day; this.#bufferFrom = seq; this.#bufferSince = this.now(); }
-    const hash = subjectHash(subject);
-    const seqs = this.#buffer.get(hash);
-    if (seqs) seqs.push(seq);
-    else this.#buffer.set(hash, [seq]);
-    this.#buffered++;
+    this.#buffer[this.#buffered++] = subjectHash(subject) * SEQ_SPAN + (seq - this.#bufferFrom);
     this.#read = seq;
   }
 
   /** One transaction: the buffer as a level-0 run, its blocks in key order, and the new indexed position. */
   #flush(): void {
     if (!this.#buffered) return;
-    // 30-bit hashes: a native numeric sort.
-    const hashes = Int32Array.from(this.#buffer.keys()).sort();
+    const keys = this.#buffer.subarray(0, this.#buffered).sort();
+    const from = this.#bufferFrom;
     this.db.transaction(() => {
       const run = this.#s.nextRun.get() as number;
-      this.#s.addRun.run(run, 0, this.#bufferDay, this.#bufferFrom, this.#read, 'live');
+      this.#s.addRun.run(run, 0, this.#bufferDay, from, this.#read, 'live');
       const writer = new BlockWriter((block) => this.#s.addBlock.run(run, block.firstHash, block.bytes));
-      for (const hash of hashes) writer.add(hash, this.#buffer.get(hash)!);
+      const seqs: number[] = [];
+      let hash = Math.floor(keys[0] / SEQ_SPAN);
+      for (const key of keys) {
+        const h = Math.floor(key / SEQ_SPAN);
+        if (h !== hash) { writer.add(hash, seqs); seqs.length = 0; hash = h; }
+        seqs.push(from + (key - h * SEQ_SPAN));
+      }
+      writer.add(hash, seqs);
       writer.finish();
       this.#s.setIndexed.run(String(this.#read));
     }).immediate();
-    this.#buffer.clear();
     this.#buffered = 0;
   }
 
