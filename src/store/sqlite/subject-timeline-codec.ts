@@ -146,6 +146,26 @@ export class BlockWriter {
     this.#ended();
   }
 
+  /**
+   * An entry whose seqs are several packed lists, each after the one before (a merge of runs): copied as bytes,
+   * only each list's first seq rewritten as the difference from the list before it.
+   */
+  addConcatenated(hash: number, lists: readonly Uint8Array[]): void {
+    if (lists.length === 1) return this.addPacked(hash, lists[0]);
+    this.#start(hash);
+    const heads = lists.map(firstVarint);
+    const lasts = lists.map(lastSeq);
+    let length = lists[0].length;
+    for (let i = 1; i < lists.length; i++) length += lists[i].length - heads[i].bytes + varintLength(heads[i].value - lasts[i - 1]);
+    this.#out.varint(length);
+    this.#out.bytes(lists[0]);
+    for (let i = 1; i < lists.length; i++) {
+      this.#out.varint(heads[i].value - lasts[i - 1]);
+      this.#out.bytes(lists[i].subarray(heads[i].bytes));
+    }
+    this.#ended();
+  }
+
   /** Writes what is pending as a block. */
   finish(): void {
     if (!this.#entries) return;
@@ -153,6 +173,30 @@ export class BlockWriter {
     this.#out.length = 0;
     this.#entries = 0;
   }
+}
+
+/** The first varint of packed seqs (the first seq) and how many bytes it takes. */
+export function firstVarint(packed: Uint8Array): { value: number; bytes: number } {
+  let value = 0;
+  let scale = 1;
+  let i = 0;
+  let byte: number;
+  do { byte = packed[i++]; value += (byte & 127) * scale; scale *= 128; } while (byte & 128);
+  return { value, bytes: i };
+}
+
+/** The last (largest) seq of packed seqs: the sum of its differences. */
+export function lastSeq(packed: Uint8Array): number {
+  let sum = 0;
+  let i = 0;
+  while (i < packed.length) {
+    let value = 0;
+    let scale = 1;
+    let byte: number;
+    do { byte = packed[i++]; value += (byte & 127) * scale; scale *= 128; } while (byte & 128);
+    sum += value;
+  }
+  return sum;
 }
 
 /** Reads a block's entries in hash order without allocating: `next()` moves to the next one. */

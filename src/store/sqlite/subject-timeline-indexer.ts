@@ -327,12 +327,9 @@ export class SubjectTimelineIndexer {
       const writer = new BlockWriter((block) => { this.#s.addBlock.run(merge.run, block.firstHash, block.bytes); blocks++; });
       while (blocks < this.options.stepBlocks) {
         let min: number | undefined;
-        let holders = 0;
         for (const source of merge.sources) {
           const entry = source.current;
-          if (!entry) continue;
-          if (min === undefined || entry.hash < min) { min = entry.hash; holders = 1; }
-          else if (entry.hash === min) holders++;
+          if (entry && (min === undefined || entry.hash < min)) min = entry.hash;
         }
         if (min === undefined) {
           writer.finish();
@@ -341,27 +338,29 @@ export class SubjectTimelineIndexer {
           this.#merge = undefined;
           return;
         }
-        if (holders === 1) {
-          // Most subjects are in one source: their bytes are copied as they are, unless retention took some.
-          const source = merge.sources.find((c) => c.current?.hash === min)!;
-          const entry = source.current!;
-          if (entry.firstSeq() >= oldest) writer.addPacked(min, entry.seqs());
-          else {
-            const kept = unpackSeqs(entry.seqs()).filter((seq) => seq >= oldest);
-            if (kept.length) writer.add(min, kept);
-          }
-          source.next();
-          continue;
-        }
-        // Sources are in seq order, so their lists concatenate in order; seqs retention deleted are left out.
-        const seqs: number[] = [];
+        // Sources are in seq order, so their lists concatenate in order: copied as bytes, unless retention took some.
+        const lists: Uint8Array[] = [];
+        let first: BlockReader | undefined;
         for (const source of merge.sources) {
           if (source.current?.hash !== min) continue;
-          unpackSeqs(source.current.seqs(), seqs);
+          first ??= source.current;
+          if (first === source.current && first.firstSeq() < oldest) {
+            // Some of these are gone: decode what is left of every list.
+            const seqs: number[] = [];
+            for (const s of merge.sources) {
+              if (s.current?.hash !== min) continue;
+              unpackSeqs(s.current.seqs(), seqs);
+              s.next();
+            }
+            const kept = seqs.filter((seq) => seq >= oldest);
+            if (kept.length) writer.add(min, kept);
+            lists.length = 0;
+            break;
+          }
+          lists.push(source.current.seqs());
           source.next();
         }
-        const kept = seqs[0] >= oldest ? seqs : seqs.filter((seq) => seq >= oldest);
-        if (kept.length) writer.add(min, kept);
+        if (lists.length) writer.addConcatenated(min, lists);
       }
       // A block ends exactly at the step's end (64 entries each), so nothing is pending here.
       writer.finish();
