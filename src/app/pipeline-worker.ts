@@ -18,6 +18,7 @@ import { OutboxServer } from './remote-outbox.ts';
 import { StallWatch } from './stall-watch.ts';
 import { commitProbeFromEnv, stallHookFromEnv } from './commit-probe.ts';
 import { RetentionTask } from '../retention/retention-task.ts';
+import { openSubjectTimelineIndexer } from '../store/sqlite/subject-timeline-indexer.ts'; // issue 6: subject timeline
 
 const data = workerData as WorkerData;
 const { config } = data;
@@ -35,6 +36,8 @@ const stores = openPipelineStores(config, {
   onNotice: (level, data, message) => logger[level](data, message),
 });
 const { log, pipeline, outbox } = stores;
+// issue 6: the subject timeline, indexed off the ingest path (store/sqlite/subject-timeline-indexer.ts)
+const timeline = openSubjectTimelineIndexer(config.dbFile, (error) => logger.error({ err: error }, 'subject timeline: indexing failed; trying again'));
 const registry = new Registry();
 const metrics = pipelineMetrics(registry, { log, outbox, cursor: () => processor.cursor, retention: stores.retention,
   memory: { dedupeWindow: () => stores.dedupeWindow(), subjectCache: () => processor.subjectCacheStats },
@@ -57,7 +60,7 @@ const rules = new RuleCache(stores.rules, config.delivery, (ruleId, error) => lo
 const relay = new EmitRelay(pipeline, log, (error) => logger.error({ err: error }, 'relaying emitted events failed; retrying'));
 const fresh = new FreshPicker();
 const outboxServer = new OutboxServer(data.outboxPort, outbox, (credit) => (credit ? fresh.update(credit) : fresh.forget()));
-const processor = new Processor(log, pipeline, rules, {
+const processor = new Processor(timeline.tap(log) /* issue 6: subject timeline */, pipeline, rules, {
   partition: PARTITION, batchSize: config.engine.batchSize, now: Date.now, subjectCache: config.subjectCache,
   engine: {
     maxEmitDepth: config.engine.maxEmitDepth, condition: config.condition, render: config.render, wallClock: () => performance.now(),
@@ -144,11 +147,13 @@ async function stop(): Promise<void> {
   await stores.flush();
   await processor.stop();
   await relay.stop();
+  timeline.close(); // issue 6: subject timeline
   stores.close();
 }
 
 processor.start();
 relay.wake(); // emits committed before a crash and not yet relayed
 retention.start();
+timeline.start(); // issue 6: subject timeline
 send({ type: 'ready' });
 

@@ -2,6 +2,7 @@
 // If one evaluation runs past its time, the HTTP thread ends this thread and starts another.
 import { parentPort } from 'node:worker_threads';
 import { testRule } from '../processor/test-rule.ts';
+import { explainSubject } from '../explain/explain-subject.ts';
 import type { SandboxReply, SandboxRequest } from './sandbox-protocol.ts';
 
 const port = parentPort!;
@@ -20,6 +21,7 @@ port.on('message', (request: SandboxRequest) => {
 function run(request: SandboxRequest): unknown {
   switch (request.task.kind) {
     case 'test-rule': return testRule(request.task.input);
+    case 'explain-subject': return explainSubject(request.task.input);
     default: throw new Error(`unknown sandbox task ${(request.task as { kind: string }).kind}`);
   }
 }

@@ -12,6 +12,7 @@ import { SandboxBusyError, SandboxTaskError, SandboxTimeoutError } from '../../s
 import { EventInputSchema } from '../../engine/event.ts';
 import { iso, ruleErrorView, ruleView } from '../views.ts';
 import { ERRORS, NoContent, documentedOnly } from '../schemas/common.ts';
+import { saveWarnings, testCompanions } from '../../explain/save-warnings.ts';
 import { Rule, RuleContent, RuleErrors, RuleList, RuleVersion, RuleVersions, RuleWithErrors, SavedRule, TestResult } from '../schemas/rules.ts';
 
 const tags = ['rules'];
@@ -57,11 +58,14 @@ export const ruleRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => 
     validatorCompiler: documentedOnly,
   }, async (request, reply) => {
     const { document, source } = parseRuleBody(request.body, request.params.id);
-    if (request.query.dry_run === 'true') return { valid: true, document };
+    // Emit loops and cap-group conflicts are reported, never refused: the emit depth limit stays the run-time guard.
+    const warnings = saveWarnings(document, await rules.listEnabled());
+    const warned = warnings.length ? { warnings } : {};
+    if (request.query.dry_run === 'true') return { valid: true, document, ...warned };
     // A document without `enabled` keeps the rule's current state: re-applying a file never re-enables a rule someone disabled.
     const { rule, changed: didChange, created } = await rules.put(document, source, deps.now(), document.enabled);
     if (didChange) changed();
-    return reply.status(created ? 201 : 200).send({ ...ruleView(rule), changed: didChange });
+    return reply.status(created ? 201 : 200).send({ ...ruleView(rule), changed: didChange, ...warned });
   });
 
   app.get<{ Params: { id: string } }>('/v1/rules/:id', { schema: { tags, summary: 'Get a rule, with its latest run-time errors', params: IdParams, response: { 200: RuleWithErrors, ...ERRORS } } }, async (request) => {
@@ -103,11 +107,13 @@ export const ruleRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => 
     return { version: v.version, createdAt: iso(v.createdAt), document: v.document, source: v.source };
   });
 
-  app.post<{ Params: { id: string }; Body: { event: unknown; subject?: Record<string, unknown>; rule?: unknown } }>('/v1/rules/:id/test', {
+  app.post<{ Params: { id: string }; Body: { event: unknown; events?: unknown[]; subject?: Record<string, unknown>; attributes?: Record<string, unknown>; rule?: unknown } }>('/v1/rules/:id/test', {
     schema: {
-      tags, summary: 'Test a rule on one event: the trace of every condition and what each action would do (nothing is sent)', params: IdParams,
+      tags, summary: 'Test a rule on one event, after the subject\'s earlier events if given: fired or not, each condition with the values it saw, window values, timers waiting, suppressions, and what each action would do (nothing is stored or sent)', params: IdParams,
       body: Type.Object({
         event: EventInputSchema,
+        events: Type.Optional(Type.Array(EventInputSchema, { maxItems: 1000, description: "The subject's earlier events, oldest first, replayed before the event (each as if it arrived at its `time`): windows, sequences, absences, caps" })),
+        attributes: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Subject attributes to start from; default: the stored profile (the same as `subject`)' })),
         subject: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Subject attributes to use; default: the stored profile' })),
         rule: Type.Optional(Type.Unknown({ description: 'An unsaved rule document to test instead of the saved one' })),
       }),
@@ -119,7 +125,8 @@ export const ruleRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => 
     const document = saved ? saved.document : parseRuleBody(body.rule, request.params.id).document;
     const stored = await history.subject(String((body.event as { subject?: unknown }).subject ?? ''));
     const input = {
-      document, version: saved?.version ?? 0, event: body.event, attributes: body.subject ?? stored?.attributes ?? {}, now: deps.now(),
+      document, version: saved?.version ?? 0, event: body.event, events: body.events, companions: testCompanions(document, await rules.listEnabled()),
+      attributes: body.attributes ?? body.subject ?? stored?.attributes ?? {}, now: deps.now(), memory: deps.config.memory,
       limits: deps.config.limits, secretNames: (await deps.stores.secrets.list()).map((s) => s.name), maxEmitDepth: deps.config.engine.maxEmitDepth,
       condition: deps.config.condition,
       render: deps.config.render,

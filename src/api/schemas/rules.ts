@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import { RuleSchema } from '../../engine/rule/schema.ts';
 import { Answer, Json, Nullable, Time } from './common.ts';
+import { SaveWarning, TestExplanation } from './explain.ts';
 
 const EXAMPLE_YAML = `id: cart-reminder
 name: Remind shoppers who leave a full cart
@@ -39,6 +40,7 @@ export const SavedRule = Answer({
   ...Type.Partial(Rule).properties,
   changed: Type.Optional(Type.Boolean({ description: 'false when the document is the same as the current version' })),
   valid: Type.Optional(Type.Boolean({ description: 'With ?dry_run=true: the rule is valid (nothing is saved)' })),
+  warnings: Type.Optional(Type.Array(SaveWarning, { description: 'Emit loops through this rule and cap-group conflicts it takes part in, with the enabled rules; absent when none' })),
 }, 'The saved rule; with ?dry_run=true only {valid, document}');
 
 export const RuleList = Answer({ items: Type.Array(Rule) }, 'Every rule');
@@ -51,4 +53,5 @@ export const TestResult = Answer({
   matched: Type.Boolean(), firingId: Type.Optional(Type.String()),
   trace: Json('Each check with the values it saw, and what each action would do (secrets masked)'),
   emits: Type.Optional(Type.Array(Json())), subjectAfter: Type.Optional(Json('The subject attributes after the event')),
+  ...TestExplanation,
 }, 'The outcome of a test; nothing is stored or sent');

@@ -5,6 +5,7 @@ import { rules } from './rules.ts';
 import { send } from './send.ts';
 import { tail } from './tail.ts';
 import { testRule } from './test-rule.ts';
+import { explain } from './explain.ts';
 import { firing, firings } from './firings.ts';
 import { delivery, deliveries } from './deliveries.ts';
 import { failures } from './failures.ts';
@@ -17,7 +18,7 @@ import { notYet } from './not-yet.ts';
 export type { Command } from './args.ts';
 
 export const COMMANDS: Record<string, Command> = {
-  apply, rules, send, tail, test: testRule, firings, firing, deliveries, delivery, failures, dlq, keys, secrets,
+  apply, rules, send, tail, test: testRule, explain, firings, firing, deliveries, delivery, failures, dlq, keys, secrets,
   'signing-secret': signingSecret, backtest: notYet, report: notYet,
 };
 
@@ -35,7 +36,9 @@ rules
   rules enable|disable <id>           switch a rule on or off
   rules versions <id>                 every saved version of a rule
   test <rule-id> --event '<json>'     run a rule on one event and explain why it matched or not
-                                      (-f <rule.yaml> tests a local file before it is applied)
+                                      (-f <rule.yaml> tests a local file before it is applied;
+                                      --events <earlier.jsonl> replays the subject's earlier events first)
+  explain <subject> --rule <id>       why a rule did (not) fire for a subject, event by event
   backtest, report                    not available yet (they arrive with holdouts)
 
 events and runs

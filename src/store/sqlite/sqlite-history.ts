@@ -6,6 +6,7 @@ import { rowToDelivery, type DeliveryRow } from './sqlite-outbox.ts';
 import { rowToEvent, type EventRow } from './sqlite-event-log.ts';
 import { parseAttributes } from './sqlite-pipeline-store.ts';
 import { oldestRetainedReader } from './sqlite-oldest.ts';
+import { SqliteSubjectTimeline } from './sqlite-subject-timeline.ts';
 
 const STATUSES = new Set(['pending', 'delivering', 'delivered', 'dead']);
 
@@ -54,9 +55,12 @@ interface FailureRow { seq: number; event_id: string; partition: number; cursor:
 
 export class SqliteHistory implements HistoryStore {
   readonly #oldest;
+  /** A subject's events are read from the subject timeline, not by scanning the log (issue 6). */
+  readonly #timeline;
 
   constructor(private readonly db: SqliteDatabase) {
     this.#oldest = oldestRetainedReader(db);
+    this.#timeline = new SqliteSubjectTimeline(db);
   }
 
   async oldest() {
@@ -91,6 +95,10 @@ export class SqliteHistory implements HistoryStore {
   }
 
   async events(query: HistoryQuery) {
+    if (query.subject !== undefined) {
+      const { cost: _cost, ...page } = this.#timeline.events({ subject: query.subject, type: query.type, before: query.before === undefined ? undefined : Number(query.before), limit: query.limit });
+      return page;
+    }
     const w = where(query, { subject: 'subject', type: 'type' });
     const rows = this.db.prepare(`SELECT * FROM events ${w.sql} ORDER BY seq DESC LIMIT ?`).all(...w.args, query.limit + 1) as EventRow[];
     return page(rows, query.limit, rowToEvent);

@@ -218,4 +218,25 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX suppressions_rule ON suppressions (rule_id, reason, at);
   CREATE INDEX suppressions_subject ON suppressions (subject, at);
   `,
+  `
+  -- The subject timeline (issue 6, explain): a subject's events found without a per-subject index over the
+  -- log (which cost 3x ingest). The pipeline thread buffers (subject hash -> seqs) of the events it reads and
+  -- writes them as one sorted run every few thousand events, in blocks of 64 subjects (rows appended in key
+  -- order), merges runs in the background, and drops runs older than the events kept
+  -- (subject-timeline-indexer.ts). Readers do one seek per run.
+  CREATE TABLE subject_timeline_runs (
+    run INTEGER PRIMARY KEY,
+    level INTEGER NOT NULL,
+    day INTEGER NOT NULL,
+    from_seq INTEGER NOT NULL,
+    to_seq INTEGER NOT NULL,
+    state TEXT NOT NULL
+  );
+  CREATE TABLE subject_timeline (
+    run INTEGER NOT NULL,
+    first_hash INTEGER NOT NULL,
+    block BLOB NOT NULL,
+    PRIMARY KEY (run, first_hash)
+  ) WITHOUT ROWID;
+  `,
 ];
