@@ -15,6 +15,7 @@ import { runRoutes } from './routes/runs.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { retentionRoutes } from './routes/retention.ts';
+import { backtestRoutes } from './routes/backtest.ts';
 import { OverloadedError, RestartingError } from '../app/pipeline-client.ts';
 
 declare module 'fastify' {
@@ -91,6 +92,7 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   await app.register(ruleRoutes(deps));
   await app.register(runRoutes(deps));
   await app.register(retentionRoutes(deps));
+  await app.register(backtestRoutes(deps));
   await app.register(adminRoutes(deps));
   return app;
 }
