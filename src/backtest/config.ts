@@ -1,7 +1,7 @@
 // The backtest's own settings (IFTHEN_BACKTEST_*), read where the HTTP thread builds its runner.
 
 export interface BacktestConfig {
-  /** IFTHEN_BACKTEST_TIMEOUT_MS: a backtest answers for what it covered by then; default 60,000. */
+  /** IFTHEN_BACKTEST_TIMEOUT_MS: a backtest answers for what it covered by then; default 25,000 (the CLI waits 30 s). */
   readonly timeoutMs: number;
   /** IFTHEN_BACKTEST_MEMORY_MB: the backtest thread's heap; default 512 (state of every subject in the range). */
   readonly memoryMb: number;
@@ -9,7 +9,7 @@ export interface BacktestConfig {
   readonly maxQueued: number;
 }
 
-export const DEFAULT_BACKTEST_CONFIG: BacktestConfig = { timeoutMs: 60_000, memoryMb: 512, maxQueued: 4 };
+export const DEFAULT_BACKTEST_CONFIG: BacktestConfig = { timeoutMs: 25_000, memoryMb: 512, maxQueued: 4 };
 
 export function backtestConfig(env: NodeJS.ProcessEnv = process.env): BacktestConfig {
   const read = (name: string, fallback: number, min: number) => {

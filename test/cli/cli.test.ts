@@ -6,6 +6,7 @@ import { applyCases } from './apply.cases.ts';
 import { commandCases } from './commands.cases.ts';
 import { errorCases } from './errors.cases.ts';
 import { runCases } from './runs.cases.ts';
+import { backtestCases } from './backtest.cases.ts';
 
 describe('ifthen, the command line', { concurrency: true }, () => {
   let world: World | undefined;
@@ -16,4 +17,5 @@ describe('ifthen, the command line', { concurrency: true }, () => {
   commandCases(ref);
   errorCases(ref);
   runCases(ref);
+  backtestCases(ref);
 });
