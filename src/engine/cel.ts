@@ -17,7 +17,7 @@ export class CelEvent {
   ) {}
 }
 
-const environment = new Environment({ unlistedVariablesAreDyn: false, enableOptionalTypes: true, homogeneousAggregateLiterals: false })
+const baseEnvironment = new Environment({ unlistedVariablesAreDyn: false, enableOptionalTypes: true, homogeneousAggregateLiterals: false })
   .registerType('Event', { ctor: CelEvent, fields: { id: 'string', type: 'string', subject: 'string', time: TIMESTAMP, properties: 'map<string, dyn>' } })
   .registerVariable('event', 'Event')
   .registerVariable('subject', 'map<string, dyn>')
@@ -29,6 +29,31 @@ export interface CelContext {
   readonly event: CelEvent;
   readonly subject: Readonly<Record<string, unknown>>;
   readonly now: Date;
+  /** Threshold rules: the window's values (before the event, in `where`). */
+  readonly window?: Readonly<Record<string, unknown>>;
+  /** Sequence rules: the earlier steps' events, `steps[0]` the first. */
+  readonly steps?: readonly CelEvent[];
+  /** Change rules: `{attribute, from, to}`. */
+  readonly change?: Readonly<Record<string, unknown>>;
+  /** In `unless.where`: the event that opened the instance (`event` is the cancelling one). */
+  readonly trigger?: CelEvent;
+}
+
+/** The variables a rule with memory adds to some of its expressions (MEMORY.md "Trigger shapes"). */
+export type CelExtraVariable = 'window' | 'steps' | 'change' | 'trigger';
+const EXTRA_TYPES: Readonly<Record<CelExtraVariable, string>> = { window: 'map<string, dyn>', steps: 'list<Event>', change: 'map<string, dyn>', trigger: 'Event' };
+
+const environments = new Map<string, Environment>([['', baseEnvironment]]);
+/** The environment declaring `event`, `subject`, `now` and the extra variables; one per combination, built once. */
+function environmentWith(extra: readonly CelExtraVariable[]): Environment {
+  const key = [...extra].sort().join(',');
+  let env = environments.get(key);
+  if (!env) {
+    env = baseEnvironment.clone({});
+    for (const name of extra) env.registerVariable(name, EXTRA_TYPES[name]);
+    environments.set(key, env);
+  }
+  return env;
 }
 
 /** A compiled condition; with a meter, evaluation stops with a ConditionBudgetError past its limits. */
@@ -44,16 +69,25 @@ export class CelCompileError extends Error {
  * Parses and type-checks; the condition must be a bool (or dyn, checked again when it runs). Regular
  * expression literals must compile on RE2, the engine they run on.
  */
-export function compileCondition(source: string): CelProgram {
+export function compileCondition(source: string, extra: readonly CelExtraVariable[] = []): CelProgram {
+  return compileCel(source, extra, true);
+}
+
+/** A CEL expression giving any value (`sum.of`, `distinct.of`, `dedupe.key`). */
+export function compileExpression(source: string, extra: readonly CelExtraVariable[] = []): CelProgram {
+  return compileCel(source, extra, false);
+}
+
+function compileCel(source: string, extra: readonly CelExtraVariable[], condition: boolean): CelProgram {
   let program: ReturnType<Environment['parse']>;
   try {
-    program = environment.parse(source);
+    program = environmentWith(extra).parse(source);
   } catch (error) {
     throw toCompileError(source, error);
   }
   const checked = program.check();
   if (!checked.valid) throw toCompileError(source, checked.error);
-  if (checked.type !== 'bool' && checked.type !== 'dyn') {
+  if (condition && checked.type !== 'bool' && checked.type !== 'dyn') {
     throw new CelCompileError(`must be a true/false condition, but it gives ${checked.type}`, 1, 1);
   }
   const ast = program.ast as unknown as AstNode;

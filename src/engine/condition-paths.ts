@@ -1,4 +1,4 @@
-// The `event.…`, `subject.…` and `now` paths a condition reads, found once when the rule is compiled,
+// The `event.…`, `subject.…`, `now` (and `window`, `steps`, `change`, `trigger`) paths a condition reads, found once when the rule is compiled,
 // so that a trace can show the values a condition saw.
 
 export interface ConditionPath {
@@ -7,9 +7,9 @@ export interface ConditionPath {
   readonly parts: readonly string[];
 }
 
-const PATH = /\b(event|subject|now)((?:\.[A-Za-z_][A-Za-z0-9_]*|\[\s*"(?:[^"\\]|\\.)*"\s*\]|\[\s*'(?:[^'\\]|\\.)*'\s*\])*)/g;
+const PATH = /\b(event|subject|now|window|steps|change|trigger)((?:\.[A-Za-z_][A-Za-z0-9_]*|\[\s*[0-9]+\s*\]|\[\s*"(?:[^"\\]|\\.)*"\s*\]|\[\s*'(?:[^'\\]|\\.)*'\s*\])*)/g;
 const STRING_LITERAL = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g;
-const PART = /[A-Za-z_][A-Za-z0-9_]*|\[\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*\]/g;
+const PART = /[A-Za-z_][A-Za-z0-9_]*|\[\s*([0-9]+)\s*\]|\[\s*("(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*\]/g;
 
 export function conditionPaths(expression: string): ConditionPath[] {
   // Blank out string literals so that text inside quotes is not taken for a path; keep bracket keys.
@@ -20,7 +20,7 @@ export function conditionPaths(expression: string): ConditionPath[] {
     const text = match[0].replace(/\s+/g, '');
     if (seen.has(text)) continue;
     seen.add(text);
-    paths.push({ text, parts: [...text.matchAll(PART)].map((m) => (m[1] ? unquote(m[1]) : m[0])) });
+    paths.push({ text, parts: [...text.matchAll(PART)].map((m) => (m[1] ?? (m[2] ? unquote(m[2]) : m[0]))) });
   }
   return paths;
 }

@@ -10,3 +10,11 @@ export function parseDuration(text: string): number {
   const unit = text.replace(/^[0-9]+/, '');
   return Number(text.slice(0, text.length - unit.length)) * UNIT_MS[unit];
 }
+
+/** Milliseconds as the shortest exact duration: 600000 → "10m", 90000 → "90s". */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [['w', 604_800_000], ['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}

@@ -19,3 +19,8 @@ export function deliveryId(firingIdValue: string, actionIndex: number): string {
 export function emittedEventId(firingIdValue: string, actionIndex: number): string {
   return `e_${digest([firingIdValue, String(actionIndex)])}`;
 }
+
+/** A durable timer of a rule with memory: the same (rule, subject, kind, trigger) gives the same id in a replay. */
+export function timerId(ruleId: string, subject: string, kind: string, triggerKey: string): string {
+  return `t_${digest([ruleId, subject, kind, triggerKey])}`;
+}

@@ -16,13 +16,29 @@ export interface PlannedFiring {
   readonly sets: ReadonlyArray<readonly [string, unknown]>;
 }
 
-export function planFiring(rule: CompiledRule, event: LoggedEvent, subject: Readonly<Record<string, unknown>>, trace: Trace, clock: Clock, options: EngineOptions): PlannedFiring {
-  const id = firingId(rule.id, event.id);
+/** What a rule with memory adds to a firing: its key, the events that made it, what templates see. */
+export interface FiringExtra {
+  /** The firing id's trigger key; default the event id. */
+  readonly key?: string;
+  /** Default `[event.id]`. */
+  readonly eventIds?: readonly string[];
+  readonly window?: DeliveryContext['window'];
+  readonly steps?: DeliveryContext['steps'];
+  readonly change?: DeliveryContext['change'];
+  /** t_f; default the event's arrival. */
+  readonly firingTime?: number;
+}
+
+export function planFiring(rule: CompiledRule, event: LoggedEvent, subject: Readonly<Record<string, unknown>>, trace: Trace, clock: Clock, options: EngineOptions, extra?: FiringExtra): PlannedFiring {
+  const id = firingId(rule.id, extra?.key ?? event.id);
   const context: DeliveryContext = {
     event: { id: event.id, type: event.type, subject: event.subject, time: new Date(event.time).toISOString(), properties: event.properties },
     subject,
     firing: { id, rule: rule.id, version: rule.version },
     now: new Date(clock.now).toISOString(),
+    ...(extra?.window ? { window: extra.window } : {}),
+    ...(extra?.steps ? { steps: extra.steps } : {}),
+    ...(extra?.change ? { change: extra.change } : {}),
   };
   const deliveries: DeliveryRequest[] = [];
   const emits: NewEvent[] = [];
@@ -73,8 +89,8 @@ export function planFiring(rule: CompiledRule, event: LoggedEvent, subject: Read
   });
 
   const firing: Firing = {
-    id, ruleId: rule.id, ruleVersion: rule.version, subject: event.subject, eventIds: [event.id],
-    group: 'treatment', time: clock.now, trace: { ...trace, actions: outcomes }, deliveries,
+    id, ruleId: rule.id, ruleVersion: rule.version, subject: event.subject, eventIds: extra?.eventIds ?? [event.id],
+    group: 'treatment', time: clock.now, firingTime: extra?.firingTime ?? event.receivedAt, trace: { ...trace, actions: outcomes }, deliveries,
   };
   return { firing, emits, sets };
 }

@@ -1,16 +1,19 @@
-// Enabled rules indexed by event type, so the cost of an event grows with the rules it can match, not all rules.
+// Enabled rules indexed by the event types they read, so the cost of an event grows with the rules it can match, not all rules.
 import type { CompiledRule } from './rule/compile.ts';
 
 export class RuleSet {
   readonly #byType = new Map<string, CompiledRule[]>();
   readonly #anyType: CompiledRule[] = [];
+  readonly #byId = new Map<string, CompiledRule>();
   readonly size: number;
 
   constructor(rules: readonly CompiledRule[]) {
     const sorted = [...rules].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const rule of sorted) {
-      if (rule.eventTypes === '*') { this.#anyType.push(rule); continue; }
-      for (const type of rule.eventTypes) {
+      this.#byId.set(rule.id, rule);
+      const types = rule.inputTypes ?? rule.eventTypes;
+      if (types === '*') { this.#anyType.push(rule); continue; }
+      for (const type of types) {
         const list = this.#byType.get(type);
         if (list) list.push(rule); else this.#byType.set(type, [rule]);
       }
@@ -18,7 +21,12 @@ export class RuleSet {
     this.size = sorted.length;
   }
 
-  /** Candidate rules for an event type, in rule-id order. */
+  /** The rule with this id (a timer's rule), if it is in the set. */
+  get(id: string): CompiledRule | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** Candidate rules for an event type (every rule that reads it), in rule-id order. */
   candidates(eventType: string): readonly CompiledRule[] {
     const typed = this.#byType.get(eventType);
     if (!this.#anyType.length) return typed ?? [];

@@ -132,6 +132,12 @@ export interface DeliveryContext {
   readonly subject: Readonly<Record<string, unknown>>;
   readonly firing: { readonly id: string; readonly rule: string; readonly version: number };
   readonly now: string;
+  /** Threshold rules: the window after the event `{count, sum, distinct, value, at_least, within_ms, from, to}`. */
+  readonly window?: Readonly<Record<string, unknown>>;
+  /** Sequence rules: the earlier steps' events, in order (same fields as `event`). */
+  readonly steps?: ReadonlyArray<DeliveryContext['event']>;
+  /** Change rules: `{attribute, from, to}`. */
+  readonly change?: Readonly<Record<string, unknown>>;
 }
 
 export type DeliveryKind = Extract<ActionKind, 'webhook' | 'chat' | 'email' | 'log'>;
@@ -161,6 +167,8 @@ export interface Firing {
   readonly eventIds: readonly string[];
   readonly group: 'treatment' | 'holdout';
   readonly time: number;
+  /** t_f (MEMORY.md "Times"): the arrival of the event that completed the trigger, or the due time of the timer it fired from. */
+  readonly firingTime?: number;
   readonly trace: Trace;
   readonly deliveries: readonly DeliveryRequest[];
 }

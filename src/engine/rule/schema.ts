@@ -91,13 +91,123 @@ export const ActionSchema = Type.Union(
   { description: 'An object with exactly one of: ' + ACTION_KINDS.join(', ') },
 );
 
+const EventTypes = (description: string) =>
+  Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
+    description,
+    errorMessage: 'must be an event type, a list of event types, or "*"',
+  });
+const Within = (description: string) => Duration(`${description}; at most 90d`);
+const Cel = (description: string) => Type.String({ minLength: 1, description: `${description} (CEL)` });
+
+export const CountSchema = Type.Object(
+  {
+    at_least: Type.Integer({ minimum: 1, description: 'How many matching events' }),
+    within: Within('The sliding window'),
+  },
+  { additionalProperties: false, description: 'Threshold: at least this many matching events of the subject within the window' },
+);
+
+export const SumSchema = Type.Object(
+  {
+    of: Cel('The value each matching event adds; non-numbers and values below 0 count as 0'),
+    at_least: Type.Number({ exclusiveMinimum: 0, description: 'The bound the sum must reach', errorMessage: 'must be a number above 0' }),
+    within: Within('The sliding window'),
+  },
+  { additionalProperties: false, description: 'Threshold: the sum of a value over matching events within the window' },
+);
+
+export const DistinctSchema = Type.Object(
+  {
+    of: Cel('The value whose distinct occurrences are counted (compared as JSON)'),
+    at_least: Type.Integer({ minimum: 1, description: 'How many distinct values' }),
+    within: Within('The sliding window'),
+  },
+  { additionalProperties: false, description: 'Threshold: distinct values of an expression over matching events within the window' },
+);
+
+export const StepSchema = Type.Object(
+  {
+    event: EventTypes('Event type(s) of this step'),
+    where: Type.Optional(Cel('Condition on the step event; sees event, subject, now and steps (the earlier steps)')),
+    within: Within('Longest time from this step to the next step (or the trigger event)'),
+  },
+  { additionalProperties: false },
+);
+
+export const UnlessSchema = Type.Object(
+  {
+    event: EventTypes('Event type(s) that cancel'),
+    where: Type.Optional(Cel('Condition on the cancelling event; sees event (the cancelling one), trigger, subject, now')),
+    within: Type.Optional(Within('How long after the trigger event a cancelling event counts; default: the wait')),
+  },
+  { additionalProperties: false, description: 'Absence: fire when no such event follows the trigger within the time' },
+);
+
+export const ChangeSchema = Type.Object(
+  {
+    attribute: Type.String({ minLength: 1, description: 'The subject attribute' }),
+    from: Type.Optional(Type.Unknown({ description: 'The value before (compared as JSON; an absent attribute is null)' })),
+    to: Type.Optional(Type.Unknown({ description: 'The value after' })),
+  },
+  { additionalProperties: false, description: 'Fires when the attribute of the subject changes' },
+);
+
 export const WhenSchema = Type.Object(
   {
-    event: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
-      description: 'Event type, a list of types, or "*" for any',
-      errorMessage: 'must be an event type, a list of event types, or "*"',
-    }),
-    where: Type.Optional(Type.String({ description: 'CEL condition over event, subject and now' })),
+    event: Type.Optional(EventTypes('Event type, a list of types, or "*" for any; with change, default identify')),
+    where: Type.Optional(Type.String({ description: 'CEL condition over event, subject and now (and window, steps, change where they exist)' })),
+    count: Type.Optional(CountSchema),
+    sum: Type.Optional(SumSchema),
+    distinct: Type.Optional(DistinctSchema),
+    after: Type.Optional(Type.Union([StepSchema, Type.Array(StepSchema, { minItems: 1, maxItems: 10 })], {
+      description: 'Sequence: earlier step(s), in order; the trigger event is the last step',
+      errorMessage: 'must be a step { event, where, within } or a list of 1 to 10 steps',
+    })),
+    unless: Type.Optional(UnlessSchema),
+    wait: Type.Optional(Within('Delay: run the actions this long after the trigger event')),
+    change: Type.Optional(ChangeSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const QUIET_TIME_PATTERN = '^([01][0-9]|2[0-3]):[0-5][0-9]$';
+export const RATE_PATTERN = '^[1-9][0-9]{0,8}/(s|m|h)$';
+
+export const LimitsSchema = Type.Object(
+  {
+    dedupe: Type.Optional(Type.Object(
+      {
+        key: Type.Optional(Cel('The key; default: the trigger event type')),
+        within: Within('How long a key stays taken'),
+      },
+      { additionalProperties: false, description: 'At most one firing per subject and key within the time' },
+    )),
+    quiet_hours: Type.Optional(Type.Object(
+      {
+        from: Type.String({ pattern: QUIET_TIME_PATTERN, errorMessage: 'must be a local time like 22:00' }),
+        to: Type.String({ pattern: QUIET_TIME_PATTERN, errorMessage: 'must be a local time like 08:00' }),
+        timezone: Type.Optional(Type.String({ minLength: 1, description: 'IANA time zone, e.g. Asia/Seoul; default UTC' })),
+        timezone_attribute: Type.Optional(Type.String({ minLength: 1, description: 'Subject attribute holding an IANA time zone; wins when valid' })),
+        then: Type.Optional(Type.Union([Type.Literal('delay'), Type.Literal('drop')], { errorMessage: 'must be delay or drop', description: 'default delay' })),
+      },
+      { additionalProperties: false },
+    )),
+    per_subject: Type.Optional(Type.Object(
+      {
+        max: Type.Integer({ minimum: 1, description: 'Firings of this rule per subject' }),
+        per: Within('The period'),
+      },
+      { additionalProperties: false },
+    )),
+    group: Type.Optional(Type.Object(
+      {
+        name: Type.String({ pattern: '^[a-z0-9][a-z0-9_.-]{0,99}$', errorMessage: 'must be lowercase letters, digits, "_", "-" or "."' }),
+        max: Type.Integer({ minimum: 1, description: 'Firings per subject of all rules naming the group' }),
+        per: Within('The period'),
+      },
+      { additionalProperties: false },
+    )),
+    rate: Type.Optional(Type.String({ pattern: RATE_PATTERN, errorMessage: 'must be a rate like 100/s, 600/m or 1000/h', description: 'Deliveries of the rule spaced to this rate; nothing is dropped' })),
   },
   { additionalProperties: false },
 );
@@ -119,6 +229,7 @@ export const RuleSchema = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 2000 })),
     enabled: Type.Optional(Type.Boolean()),
     when: WhenSchema,
+    limits: Type.Optional(LimitsSchema),
     then: Type.Array(ActionSchema, { minItems: 1, errorMessage: 'must be a list of at least one action' }),
     delivery: Type.Optional(DeliveryPolicySchema),
   },
@@ -127,3 +238,6 @@ export const RuleSchema = Type.Object(
 
 export type RuleDocument = Static<typeof RuleSchema>;
 export type DeliveryPolicyInput = Static<typeof DeliveryPolicySchema>;
+export type When = Static<typeof WhenSchema>;
+export type Limits = Static<typeof LimitsSchema>;
+export type SequenceStep = Static<typeof StepSchema>;

@@ -1,24 +1,16 @@
 // Validates a rule document: shape from the schema, then what a schema cannot say (one action key,
-// triggers not built yet, CEL that compiles, templates that parse, URLs).
+// features not built yet, one trigger shape, bounded windows, time zones, CEL that compiles, templates that
+// parse, URLs).
 import { RuleSchema, ACTION_SCHEMAS, ACTION_KINDS, type RuleDocument, type ActionKind } from './schema.ts';
 import { schemaErrors, type FieldError } from '../schema-errors.ts';
-import { compileCondition, CelCompileError } from '../cel.ts';
+import { compileCondition, compileExpression, CelCompileError, type CelExtraVariable } from '../cel.ts';
+import { parseDuration } from '../duration.ts';
+import { isTimeZone } from '../local-time.ts';
 import { checkTemplate, checkValueTemplates } from '../template.ts';
 import { Type } from '@sinclair/typebox';
 
-/** Trigger and rule features of the design that this version does not run yet: refused, not ignored. */
-const NOT_YET_WHEN: Readonly<Record<string, string>> = {
-  unless: 'the absence trigger (unless) is not supported yet',
-  after: 'the sequence trigger (after) is not supported yet',
-  count: 'the threshold trigger (count) is not supported yet',
-  sum: 'the threshold trigger (sum) is not supported yet',
-  distinct: 'the threshold trigger (distinct) is not supported yet',
-  within: 'windows (within) are not supported yet',
-  wait: 'the delay trigger (wait) is not supported yet',
-  change: 'the change trigger is not supported yet',
-};
+/** Rule features of the design that this version does not run yet: refused, not ignored. */
 const NOT_YET_RULE: Readonly<Record<string, string>> = {
-  limits: 'frequency caps and quiet hours (limits) are not supported yet',
   holdout: 'holdout groups are not supported yet',
   goal: 'goal metrics are not supported yet',
   guardrails: 'guardrail metrics are not supported yet',
@@ -34,28 +26,18 @@ export function validateRule(input: unknown): { ok: true; rule: RuleDocument } |
   const when = doc.when as Record<string, unknown> | undefined;
 
   for (const key of Object.keys(NOT_YET_RULE)) if (key in doc) report(key, NOT_YET_RULE[key]);
-  if (when && typeof when === 'object') for (const key of Object.keys(NOT_YET_WHEN)) if (key in when) report(`when.${key}`, NOT_YET_WHEN[key]);
   const planned = new Set(errors.map((e) => e.path));
   const plannedStripped = stripPlanned(doc);
   for (const e of schemaErrors(RuleShape, plannedStripped)) if (!planned.has(e.path)) errors.push(e);
 
   if (Array.isArray(doc.then)) doc.then.forEach((action, i) => validateAction(action, `then[${i}]`, report));
-  if (when && typeof when.where === 'string') {
-    try { compileCondition(when.where); } catch (error) {
-      report('when.where', error instanceof CelCompileError ? error.message : String(error));
-    }
-  }
+  if (!errors.some((e) => /^(when|limits)\b/.test(e.path))) checkMemory(doc as unknown as RuleDocument, report);
   return errors.length ? { ok: false, errors } : { ok: true, rule: doc as unknown as RuleDocument };
 }
 
 function stripPlanned(doc: Record<string, unknown>): Record<string, unknown> {
   const copy: Record<string, unknown> = { ...doc };
   for (const key of Object.keys(NOT_YET_RULE)) delete copy[key];
-  if (copy.when && typeof copy.when === 'object') {
-    const when: Record<string, unknown> = { ...(copy.when as Record<string, unknown>) };
-    for (const key of Object.keys(NOT_YET_WHEN)) delete when[key];
-    copy.when = when;
-  }
   return copy;
 }
 
@@ -91,4 +73,58 @@ function checkUrl(url: string, path: string, report: (path: string, message: str
   if (!parsed || (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') || !/^https?:\/\/[^/]/.test(url)) {
     report(path, 'must be https or http URL');
   }
+}
+
+/** At most 90 days: every window and period of a rule with memory is bounded (MEMORY.md). */
+export const MAX_WINDOW_MS = 90 * 86_400_000;
+
+/** What the schema cannot say about triggers and limits: one trigger shape, bounded windows, zones, CEL. */
+function checkMemory(doc: RuleDocument, report: (path: string, message: string) => void): void {
+  const when = doc.when;
+  const thresholds = (['count', 'sum', 'distinct'] as const).filter((k) => when[k] !== undefined);
+  if (thresholds.length > 1) report(`when.${thresholds[1]}`, `one threshold per rule: ${thresholds.join(' and ')} given`);
+  const primary = [thresholds.length ? thresholds[0] : undefined, when.after ? 'after' : undefined, when.change ? 'change' : undefined].filter((k): k is string => k !== undefined);
+  if (primary.length > 1) report(`when.${primary[1]}`, `one trigger shape per rule: ${primary[0]} and ${primary[1]} cannot be combined`);
+  if (thresholds.length && when.unless) report('when.unless', `one trigger shape per rule: ${thresholds[0]} and unless cannot be combined (a threshold may take wait)`);
+  if (when.event === undefined && !when.change) report('when.event', 'is required (it may be left out only with change, where it defaults to identify)');
+  if (when.unless && when.unless.within === undefined && when.wait === undefined) report('when.unless.within', 'is required (or give when.wait, whose time it then takes)');
+
+  const window = (path: string, text: string | undefined) => {
+    if (text === undefined) return;
+    const ms = parseDuration(text);
+    if (ms <= 0) report(path, 'must be longer than 0');
+    else if (ms > MAX_WINDOW_MS) report(path, `must be at most 90d (${text} given)`);
+  };
+  for (const k of thresholds) window(`when.${k}.within`, when[k]!.within);
+  const steps = when.after === undefined ? [] : Array.isArray(when.after) ? when.after : [when.after];
+  const stepPath = (i: number) => (Array.isArray(when.after) ? `when.after[${i}]` : 'when.after');
+  steps.forEach((s, i) => window(`${stepPath(i)}.within`, s.within));
+  window('when.unless.within', when.unless?.within);
+  window('when.wait', when.wait);
+  const limits = doc.limits;
+  window('limits.dedupe.within', limits?.dedupe?.within);
+  window('limits.per_subject.per', limits?.per_subject?.per);
+  window('limits.group.per', limits?.group?.per);
+  const quiet = limits?.quiet_hours;
+  if (quiet) {
+    if (quiet.from === quiet.to) report('limits.quiet_hours.to', 'must differ from from (quiet hours from 22:00 to 08:00 wrap midnight)');
+    if (quiet.timezone !== undefined && !isTimeZone(quiet.timezone)) report('limits.quiet_hours.timezone', `must be an IANA time zone like Asia/Seoul or America/New_York ("${quiet.timezone}" is not known)`);
+  }
+
+  const cel = (path: string, source: string | undefined, extra: readonly CelExtraVariable[], condition = true) => {
+    if (source === undefined) return;
+    try { if (condition) compileCondition(source, extra); else compileExpression(source, extra); } catch (error) {
+      report(path, error instanceof CelCompileError ? error.message : String(error));
+    }
+  };
+  const extra: CelExtraVariable[] = [];
+  if (thresholds.length) extra.push('window');
+  if (when.after) extra.push('steps');
+  if (when.change) extra.push('change');
+  cel('when.where', when.where, extra);
+  if (when.sum) cel('when.sum.of', when.sum.of, [], false);
+  if (when.distinct) cel('when.distinct.of', when.distinct.of, [], false);
+  steps.forEach((s, i) => cel(`${stepPath(i)}.where`, s.where, ['steps']));
+  cel('when.unless.where', when.unless?.where, ['trigger']);
+  cel('limits.dedupe.key', limits?.dedupe?.key, [], false);
 }

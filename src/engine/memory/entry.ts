@@ -1,0 +1,182 @@
+// What a rule with memory keeps per subject, as JSON (SubjectState.memory), and the copy-on-write draft a
+// step works on: the input state is never changed, only the entries a step touches are copied.
+
+/** An event as memory keeps it: enough to bind `steps`, `trigger`, and to render a timer's firing. */
+export interface Snap {
+  readonly id: string;
+  readonly type: string;
+  readonly time: number;
+  /** τ: the effective time. */
+  readonly t: number;
+  /** r: the arrival time. */
+  readonly r: number;
+  readonly p: Readonly<Record<string, unknown>>;
+  /** Emit depth, when not 0. */
+  readonly d?: number;
+}
+
+/** A threshold window entry: τ, the contribution (1, a number ≥ 0, or a value as JSON), the event id. */
+export type WindowEntry = readonly [t: number, v: number | string, id: string];
+
+/** What a firing from a timer needs besides the trigger event. */
+export interface InstanceExtra {
+  readonly window?: Readonly<Record<string, unknown>>;
+  readonly steps?: readonly Snap[];
+  readonly change?: Readonly<Record<string, unknown>>;
+  readonly ids?: readonly string[];
+}
+
+/** A pending instance: an absence or a wait (cancellable), or a firing held by quiet hours. */
+export interface Instance {
+  readonly kind: 'unless' | 'wait' | 'quiet';
+  /** The timer id. */
+  readonly id: string;
+  /** The firing's trigger key (the trigger event id, or a threshold's completion key). */
+  readonly key: string;
+  readonly a: Snap;
+  readonly due: number;
+  /** The cancel window's end (absence): a matching event with τ(A) ≤ τ ≤ dl cancels. */
+  readonly dl?: number;
+  readonly x?: InstanceExtra;
+}
+
+/** One rule's memory for one subject. Short keys: it is stored for every subject. */
+export interface RuleEntry {
+  shape: string;
+  /** The knowledge edge at the last step: r - L (no future event has τ below it). */
+  k?: number;
+  /** Threshold window entries, sorted by (τ, id). */
+  w?: WindowEntry[];
+  /** Threshold firing points: one in each episode that has completed (clamped to `k` while it lasts). */
+  fp?: number[];
+  /** Sequence: each step's events, sorted by (τ, id). */
+  s?: Snap[][];
+  /** Sequence: trigger events without a chain yet. */
+  q?: Snap[];
+  /** Absence: cancelling events kept for triggers that may still arrive (B before A). */
+  b?: Snap[];
+  /** Pending instances. */
+  i?: Instance[];
+  /** Firing times t_f that passed limits 1–4 (per_subject). */
+  h?: number[];
+  /** Dedupe keys and their firing times. */
+  d?: Array<readonly [string, number]>;
+  /** Entries dropped by the bounds, counted. */
+  n?: number;
+}
+
+export interface GroupEntry {
+  /** The subject's firing times of the group's rules. */
+  h: number[];
+}
+
+export type Memory = Readonly<Record<string, unknown>>;
+
+function cloneEntry(entry: RuleEntry): RuleEntry {
+  const copy: RuleEntry = { shape: entry.shape };
+  if (entry.k !== undefined) copy.k = entry.k;
+  if (entry.w) copy.w = entry.w.slice();
+  if (entry.fp) copy.fp = entry.fp.slice();
+  if (entry.s) copy.s = entry.s.map((list) => list.slice());
+  if (entry.q) copy.q = entry.q.slice();
+  if (entry.b) copy.b = entry.b.slice();
+  if (entry.i) copy.i = entry.i.slice();
+  if (entry.h) copy.h = entry.h.slice();
+  if (entry.d) copy.d = entry.d.slice();
+  if (entry.n) copy.n = entry.n;
+  return copy;
+}
+
+/** The memory being changed by one step: entries are copied when first touched. */
+export class MemoryDraft {
+  readonly #base: Memory | undefined;
+  readonly #touched = new Map<string, RuleEntry | GroupEntry>();
+  changed = false;
+
+  constructor(base: Memory | undefined) {
+    this.#base = base;
+  }
+
+  /** The rule's entry, fresh when there is none or its shape changed; undefined with `peek` when there is none. */
+  rule(ruleId: string, shape: string): RuleEntry {
+    const touched = this.#touched.get(ruleId) as RuleEntry | undefined;
+    if (touched) return touched;
+    const stored = this.#base?.[ruleId] as RuleEntry | undefined;
+    const entry = stored && stored.shape === shape ? cloneEntry(stored) : { shape };
+    this.#touched.set(ruleId, entry);
+    this.changed = true;
+    return entry;
+  }
+
+  /** The stored entry, read only, if it has this shape. */
+  peek(ruleId: string, shape: string): RuleEntry | undefined {
+    const entry = (this.#touched.get(ruleId) ?? this.#base?.[ruleId]) as RuleEntry | undefined;
+    return entry && entry.shape === shape ? entry : undefined;
+  }
+
+  group(name: string): GroupEntry {
+    const key = `group:${name}`;
+    let entry = this.#touched.get(key) as GroupEntry | undefined;
+    if (!entry) {
+      const stored = this.#base?.[key] as GroupEntry | undefined;
+      entry = { h: stored?.h ? stored.h.slice() : [] };
+      this.#touched.set(key, entry);
+      this.changed = true;
+    }
+    return entry;
+  }
+
+  peekGroup(name: string): GroupEntry | undefined {
+    const key = `group:${name}`;
+    return (this.#touched.get(key) ?? this.#base?.[key]) as GroupEntry | undefined;
+  }
+
+  /** The new memory: untouched entries as they were, touched ones as changed, empty ones removed. */
+  result(): Record<string, unknown> | undefined {
+    const out: Record<string, unknown> = Object.create(null);
+    if (this.#base) for (const key of Object.keys(this.#base)) out[key] = this.#base[key];
+    for (const [key, entry] of this.#touched) {
+      if (isEmpty(entry)) delete out[key];
+      else out[key] = compact(entry);
+    }
+    return Object.keys(out).length ? out : undefined;
+  }
+}
+
+function isEmpty(entry: RuleEntry | GroupEntry): boolean {
+  if (!('shape' in entry)) return !entry.h.length;
+  return !entry.w?.length && !entry.fp?.length && !entry.s?.some((l) => l.length) && !entry.q?.length && !entry.b?.length
+    && !entry.i?.length && !entry.h?.length && !entry.d?.length && !entry.n;
+}
+
+/** Empty lists left out: the stored JSON stays small. */
+function compact(entry: RuleEntry | GroupEntry): RuleEntry | GroupEntry {
+  if (!('shape' in entry)) return entry;
+  const out: RuleEntry = { shape: entry.shape };
+  if (entry.k !== undefined && (entry.w?.length || entry.fp?.length)) out.k = entry.k;
+  if (entry.w?.length) out.w = entry.w;
+  if (entry.fp?.length) out.fp = entry.fp;
+  if (entry.s?.some((l) => l.length)) out.s = entry.s;
+  if (entry.q?.length) out.q = entry.q;
+  if (entry.b?.length) out.b = entry.b;
+  if (entry.i?.length) out.i = entry.i;
+  if (entry.h?.length) out.h = entry.h;
+  if (entry.d?.length) out.d = entry.d;
+  if (entry.n) out.n = entry.n;
+  return out;
+}
+
+/** Inserts keeping the list sorted by (τ, id); returns the index. */
+export function insertSorted<T>(list: T[], item: T, t: (x: T) => number, id: (x: T) => string): number {
+  let i = list.length;
+  const ti = t(item);
+  const ii = id(item);
+  while (i > 0) {
+    const prev = list[i - 1];
+    const tp = t(prev);
+    if (tp < ti || (tp === ti && id(prev) <= ii)) break;
+    i--;
+  }
+  list.splice(i, 0, item);
+  return i;
+}

@@ -1,0 +1,437 @@
+// A rule with memory on one input (MEMORY.md): the trigger stage (match, threshold, sequence, change), the
+// delay stage (unless, wait: instances and their timers), then limits 1–4 at t_f, then the firing. Runs on
+// a MemoryDraft; rules without memory never come here (step.ts keeps their path as it was).
+import type { LoggedEvent } from '../event.ts';
+import type { CompiledExpression, CompiledRule, EventTypes } from '../rule/compile.ts';
+import type {
+  Clock, DecisionOutcome, EngineOptions, MemoryLimits, RuleDecision, RuleRunError, Suppression, SubjectState, TimerFire, TimerRequest, Trace,
+} from '../types.ts';
+import { CelEvent, type CelContext } from '../cel.ts';
+import { ConditionMeter } from '../cel-budget.ts';
+import { DEFAULT_CONDITION_LIMITS } from '../condition-limits.ts';
+import { evaluateRule } from '../evaluate.ts';
+import { planFiring, type PlannedFiring } from '../plan.ts';
+import { timerId } from '../ids.ts';
+import { formatDuration } from '../duration.ts';
+import { stableJson } from '../stable-json.ts';
+import { whereDetail } from '../explain.ts';
+import { insertSorted, type Instance, type InstanceExtra, type MemoryDraft, type RuleEntry, type Snap } from './entry.ts';
+import { advance, arrive, valueAt } from './threshold.ts';
+import { findChain, pruneSequence } from './sequence.ts';
+import { checkLimits, pruneLimits, recordFiring } from './limits.ts';
+
+/** What one step collects across rules. */
+export interface StepOutputs {
+  readonly planned: PlannedFiring[];
+  readonly timers: TimerRequest[];
+  readonly cancelled: string[];
+  readonly suppressions: Suppression[];
+  readonly decisions: RuleDecision[] | undefined;
+  readonly errors: RuleRunError[];
+}
+
+/** The step's context shared by its rules. */
+export interface Scope {
+  /** The subject as rules see it (after an identify applied). */
+  readonly subject: SubjectState;
+  readonly view: Record<string, unknown>;
+  readonly clock: Clock;
+  readonly options: EngineOptions;
+  readonly limits: MemoryLimits;
+  readonly memory: MemoryDraft;
+  readonly out: StepOutputs;
+  /** The input's id (event id or timer id) for decisions. */
+  readonly inputId: string;
+}
+
+/** A completed trigger: the firing-to-be before the delay stage and the limits. */
+interface Completed {
+  /** The trigger event A. */
+  readonly a: Snap;
+  /** The real event when A is the input (its trace and depth are at hand). */
+  readonly event?: LoggedEvent;
+  readonly key: string;
+  /** The arrival that completed it: r of the input. */
+  readonly rc: number;
+  readonly trace?: Trace;
+  readonly x?: InstanceExtra;
+}
+
+export function snapOf(event: LoggedEvent, tau: number): Snap {
+  const snap: { -readonly [K in keyof Snap]: Snap[K] } = { id: event.id, type: event.type, time: event.time, t: tau, r: event.receivedAt, p: event.properties };
+  if (event.depth) snap.d = event.depth;
+  return snap;
+}
+
+function eventOf(snap: Snap, subject: string): LoggedEvent {
+  return { seq: 0, id: snap.id, type: snap.type, subject, time: snap.time, receivedAt: snap.r, properties: snap.p, depth: snap.d ?? 0 };
+}
+
+function celOf(snap: Snap, subject: string): CelEvent {
+  return new CelEvent(snap.id, snap.type, subject, new Date(snap.time), snap.p);
+}
+
+function typeIn(types: EventTypes, type: string): boolean {
+  return types === '*' || types.includes(type);
+}
+
+/** τ(e) = min(time, receivedAt). */
+export function effectiveTime(event: LoggedEvent): number {
+  return event.time < event.receivedAt ? event.time : event.receivedAt;
+}
+
+export function isLate(event: LoggedEvent, limits: MemoryLimits): boolean {
+  return effectiveTime(event) < event.receivedAt - limits.allowedLatenessMs;
+}
+
+/** Does this rule keep trigger state (so that a late event is ignored by it)? */
+function hasTriggerState(rule: CompiledRule): boolean {
+  const m = rule.memory;
+  return Boolean(m && (m.threshold || m.steps || m.unless || m.waitMs !== undefined));
+}
+
+/** A rule with memory (or a change rule) on an event. `before` is the subject before an identify applied. */
+export function ruleOnEvent(rule: CompiledRule, scope: Scope, event: LoggedEvent, before: SubjectState, base: CelContext): void {
+  const limits = scope.limits;
+  const tau = effectiveTime(event);
+  const late = tau < event.receivedAt - limits.allowedLatenessMs;
+  const m = rule.memory;
+  const isTrigger = typeIn(rule.eventTypes, event.type);
+  if (late && hasTriggerState(rule)) {
+    decide(scope, rule, 'late', `late: time ${iso(tau)} is more than ${formatDuration(limits.allowedLatenessMs)} before its arrival ${iso(event.receivedAt)}; windows, sequences, absences and waits ignore it`);
+    return;
+  }
+  const K = event.receivedAt - limits.allowedLatenessMs;
+  const entry = m ? scope.memory.rule(rule.id, rule.shape) : undefined;
+  if (entry && m) prune(rule, entry, K, event.receivedAt);
+
+  if (entry && m?.unless && typeIn(m.unless.eventTypes, event.type)) cancelBy(rule, scope, entry, event, tau, base);
+
+  const completed: Completed[] = [];
+  const evaluation = { valuesWhenFalse: Boolean(scope.options.explain), limits: scope.options.condition, wallClock: scope.options.wallClock };
+  if (m?.threshold) {
+    if (isTrigger) thresholdArrival(rule, scope, entry!, event, tau, base, evaluation, completed);
+  } else if (m?.steps) {
+    sequenceArrival(rule, scope, entry!, event, tau, base, evaluation, completed);
+  } else if (rule.change) {
+    if (isTrigger) changeArrival(rule, scope, event, tau, before, base, evaluation, completed);
+  } else if (isTrigger) {
+    const trace = evaluateRule(rule, event, base, evaluation);
+    if (conditionResult(rule, scope, trace)) completed.push({ a: snapOf(event, tau), event, key: event.id, rc: event.receivedAt, trace });
+  }
+  for (const c of completed) afterTrigger(rule, scope, entry, c, event.receivedAt);
+}
+
+/** A timer of a rule with memory came due. Fires only an instance still pending, and removes it. */
+export function ruleOnTimer(rule: CompiledRule | undefined, scope: Scope, timer: TimerFire): void {
+  if (!rule?.memory) return;
+  const stored = scope.memory.peek(rule.id, rule.shape);
+  const found = stored?.i?.find((x) => x.id === timer.id);
+  if (!found) {
+    decide(scope, rule, 'cancelled', `timer ${timer.id}: nothing pending (cancelled, fired already, or the rule changed shape)`);
+    return;
+  }
+  const entry = scope.memory.rule(rule.id, rule.shape);
+  entry.i = entry.i!.filter((x) => x.id !== timer.id);
+  prune(rule, entry, timer.dueAt - scope.limits.allowedLatenessMs, timer.dueAt);
+  const c: Completed = { a: found.a, key: found.key, rc: timer.dueAt, x: found.x };
+  limitsAndFire(rule, scope, entry, c, timer.dueAt, found.kind === 'quiet');
+}
+
+function prune(rule: CompiledRule, entry: RuleEntry, K: number, tf: number): void {
+  const m = rule.memory!;
+  if (m.threshold) advance(m.threshold, entry, Math.max(K, entry.k ?? K));
+  if (m.steps && entry.s) {
+    const q = pruneSequence(m, entry.s, entry.q, K);
+    if (q) entry.q = q;
+  }
+  if (entry.b?.length) entry.b = entry.b.filter((x) => x.t >= K);
+  pruneLimits(m.limits, entry, tf);
+}
+
+// ---- trigger stage ------------------------------------------------------------------------------------
+
+type Evaluation = Parameters<typeof evaluateRule>[3];
+
+/** Records a condition error and the decision for a trigger whose `where` was false; true when it passed. */
+function conditionResult(rule: CompiledRule, scope: Scope, trace: Trace): boolean {
+  const where = trace.steps.find((s) => s.check === 'where');
+  if (where?.check === 'where' && where.error) scope.out.errors.push({ ruleId: rule.id, message: `when.where: ${where.error}` });
+  if (trace.matched) return true;
+  if (scope.out.decisions) decide(scope, rule, where?.check === 'where' && where.error ? 'condition_error' : 'condition_false', whereDetail(trace) ?? 'where: false', { trace });
+  return false;
+}
+
+function windowObject(rule: CompiledRule, w: RuleEntry['w'], T: number): Record<string, unknown> {
+  const th = rule.memory!.threshold!;
+  const v = valueAt(th, w ?? [], T);
+  return { count: v.count, sum: v.sum, distinct: v.distinct, value: v.value, at_least: th.atLeast, within_ms: th.withinMs, from: iso(T - th.withinMs), to: iso(T) };
+}
+
+function thresholdArrival(rule: CompiledRule, scope: Scope, entry: RuleEntry, event: LoggedEvent, tau: number, base: CelContext, evaluation: Evaluation, completed: Completed[]): void {
+  const m = rule.memory!;
+  const th = m.threshold!;
+  if (tau < (entry.k ?? tau)) { decide(scope, rule, 'late', `late: time ${iso(tau)} is before what the window still holds`); return; }
+  const context = m.whereReadsWindow ? { ...base, window: windowObject(rule, entry.w, tau) } : base;
+  const trace = evaluateRule(rule, event, context, evaluation);
+  if (!conditionResult(rule, scope, trace)) return;
+  let contribution: number | string = 1;
+  if (th.of) {
+    const value = runExpression(rule, scope, th.of, base, th.kind === 'sum' ? 'when.sum.of' : 'when.distinct.of');
+    contribution = th.kind === 'sum' ? (typeof value === 'number' && value > 0 && Number.isFinite(value) ? value : typeof value === 'bigint' && value > 0n ? Number(value) : 0) : stableJson(value ?? null);
+  }
+  const completions = arrive(th, entry, [tau, contribution, event.id], scope.limits.maxWindowEvents);
+  if (!completions.length) {
+    if (scope.out.decisions) {
+      const v = valueAt(th, entry.w!, tau);
+      const reached = v.value >= th.atLeast;
+      decide(scope, rule, reached ? 'already_fired' : 'window_not_reached',
+        `window: ${th.kind} ${v.value} of at least ${th.atLeast} within ${formatDuration(th.withinMs)}${reached ? '; fired once already in this episode' : ''}`,
+        { trace, window: { value: v.value, bound: th.atLeast } });
+    }
+    return;
+  }
+  const a = snapOf(event, tau);
+  completions.forEach((c, i) => {
+    completed.push({ a, event, key: i === 0 ? event.id : `${event.id}#${c.start}`, rc: event.receivedAt, trace, x: { window: windowObject(rule, entry.w, c.at) } });
+  });
+}
+
+function sequenceArrival(rule: CompiledRule, scope: Scope, entry: RuleEntry, event: LoggedEvent, tau: number, base: CelContext, evaluation: Evaluation, completed: Completed[]): void {
+  const m = rule.memory!;
+  const steps = m.steps!;
+  const snap = snapOf(event, tau);
+  const s = (entry.s ??= steps.map(() => []));
+  while (s.length < steps.length) s.push([]);
+  let asStep = false;
+  steps.forEach((step, i) => {
+    if (!typeIn(step.eventTypes, event.type)) return;
+    if (step.where && !step.whereReadsSteps && !evaluateCondition(rule, scope, step.where, { ...base, steps: [] }, `when.after[${i}].where`)) return;
+    insertSorted(s[i], snap, (x) => x.t, (x) => x.id);
+    if (s[i].length > scope.limits.maxWindowEvents) { s[i].splice(0, s[i].length - scope.limits.maxWindowEvents); entry.n = (entry.n ?? 0) + 1; }
+    asStep = true;
+  });
+  const check = chainCheck(rule, scope, base);
+  const toCompleted = (a: Snap, chain: Snap[], ev?: LoggedEvent, trace?: Trace): Completed => ({
+    a, event: ev, key: a.id, rc: event.receivedAt, trace, x: { steps: chain, ids: [...chain.map((x) => x.id), a.id] },
+  });
+  // Triggers waiting for a chain: this event may have completed one (it arrived last).
+  if (asStep && entry.q?.length) {
+    const still: Snap[] = [];
+    for (const a of entry.q) {
+      const chain = a.t >= tau ? findChain(m, s, a, check && ((c) => check(c, a))) : undefined;
+      if (chain) completed.push(toCompleted(a, chain));
+      else still.push(a);
+    }
+    entry.q = still;
+  }
+  if (!typeIn(rule.eventTypes, event.type)) {
+    if (asStep && !completed.length) decide(scope, rule, 'sequence_incomplete', `sequence: ${event.type} kept as a step; no trigger event completes a chain yet`);
+    return;
+  }
+  let trace: Trace | undefined;
+  if (!m.whereReadsSteps) {
+    trace = evaluateRule(rule, event, { ...base, steps: [] }, evaluation);
+    if (!conditionResult(rule, scope, trace)) return;
+  }
+  const chain = findChain(m, s, snap, check && ((c) => check(c, snap)));
+  if (chain) {
+    completed.push(toCompleted(snap, chain, event, trace ?? { rule: rule.id, version: rule.version, event: event.id, matched: true, steps: [] }));
+    return;
+  }
+  const q = (entry.q ??= []);
+  insertSorted(q, snap, (x) => x.t, (x) => x.id);
+  if (q.length > scope.limits.maxPending) {
+    const dropped = q.shift()!;
+    suppress(scope, rule, 'overflow', dropped.id, event.receivedAt, `sequence: more than ${scope.limits.maxPending} trigger events wait for a chain; the oldest (${dropped.id}) was dropped`);
+  }
+  decide(scope, rule, 'sequence_incomplete', `sequence: no chain of ${steps.map((x) => (x.eventTypes === '*' ? '*' : x.eventTypes.join('|'))).join(' → ')} before ${event.type} within the steps' times (yet)`);
+}
+
+/** The conditions that read `steps`, checked on a complete chain; undefined when there are none. */
+function chainCheck(rule: CompiledRule, scope: Scope, base: CelContext): ((chain: readonly Snap[], trigger: Snap) => boolean) | undefined {
+  const m = rule.memory!;
+  const steps = m.steps!;
+  if (!m.whereReadsSteps && !steps.some((s) => s.whereReadsSteps)) return undefined;
+  const subject = scope.subject.id;
+  return (chain, trigger) => {
+    const cels = chain.map((x) => celOf(x, subject));
+    for (let i = 0; i < steps.length; i++) {
+      const where = steps[i].where;
+      if (where && steps[i].whereReadsSteps && !evaluateCondition(rule, scope, where, { ...base, event: cels[i], steps: cels.slice(0, i) }, `when.after[${i}].where`)) return false;
+    }
+    if (m.whereReadsSteps && rule.where && !evaluateCondition(rule, scope, rule.where, { ...base, event: celOf(trigger, subject), steps: cels }, 'when.where')) return false;
+    return true;
+  };
+}
+
+function changeArrival(rule: CompiledRule, scope: Scope, event: LoggedEvent, tau: number, before: SubjectState, base: CelContext, evaluation: Evaluation, completed: Completed[]): void {
+  const spec = rule.change!;
+  const from = before.attributes[spec.attribute] ?? null;
+  const to = scope.subject.attributes[spec.attribute] ?? null;
+  const fromJson = stableJson(from);
+  const toJson = stableJson(to);
+  if (fromJson === toJson || (spec.from !== undefined && spec.from !== fromJson) || (spec.to !== undefined && spec.to !== toJson)) {
+    decide(scope, rule, 'no_change', `change: ${spec.attribute} ${fromJson === toJson ? `stays ${fromJson}` : `${fromJson} → ${toJson}`}${spec.from !== undefined ? `, from must be ${spec.from}` : ''}${spec.to !== undefined ? `, to must be ${spec.to}` : ''}`);
+    return;
+  }
+  const change = { attribute: spec.attribute, from, to };
+  const trace = evaluateRule(rule, event, { ...base, change }, evaluation);
+  if (!conditionResult(rule, scope, trace)) return;
+  completed.push({ a: snapOf(event, tau), event, key: event.id, rc: event.receivedAt, trace, x: { change } });
+}
+
+// ---- delay stage --------------------------------------------------------------------------------------
+
+function afterTrigger(rule: CompiledRule, scope: Scope, entry: RuleEntry | undefined, c: Completed, tf: number): void {
+  const m = rule.memory;
+  if (!m || (!m.unless && m.waitMs === undefined)) { limitsAndFire(rule, scope, entry, c, tf, false); return; }
+  const L = scope.limits.allowedLatenessMs;
+  const a = c.a;
+  let due: number;
+  let dl: number | undefined;
+  if (m.unless) {
+    dl = a.t + m.unless.withinMs;
+    due = Math.max(c.rc, a.t + Math.max(m.waitMs ?? 0, m.unless.withinMs + L));
+    // A cancelling event that arrived first (B before A).
+    const b = entry!.b?.find((x) => x.t >= a.t && x.t <= dl! && unlessMatches(rule, scope, x, a));
+    if (b) {
+      suppress(scope, rule, 'cancelled', a.id, c.rc, `cancelled by ${b.id} (${b.type}) at ${iso(b.t)}, within ${formatDuration(m.unless.withinMs)} of ${a.id}`);
+      return;
+    }
+  } else {
+    due = Math.max(c.rc, a.t + m.waitMs!);
+  }
+  const kind = m.unless ? 'unless' : 'wait';
+  const id = timerId(rule.id, scope.subject.id, kind, c.key);
+  openInstance(rule, scope, entry!, { kind, id, key: c.key, a, due, ...(dl !== undefined ? { dl } : {}), ...(c.x ? { x: c.x } : {}) }, c.rc);
+  decide(scope, rule, 'waiting', `waiting until ${iso(due)}${m.unless ? ` unless ${typesText(m.unless.eventTypes)} by ${iso(dl!)}` : ''}`, { until: due });
+}
+
+function openInstance(rule: CompiledRule, scope: Scope, entry: RuleEntry, instance: Instance, at: number): void {
+  const list = (entry.i ??= []);
+  const existing = list.findIndex((x) => x.id === instance.id);
+  if (existing >= 0) list.splice(existing, 1);
+  list.push(instance);
+  scope.out.timers.push({ id: instance.id, ruleId: rule.id, subject: scope.subject.id, dueAt: instance.due, payload: { kind: instance.kind, trigger: instance.a.id, key: instance.key } });
+  if (list.length > scope.limits.maxPending) {
+    let oldest = 0;
+    for (let i = 1; i < list.length; i++) if (list[i].a.t < list[oldest].a.t) oldest = i;
+    const [dropped] = list.splice(oldest, 1);
+    scope.out.cancelled.push(dropped.id);
+    suppress(scope, rule, 'overflow', dropped.a.id, at, `more than ${scope.limits.maxPending} pending for this rule and subject; the oldest (${dropped.a.id}, ${dropped.kind}) was dropped`);
+  }
+}
+
+/** A cancelling event arrived: it cancels every pending instance it falls within, and is kept for triggers still to come. */
+function cancelBy(rule: CompiledRule, scope: Scope, entry: RuleEntry, event: LoggedEvent, tau: number, base: CelContext): void {
+  const m = rule.memory!;
+  const unless = m.unless!;
+  const b = snapOf(event, tau);
+  if (unless.where && !unless.whereReadsTrigger && !evaluateCondition(rule, scope, unless.where, base, 'when.unless.where')) return;
+  if (entry.i?.length) {
+    const kept: Instance[] = [];
+    for (const x of entry.i) {
+      if (x.kind !== 'quiet' && x.dl !== undefined && tau >= x.a.t && tau <= x.dl && unlessMatches(rule, scope, b, x.a)) {
+        scope.out.cancelled.push(x.id);
+        suppress(scope, rule, 'cancelled', x.a.id, event.receivedAt, `cancelled by ${event.id} (${event.type}) at ${iso(tau)}, within ${formatDuration(unless.withinMs)} of ${x.a.id}`);
+      } else kept.push(x);
+    }
+    entry.i = kept;
+  }
+  const list = (entry.b ??= []);
+  insertSorted(list, b, (x) => x.t, (x) => x.id);
+  if (list.length > scope.limits.maxWindowEvents) { list.shift(); entry.n = (entry.n ?? 0) + 1; }
+}
+
+function unlessMatches(rule: CompiledRule, scope: Scope, b: Snap, a: Snap): boolean {
+  const unless = rule.memory!.unless!;
+  if (!unless.where || !unless.whereReadsTrigger) return true; // checked when B arrived
+  const subject = scope.subject.id;
+  return evaluateCondition(rule, scope, unless.where, { event: celOf(b, subject), subject: scope.view, now: new Date(scope.clock.now), trigger: celOf(a, subject) }, 'when.unless.where');
+}
+
+// ---- limits and the firing ----------------------------------------------------------------------------
+
+function limitsAndFire(rule: CompiledRule, scope: Scope, entry: RuleEntry | undefined, c: Completed, tf: number, afterQuiet: boolean): void {
+  const limits = rule.memory?.limits;
+  let key: string | undefined;
+  if (limits) {
+    if (limits.dedupe) key = dedupeKey(rule, scope, c);
+    const verdict = checkLimits(limits, entry, scope.memory, tf, key, scope.subject.attributes, afterQuiet);
+    if (!verdict.pass) {
+      if (verdict.delayedUntil !== undefined) {
+        const id = timerId(rule.id, scope.subject.id, 'quiet', c.key);
+        openInstance(rule, scope, entry!, { kind: 'quiet', id, key: c.key, a: c.a, due: verdict.delayedUntil, ...(c.x ? { x: c.x } : {}) }, tf);
+      }
+      suppress(scope, rule, verdict.reason, c.a.id, tf, verdict.detail, verdict.delayedUntil);
+      return;
+    }
+    recordFiring(limits, entry!, scope.memory, tf, key);
+  }
+  const subject = scope.subject.id;
+  const event = c.event ?? eventOf(c.a, subject);
+  const trace = c.trace ?? { rule: rule.id, version: rule.version, event: c.a.id, matched: true, steps: [] };
+  const x = c.x;
+  const planned = planFiring(rule, event, scope.view, trace, scope.clock, scope.options, {
+    key: c.key,
+    eventIds: x?.ids,
+    window: x?.window,
+    steps: x?.steps?.map((s) => ({ id: s.id, type: s.type, subject, time: iso(s.time), properties: s.p })),
+    change: x?.change,
+    firingTime: tf,
+  });
+  scope.out.planned.push(planned);
+  decide(scope, rule, 'fired', `fired ${planned.firing.id}${x?.window ? ` (window: ${(x.window as { value: number }).value} of at least ${(x.window as { at_least: number }).at_least})` : ''}`, { trace });
+}
+
+function dedupeKey(rule: CompiledRule, scope: Scope, c: Completed): string {
+  const expr = rule.memory!.limits.dedupe!.key;
+  if (!expr) return c.a.type;
+  const subject = scope.subject.id;
+  const value = runExpression(rule, scope, expr, { event: celOf(c.a, subject), subject: scope.view, now: new Date(scope.clock.now) }, 'limits.dedupe.key');
+  const json = stableJson(value ?? null);
+  return json.length > 200 ? json.slice(0, 200) : json;
+}
+
+// ---- helpers ------------------------------------------------------------------------------------------
+
+function evaluateCondition(rule: CompiledRule, scope: Scope, expr: CompiledExpression, context: CelContext, path: string): boolean {
+  try {
+    const result = expr.program(context, new ConditionMeter(scope.options.condition ?? DEFAULT_CONDITION_LIMITS, scope.options.wallClock));
+    return result === true;
+  } catch (error) {
+    scope.out.errors.push({ ruleId: rule.id, message: `${path}: ${firstLine(error)}` });
+    return false;
+  }
+}
+
+function runExpression(rule: CompiledRule, scope: Scope, expr: CompiledExpression, context: CelContext, path: string): unknown {
+  try {
+    return expr.program(context, new ConditionMeter(scope.options.condition ?? DEFAULT_CONDITION_LIMITS, scope.options.wallClock));
+  } catch (error) {
+    scope.out.errors.push({ ruleId: rule.id, message: `${path}: ${firstLine(error)}` });
+    return undefined;
+  }
+}
+
+function suppress(scope: Scope, rule: CompiledRule, reason: Suppression['reason'], eventId: string, at: number, detail: string, delayedUntil?: number): void {
+  scope.out.suppressions.push({ ruleId: rule.id, subject: scope.subject.id, reason, eventId, at, detail, ...(delayedUntil !== undefined ? { delayedUntil } : {}) });
+  decide(scope, rule, reason, detail, delayedUntil !== undefined ? { until: delayedUntil } : undefined);
+}
+
+function decide(scope: Scope, rule: CompiledRule, outcome: DecisionOutcome, detail: string, more?: { trace?: Trace; window?: RuleDecision['window']; until?: number }): void {
+  scope.out.decisions?.push({ ruleId: rule.id, version: rule.version, input: scope.inputId, outcome, detail, ...more });
+}
+
+function typesText(types: EventTypes): string {
+  return types === '*' ? 'any event' : types.join(' or ');
+}
+
+function iso(t: number): string {
+  return new Date(t).toISOString();
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0];
+}
