@@ -2,9 +2,7 @@
 // comparison the condition requires, how far they were from passing ("1,234 subjects stopped at `total >= 30`;
 // median total 27"). Computed by replaying the day with explain decisions (simulate.ts), never on the live path.
 import type { LoggedEvent } from '../engine/event.ts';
-import type { EngineOptions, RuleDecision, SubjectState, TimerFire, TraceStep } from '../engine/types.ts';
-import { celContext, evaluateRule } from '../engine/evaluate.ts';
-import type { CompiledRule } from '../engine/rule/compile.ts';
+import type { EngineOptions, RuleDecision, TimerFire, TraceStep } from '../engine/types.ts';
 import type { BacktestEventSource } from './event-source.ts';
 import type { BacktestRules } from './rule-set.ts';
 import { DAY_MS, parseInstant, type TimeRange } from './range.ts';
@@ -70,39 +68,22 @@ export function nearMisses(input: NearMissInput): NearMissResult {
   const rule = input.rules.compiled.find((r) => r.id === ruleId)!;
   const comparisons = rule.where ? numericComparisons(rule.where.source) : [];
   const stats = new DayStats(comparisons);
-  const subjects = new Map<string, SubjectState>();
   const inRange = (time: number) => time >= range.from && time < range.to;
   const timeOf = (i: Input) => (i.kind === 'event' ? i.event.receivedAt : i.timer.dueAt);
 
-  // Until the engine records decisions, the condition stage of a rule is derived here with the same evaluation
-  // (an event of the rule's type with no decision and no firing: its condition was false).
-  let pending: LoggedEvent | undefined;
-  let decided = false;
-  let firedOnPending = false;
-  const settlePending = () => {
-    if (pending && !decided && !firedOnPending && listensTo(rule, pending.type)) {
-      stats.add(derivedDecision(rule, pending, subjects.get(pending.subject)), pending, pending.subject);
-    }
-    pending = undefined;
-  };
-
   const summary = simulate({
-    source: input.source, rules: input.rules, range, engine: { ...input.engine, explain: true }, now: input.now, subjects,
+    source: input.source, rules: input.rules, range, engine: { ...input.engine, explain: true }, now: input.now,
     shouldStop: input.deadline === undefined ? undefined : () => clock() > input.deadline!,
   }, {
-    inRange(event) { settlePending(); pending = event; decided = false; firedOnPending = false; },
     decision(decision, on) {
       if (decision.ruleId !== ruleId || !inRange(timeOf(on))) return;
-      if (on.kind === 'event' && on.event === pending) decided = true;
       stats.add(decision, on.kind === 'event' ? on.event : undefined, on.kind === 'event' ? on.event.subject : on.timer.subject);
     },
     firing(firing) {
       if (firing.ruleId !== ruleId || !inRange(firing.time)) return;
-      if (pending && firing.eventIds.includes(pending.id)) firedOnPending = true;
       stats.fired(firing.subject);
     },
   });
-  settlePending();
 
   const warnings: string[] = [];
   let covered: TimeRange | null = { from: range.from, to: Math.min(range.to, input.now) };
@@ -114,18 +95,6 @@ export function nearMisses(input: NearMissInput): NearMissResult {
 
   const result = stats.result();
   return { ruleId, day: input.day, covered, events: summary.events, ...result, summary: words(result), warnings, durationMs: Math.round(clock() - started) };
-}
-
-function listensTo(rule: CompiledRule, type: string): boolean {
-  return rule.eventTypes === '*' || rule.eventTypes.includes(type);
-}
-
-function derivedDecision(rule: CompiledRule, event: LoggedEvent, subject: SubjectState | undefined): RuleDecision {
-  const state = subject ?? { id: event.subject, attributes: Object.create(null) };
-  const trace = evaluateRule(rule, event, celContext(event, state, { now: event.receivedAt }), { valuesWhenFalse: true });
-  const where = trace.steps.find((s) => s.check === 'where');
-  const outcome = trace.matched ? 'fired' : where && 'error' in where && where.error ? 'condition_error' : 'condition_false';
-  return { ruleId: rule.id, version: rule.version, input: event.id, outcome, detail: '', trace };
 }
 
 /** What one day's decisions add up to. */

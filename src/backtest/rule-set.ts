@@ -22,10 +22,9 @@ export interface SavedRuleInfo extends RuleToRun {
 const WINDOW_KEYS = new Set(['within', 'per', 'wait']);
 const DURATION = new RegExp(DURATION_PATTERN);
 
-/** The cap group a rule names (`limits.group.name`), if any. Read loosely: older documents have no `limits`. */
+/** The cap group a rule names (`limits.group.name`), if any. */
 export function capGroupOf(document: RuleDocument): string | undefined {
-  const name = (document as { limits?: { group?: { name?: unknown } } }).limits?.group?.name;
-  return typeof name === 'string' ? name : undefined;
+  return document.limits?.group?.name;
 }
 
 /**
@@ -73,10 +72,10 @@ export function backtestRules(target: RuleToRun, saved: readonly SavedRuleInfo[]
   const compiled = all.map((r) => compileRule(r.document, r.version));
   let types: Set<string> | null = new Set([IDENTIFY_EVENT_TYPE]);
   for (const rule of compiled) {
-    if (rule.eventTypes === '*') { types = null; break; }
-    for (const type of rule.eventTypes) types.add(type);
-    // Stateful parts listen to more types than `when.event` (sequence steps, cancelling events).
-    for (const type of extraEventTypes(rule.document)) types.add(type);
+    // Every type the rule reads: its trigger's, a sequence's steps', `unless`'s.
+    const read = rule.inputTypes ?? rule.eventTypes;
+    if (read === '*') { types = null; break; }
+    for (const type of read) types.add(type);
   }
   const longest = Math.max(0, ...all.map((r) => longestWindowMs(r.document)));
   return {
@@ -87,16 +86,4 @@ export function backtestRules(target: RuleToRun, saved: readonly SavedRuleInfo[]
     types: types && [...types],
     warmUpMs: longest > 0 ? longest + allowedLatenessMs : 0,
   };
-}
-
-/** Event types named by `after` steps and `unless` (read loosely, like the windows). */
-function extraEventTypes(document: RuleDocument): string[] {
-  const when = document.when as { after?: unknown; unless?: unknown };
-  const types: string[] = [];
-  for (const part of [when.after, when.unless].flat()) {
-    const event = (part as { event?: unknown } | undefined)?.event;
-    if (typeof event === 'string') types.push(event);
-    else if (Array.isArray(event)) types.push(...event.filter((t): t is string => typeof t === 'string'));
-  }
-  return types;
 }

@@ -5,6 +5,7 @@ import { runBacktest, type BacktestResult } from './backtest.ts';
 import { nearMisses, type NearMissResult } from './near-misses.ts';
 import { SqliteBacktestSource } from './sqlite-event-source.ts';
 import type { TimeRange } from './range.ts';
+import { DEFAULT_MEMORY_LIMITS } from '../engine/memory-limits.ts';
 
 interface TaskBase {
   readonly dbFile: string;
@@ -28,7 +29,7 @@ export function runTask(task: BacktestTask): BacktestTaskResult {
   const started = performance.now();
   const source = new SqliteBacktestSource(task.dbFile);
   try {
-    const lateness = task.engine.memory?.allowedLatenessMs ?? 60_000;
+    const lateness = (task.engine.memory ?? DEFAULT_MEMORY_LIMITS).allowedLatenessMs;
     const rules = backtestRules(task.target, task.saved, lateness);
     const deadline = started + task.budgetMs;
     if (task.kind === 'backtest') {
