@@ -2,29 +2,14 @@
 // same task the backtest thread runs; and through the API on a live server's events of today.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadConfig } from '../../src/config.ts';
-import { openPipelineStores } from '../../src/store/open.ts';
-import { encodeEvent } from '../../src/store/contracts.ts';
+import { dataDirWith } from './data-dir.ts';
 import { runTask } from '../../src/backtest/tasks.ts';
 import type { NearMissResult } from '../../src/backtest/near-misses.ts';
 import { DEFAULT_ENGINE_OPTIONS } from '../../src/engine/step.ts';
 import type { RuleDocument } from '../../src/engine/rule/schema.ts';
-import { startTestServer, tempDir } from '../support/server.ts';
+import { startTestServer } from '../support/server.ts';
 
 const at = (iso: string) => Date.parse(iso);
-
-export async function dataDirWith(events: ReadonlyArray<{ id: string; type: string; subject: string; at: number; properties?: Record<string, unknown> }>) {
-  const dir = tempDir('ifthen-backtest-');
-  const config = loadConfig({ IFTHEN_DATA: dir.path });
-  const stores = openPipelineStores(config);
-  try {
-    await stores.log.append(events.map((e) => encodeEvent({ id: e.id, type: e.type, subject: e.subject, time: e.at, receivedAt: e.at, properties: e.properties ?? {}, depth: 0 })));
-    await stores.flush();
-  } finally {
-    stores.close();
-  }
-  return { dbFile: config.dbFile, remove: dir.remove };
-}
 
 const rule: RuleDocument = {
   id: 'big', when: { event: 'order_completed', where: 'event.properties.total >= 30 && subject.plan == "pro"' }, then: [{ log: { message: 'big' } }],
