@@ -68,8 +68,12 @@ export interface BacktestRules {
 export function backtestRules(target: RuleToRun, saved: readonly SavedRuleInfo[], allowedLatenessMs: number): BacktestRules {
   const group = capGroupOf(target.document);
   const peers = group === undefined ? [] : saved.filter((r) => r.enabled && r.document.id !== target.document.id && capGroupOf(r.document) === group);
-  const all = [target, ...peers];
-  const compiled = all.map((r) => compileRule(r.document, r.version));
+  return ruleSetOf([target, ...peers], allowedLatenessMs);
+}
+
+/** An explicit set: the first rule is the one reported, the others run alongside. */
+export function ruleSetOf(rules: readonly RuleToRun[], allowedLatenessMs: number): BacktestRules {
+  const compiled = rules.map((r) => compileRule(r.document, r.version));
   let types: Set<string> | null = new Set([IDENTIFY_EVENT_TYPE]);
   for (const rule of compiled) {
     // Every type the rule reads: its trigger's, a sequence's steps', `unless`'s.
@@ -77,12 +81,12 @@ export function backtestRules(target: RuleToRun, saved: readonly SavedRuleInfo[]
     if (read === '*') { types = null; break; }
     for (const type of read) types.add(type);
   }
-  const longest = Math.max(0, ...all.map((r) => longestWindowMs(r.document)));
+  const longest = Math.max(0, ...rules.map((r) => longestWindowMs(r.document)));
   return {
-    ruleId: target.document.id,
+    ruleId: rules[0].document.id,
     set: new RuleSet(compiled),
     compiled,
-    peers: peers.map((p) => p.document.id),
+    peers: rules.slice(1).map((p) => p.document.id),
     types: types && [...types],
     warmUpMs: longest > 0 ? longest + allowedLatenessMs : 0,
   };
