@@ -116,3 +116,30 @@ test('the covered range: a request reaching before the oldest stored event says 
     await server.stop();
   }
 });
+
+test('rules with memory: a backtest gives the firings and suppressions the live pipeline made (a threshold with a per-subject cap)', { timeout: 60_000 }, async () => {
+  const server = await startTestServer();
+  try {
+    const rule = {
+      id: 'busy', when: { event: 'page_viewed', where: 'event.properties.n >= 0', count: { at_least: 3, within: '10m' } },
+      limits: { per_subject: { max: 1, per: '1h' } }, then: [{ log: { message: 'busy' } }],
+    };
+    assert.equal((await server.request('PUT', '/v1/rules/busy', rule)).status, 201);
+    const started = Date.now();
+    // Per subject k: 3 + k views in one episode; subjects 0-5 fire once each; a second burst later in the same hour is capped.
+    for (let round = 0; round < 2; round++) {
+      const events = [];
+      for (let k = 0; k < 6; k++) for (let v = 0; v < 3 + k; v++) events.push({ id: `r${round}-s${k}-v${v}`, type: 'page_viewed', subject: `s${k}`, properties: { n: v } });
+      assert.equal((await server.request('POST', '/v1/events', events)).status, 200);
+    }
+    const live = await liveFirings(server, 'busy', 6);
+    const answer = await server.request('POST', '/v1/rules/busy/backtest', { from: new Date(started - 60_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString(), sample: 100 });
+    assert.equal(answer.status, 200, answer.text);
+    const key = (f: { id: string; subject: string; eventIds: string[] }) => `${f.id} ${f.subject} ${f.eventIds.join(',')}`;
+    assert.deepEqual(answer.body.sample.map(key).sort(), live.map(key).sort());
+    assert.equal(answer.body.firings, 6);
+    assert.equal(answer.body.subjects, 6);
+  } finally {
+    await server.stop();
+  }
+});

@@ -73,8 +73,8 @@ export const backtestRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance)
       tags, summary: 'Backtest a draft rule, not saved (application/yaml or application/json, as PUT /v1/rules/{id}); the range in the query',
       querystring: BacktestQuery, body: RuleContent, response: { 200: BacktestResult, ...ERRORS },
     },
-    // The route parses YAML or JSON itself and reports every field problem with its path.
-    validatorCompiler: ({ httpPart }) => (httpPart === 'body' ? documentedOnly() : (data: unknown) => ({ value: data })),
+    // The route parses the rule (YAML or JSON) and the query itself, and reports every problem with its path.
+    validatorCompiler: documentedOnly,
   }, async (request) => {
     const { from, to } = request.query;
     if (typeof from !== 'string' || typeof to !== 'string') throw new ApiError('IFTHEN_ERR_INVALID_QUERY', ['from and to are required: ?from=2026-11-01&to=2026-11-08']);
