@@ -143,3 +143,26 @@ test('rules with memory: a backtest gives the firings and suppressions the live 
     await server.stop();
   }
 });
+
+test('after retention deleted the older events, a backtest covers from the oldest stored one and says so', { timeout: 60_000 }, async () => {
+  const server = await startTestServer({ IFTHEN_RETENTION_EVENTS_MS: '5000', IFTHEN_RETENTION_INTERVAL_MS: '100' });
+  try {
+    assert.equal((await server.request('PUT', '/v1/rules/big', bigSpender('big'))).status, 201);
+    const started = Date.now();
+    const order = (id: string) => ({ id, type: 'order_completed', subject: 'u1', properties: { total: 99 } });
+    assert.equal((await server.request('POST', '/v1/events', [{ id: 'p', type: 'identify', subject: 'u1', properties: { plan: 'pro' } }, order('old-1'), order('old-2')])).status, 200);
+    await until(async () => ((await server.request('GET', '/v1/retention')).body.oldestStored.events === null ? true : undefined), 20_000);
+    assert.equal((await server.request('POST', '/v1/events', [order('new-1')])).status, 200);
+    await liveFirings(server, 'big', 3);
+    const oldest = (await server.request('GET', '/v1/retention')).body.oldestStored.events;
+    const answer = await server.request('POST', '/v1/rules/big/backtest', { from: new Date(started - 60_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() });
+    assert.equal(answer.status, 200, answer.text);
+    assert.equal(answer.body.covered.from, oldest);
+    assert.match(answer.body.warnings[0], /^events before .+ are no longer stored \(retention, IFTHEN_RETENTION_EVENTS_MS\)/);
+    // The profile went with the deleted identify: the backtest sees what is stored, and says how far it reaches.
+    assert.equal(answer.body.events, 1);
+    assert.equal(answer.body.firings, 0, 'the identify that made u1 "pro" was deleted too');
+  } finally {
+    await server.stop();
+  }
+});
