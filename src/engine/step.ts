@@ -7,7 +7,7 @@ import type { CompiledRule } from './rule/compile.ts';
 import { celContext, evaluateRule, subjectView } from './evaluate.ts';
 import { DEFAULT_MEMORY_LIMITS } from './memory-limits.ts';
 import { MemoryDraft } from './memory/entry.ts';
-import { boundMemory } from './memory/bounds.ts';
+import { boundMemory, memorySize } from './memory/bounds.ts';
 import { isLate, ruleOnEvent, ruleOnTimer, type Scope } from './memory/stateful.ts';
 import { whereDetail } from './explain.ts';
 import { planFiring, type PlannedFiring } from './plan.ts';
@@ -47,7 +47,7 @@ function stepEvent(rules: RuleSet, before: SubjectState, event: LoggedEvent, clo
   let scope: Scope | undefined;
   for (const rule of candidates) {
     if (rule.memory || rule.change) {
-      scope ??= newScope(subject, view, clock, options, memoryLimits, event.id, planned, errors, decisions);
+      scope ??= newScope(subject, view, clock, options, memoryLimits, event.id, planned, errors, decisions, event.properties);
       ruleOnEvent(rule, scope, event, before, context);
       continue;
     }
@@ -72,9 +72,9 @@ function stepTimer(rules: RuleSet, subject: SubjectState, timer: TimerFire, cloc
 }
 
 function newScope(subject: SubjectState, view: Record<string, unknown>, clock: Clock, options: EngineOptions, limits: MemoryLimits, inputId: string,
-  planned: PlannedFiring[], errors: RuleRunError[], decisions: RuleDecision[] | undefined): Scope {
+  planned: PlannedFiring[], errors: RuleRunError[], decisions: RuleDecision[] | undefined, eventProperties?: Readonly<Record<string, unknown>>): Scope {
   return {
-    subject, view, clock, options, limits, inputId, memory: new MemoryDraft(subject.memory),
+    subject, view, clock, options, limits, inputId, eventProperties, memory: new MemoryDraft(subject.memory),
     out: { planned, timers: [], cancelled: [], suppressions: [], decisions, errors },
   };
 }
@@ -86,7 +86,7 @@ function finish(options: EngineOptions, before: SubjectState, rulesSaw: SubjectS
   let cancelledTimers = scope?.out.cancelled;
   let suppressions = scope?.out.suppressions;
   if (scope?.memory.changed) {
-    const bounded = boundMemory(scope.memory.result(), memoryLimits.maxMemoryBytes, subject.id, at);
+    const bounded = boundMemory(scope.memory.result(), memoryLimits.maxMemoryBytes, subject.id, at, memorySize(scope.memory.base) + scope.memory.added);
     if (bounded.cancelled.length) cancelledTimers = [...cancelledTimers!, ...bounded.cancelled];
     if (bounded.suppressions.length) suppressions = [...suppressions!, ...bounded.suppressions];
     subject = withMemory(subject, bounded.memory);

@@ -1,7 +1,7 @@
 // The bound on a subject's whole memory (MEMORY.md "State and its bounds"): past it, the oldest items of the
 // largest entry go first (pending instances first, then window and step events), until it fits.
 import type { Suppression } from '../types.ts';
-import type { Instance, RuleEntry } from './entry.ts';
+import type { Instance, RuleEntry, Snap } from './entry.ts';
 
 export interface Trimmed {
   readonly memory: Record<string, unknown> | undefined;
@@ -9,28 +9,85 @@ export interface Trimmed {
   readonly suppressions: Suppression[];
 }
 
-export function boundMemory(memory: Record<string, unknown> | undefined, maxBytes: number, subject: string, at: number): Trimmed {
+/**
+ * The bound is checked without measuring the whole memory on every step: a memory object carries its JSON
+ * length under a symbol (JSON and Object.keys do not see it; memories are never changed once made), and a
+ * step adds an upper bound of what it inserted. Only when that estimate passes the bound is the new memory
+ * measured exactly, and trimmed when it is really over. The decisions are the same as measuring every
+ * time: the estimate is never below the exact length. (No WeakMap: millions of keys there cost the GC.)
+ */
+const SIZE = Symbol('json length');
+
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/** The JSON length of a string, quotes included. */
+export function stringSize(text: string): number {
+  return PLAIN.test(text) ? text.length + 2 : JSON.stringify(text).length;
+}
+
+/** A number as JSON, comma included: at most 24 characters. */
+const NUMBER = 25;
+
+/** Upper bound of a window entry's JSON length (comma included). */
+export function windowEntrySize(entry: readonly [number, number | string, string]): number {
+  return 4 + 2 * NUMBER + (typeof entry[1] === 'number' ? 0 : stringSize(entry[1])) + stringSize(entry[2]);
+}
+
+/** Upper bound of a snapshot's JSON length, given its properties' JSON length. */
+export function snapSize(snap: Snap, propertiesSize: number = JSON.stringify(snap.p).length): number {
+  return 40 + stringSize(snap.id) + stringSize(snap.type) + 4 * NUMBER + propertiesSize;
+}
+
+/** Upper bound of a pending instance's JSON length; `aSize` is its trigger snapshot's. */
+export function instanceSize(instance: Instance, aSize: number): number {
+  let size = 60 + stringSize(instance.kind) + stringSize(instance.id) + stringSize(instance.key) + 2 * NUMBER + aSize;
+  const x = instance.x;
+  if (x) {
+    size += 40;
+    if (x.window) size += JSON.stringify(x.window).length;
+    if (x.change) size += JSON.stringify(x.change).length;
+    if (x.steps) for (const step of x.steps) size += snapSize(step) + 1;
+    if (x.ids) for (const id of x.ids) size += stringSize(id) + 1;
+  }
+  return size;
+}
+
+/** The exact JSON length of a memory, kept on it once known. */
+export function memorySize(memory: Readonly<Record<string, unknown>> | undefined): number {
+  if (!memory) return 0;
+  const known = (memory as { [SIZE]?: number })[SIZE];
+  if (known !== undefined) return known;
+  const size = JSON.stringify(memory).length;
+  (memory as { [SIZE]?: number })[SIZE] = size;
+  return size;
+}
+
+/** `estimate`: an upper bound of the memory's length (the previous memory's plus what the step added). */
+export function boundMemory(memory: Record<string, unknown> | undefined, maxBytes: number, subject: string, at: number, estimate = Infinity): Trimmed {
   const trimmed: Trimmed = { memory, cancelled: [], suppressions: [] };
   if (!memory) return trimmed;
-  let size = JSON.stringify(memory).length;
+  if (estimate <= maxBytes) { (memory as { [SIZE]?: number })[SIZE] = estimate; return trimmed; }
+  let size = memorySize(memory);
   if (size <= maxBytes) return trimmed;
   const out: Record<string, unknown> = Object.create(null);
   for (const key of Object.keys(memory)) out[key] = memory[key];
-  const sizes = new Map<string, number>();
-  for (const key of Object.keys(out)) sizes.set(key, JSON.stringify(out[key]).length);
-  while (size > maxBytes && sizes.size) {
+  const lengths = new Map<string, number>();
+  for (const key of Object.keys(out)) lengths.set(key, JSON.stringify(out[key]).length);
+  while (size > maxBytes && lengths.size) {
     let largest = '';
-    for (const [key, n] of sizes) if (!largest || n > sizes.get(largest)!) largest = key;
+    for (const [key, n] of lengths) if (!largest || n > lengths.get(largest)!) largest = key;
     const entry = out[largest] as Partial<RuleEntry> & { h?: number[] };
     const copy = dropOldest(entry, largest, subject, at, trimmed);
-    const before = sizes.get(largest)!;
-    if (copy === undefined) { delete out[largest]; sizes.delete(largest); size -= before; continue; }
+    const before = lengths.get(largest)!;
+    if (copy === undefined) { delete out[largest]; lengths.delete(largest); size -= before + largest.length + 4; continue; }
     out[largest] = copy;
     const after = JSON.stringify(copy).length;
-    sizes.set(largest, after);
+    lengths.set(largest, after);
     size -= before - after;
   }
-  return { ...trimmed, memory: Object.keys(out).length ? out : undefined };
+  const result = Object.keys(out).length ? out : undefined;
+  if (result) (result as { [SIZE]?: number })[SIZE] = JSON.stringify(result).length;
+  return { ...trimmed, memory: result };
 }
 
 /** The entry without its oldest item; undefined when nothing is left to drop. */

@@ -92,6 +92,17 @@ export class MemoryDraft {
   readonly #base: Memory | undefined;
   readonly #touched = new Map<string, RuleEntry | GroupEntry>();
   changed = false;
+  /** An upper bound of the JSON length this step added (see bounds.ts). */
+  added = 0;
+
+  get base(): Memory | undefined {
+    return this.#base;
+  }
+
+  /** Counts `bytes` put into memory by this step. */
+  grow(bytes: number): void {
+    this.added += bytes;
+  }
 
   constructor(base: Memory | undefined) {
     this.#base = base;
@@ -105,6 +116,8 @@ export class MemoryDraft {
     const entry = stored && stored.shape === shape ? cloneEntry(stored) : { shape };
     this.#touched.set(ruleId, entry);
     this.changed = true;
+    // A new entry's key and shape, and room for the small fields (`k`, `n`, empty lists) any entry may gain.
+    this.added += (stored && stored.shape === shape ? 0 : ruleId.length + shape.length + 16) + 128;
     return entry;
   }
 
@@ -122,6 +135,7 @@ export class MemoryDraft {
       entry = { h: stored?.h ? stored.h.slice() : [] };
       this.#touched.set(key, entry);
       this.changed = true;
+      if (!stored) this.added += key.length + 16;
     }
     return entry;
   }

@@ -19,6 +19,7 @@ import { insertSorted, type Instance, type InstanceExtra, type MemoryDraft, type
 import { advance, arrive, valueAt } from './threshold.ts';
 import { findChain, pruneSequence } from './sequence.ts';
 import { checkLimits, pruneLimits, recordFiring } from './limits.ts';
+import { instanceSize, snapSize, windowEntrySize } from './bounds.ts';
 
 /** What one step collects across rules. */
 export interface StepOutputs {
@@ -42,6 +43,9 @@ export interface Scope {
   readonly out: StepOutputs;
   /** The input's id (event id or timer id) for decisions. */
   readonly inputId: string;
+  /** The input event's properties, and their JSON length once measured. */
+  readonly eventProperties?: Readonly<Record<string, unknown>>;
+  propertiesSize?: number;
 }
 
 /** A completed trigger: the firing-to-be before the delay stage and the limits. */
@@ -180,7 +184,9 @@ function thresholdArrival(rule: CompiledRule, scope: Scope, entry: RuleEntry, ev
     const value = runExpression(rule, scope, th.of, base, th.kind === 'sum' ? 'when.sum.of' : 'when.distinct.of');
     contribution = th.kind === 'sum' ? (typeof value === 'number' && value > 0 && Number.isFinite(value) ? value : typeof value === 'bigint' && value > 0n ? Number(value) : 0) : stableJson(value ?? null);
   }
-  const completions = arrive(th, entry, [tau, contribution, event.id], scope.limits.maxWindowEvents);
+  const item = [tau, contribution, event.id] as const;
+  const completions = arrive(th, entry, item, scope.limits.maxWindowEvents);
+  scope.memory.grow(windowEntrySize(item) + 8 + 25 * completions.length);
   if (!completions.length) {
     if (scope.out.decisions) {
       const v = valueAt(th, entry.w!, tau);
@@ -208,6 +214,7 @@ function sequenceArrival(rule: CompiledRule, scope: Scope, entry: RuleEntry, eve
     if (!typeIn(step.eventTypes, event.type)) return;
     if (step.where && !step.whereReadsSteps && !evaluateCondition(rule, scope, step.where, { ...base, steps: [] }, `when.after[${i}].where`)) return;
     insertSorted(s[i], snap, (x) => x.t, (x) => x.id);
+    scope.memory.grow(sizeOf(scope, snap) + 8);
     if (s[i].length > scope.limits.maxWindowEvents) { s[i].splice(0, s[i].length - scope.limits.maxWindowEvents); entry.n = (entry.n ?? 0) + 1; }
     asStep = true;
   });
@@ -241,6 +248,7 @@ function sequenceArrival(rule: CompiledRule, scope: Scope, entry: RuleEntry, eve
   }
   const q = (entry.q ??= []);
   insertSorted(q, snap, (x) => x.t, (x) => x.id);
+  scope.memory.grow(sizeOf(scope, snap) + 8);
   if (q.length > scope.limits.maxPending) {
     const dropped = q.shift()!;
     suppress(scope, rule, 'overflow', dropped.id, event.receivedAt, `sequence: more than ${scope.limits.maxPending} trigger events wait for a chain; the oldest (${dropped.id}) was dropped`);
@@ -313,6 +321,7 @@ function openInstance(rule: CompiledRule, scope: Scope, entry: RuleEntry, instan
   const existing = list.findIndex((x) => x.id === instance.id);
   if (existing >= 0) list.splice(existing, 1);
   list.push(instance);
+  scope.memory.grow(instanceSize(instance, sizeOf(scope, instance.a)) + 8);
   scope.out.timers.push({ id: instance.id, ruleId: rule.id, subject: scope.subject.id, dueAt: instance.due, payload: { kind: instance.kind, trigger: instance.a.id, key: instance.key } });
   if (list.length > scope.limits.maxPending) {
     let oldest = 0;
@@ -341,6 +350,7 @@ function cancelBy(rule: CompiledRule, scope: Scope, entry: RuleEntry, event: Log
   }
   const list = (entry.b ??= []);
   insertSorted(list, b, (x) => x.t, (x) => x.id);
+  scope.memory.grow(sizeOf(scope, b) + 8);
   if (list.length > scope.limits.maxWindowEvents) { list.shift(); entry.n = (entry.n ?? 0) + 1; }
 }
 
@@ -368,6 +378,7 @@ function limitsAndFire(rule: CompiledRule, scope: Scope, entry: RuleEntry | unde
       return;
     }
     recordFiring(limits, entry!, scope.memory, tf, key);
+    scope.memory.grow(2 * (key?.length ?? 0) + 80);
   }
   const subject = scope.subject.id;
   const event = c.event ?? eventOf(c.a, subject);
@@ -395,6 +406,15 @@ function dedupeKey(rule: CompiledRule, scope: Scope, c: Completed): string {
 }
 
 // ---- helpers ------------------------------------------------------------------------------------------
+
+/** A snapshot's size bound; the input event's properties are measured once per step, whatever the rules. */
+function sizeOf(scope: Scope, snap: Snap): number {
+  if (scope.eventProperties !== undefined && snap.p === scope.eventProperties) {
+    scope.propertiesSize ??= JSON.stringify(snap.p).length;
+    return snapSize(snap, scope.propertiesSize);
+  }
+  return snapSize(snap);
+}
 
 function evaluateCondition(rule: CompiledRule, scope: Scope, expr: CompiledExpression, context: CelContext, path: string): boolean {
   try {

@@ -96,7 +96,8 @@ export function advance(th: CompiledThreshold, entry: RuleEntry, K: number): voi
     for (const p of entry.fp) {
       if (p >= K) { points.add(p); continue; }
       const ep = eps.find(([a, b]) => a <= p && p < b);
-      if (ep && ep[1] > K) points.add(K);
+      // An episode ending exactly at K still continues if an event with τ = K arrives: keep its point at K.
+      if (ep && ep[1] >= K) points.add(K);
     }
     entry.fp = [...points].sort((a, b) => a - b);
   } else if (entry.fp) {
