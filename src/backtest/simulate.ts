@@ -54,7 +54,7 @@ export function simulate(input: SimulationInput, sink: SimulationSink): Simulati
   const warmUpFrom = range.from - rules.warmUpMs;
   const start = source.positionBefore(warmUpFrom);
   const subjects = input.subjects ?? new Map<string, SubjectState>();
-  const profiles = rebuildProfiles(source, start, subjects, engine);
+  const profiles = rebuildProfiles(source, start, subjects, engine, input.shouldStop);
 
   let warmUpEvents = 0;
   let events = 0;
@@ -96,9 +96,11 @@ function applyIdentify(event: LoggedEvent, subjects: Map<string, SubjectState>, 
 }
 
 /** The profiles as they stood at `position`, from the stored identify events before it. How many subjects have one. */
-function rebuildProfiles(source: BacktestEventSource, position: number, subjects: Map<string, SubjectState>, engine: EngineOptions): number {
+function rebuildProfiles(source: BacktestEventSource, position: number, subjects: Map<string, SubjectState>, engine: EngineOptions, shouldStop?: () => boolean): number {
   let after = 0;
   for (;;) {
+    // Past the budget the range itself is not replayed either: the stream stops at its first check.
+    if (shouldStop?.()) break;
     const batch = source.identifies(after, position, 5_000);
     for (const event of batch) applyIdentify(event, subjects, engine);
     if (batch.length < 5_000) break;

@@ -15,12 +15,12 @@ test('at the time budget a backtest stops between spans and says until when it c
   const source = new SqliteBacktestSource(data.dbFile);
   try {
     const rules = ruleSetOf([{ document: { id: 'every', when: { event: 'tick' }, then: [{ log: { message: 'x' } }] }, version: 1 }], 60_000);
-    // The wall clock, read once at the start and once before each span: 10 ms per reading, so the budget of 25 ms
-    // lets two spans run and stops before the third.
+    // The wall clock, read at the start, before rebuilding profiles and before each span: 10 ms per reading, so the
+    // budget of 35 ms lets two spans run and stops before the third.
     let readings = 0;
     const wallClock = () => 10 * readings++;
     const range = { from: start, to: start + count * 1000 };
-    const result = runBacktest({ source, rules, range, sample: 0, engine: DEFAULT_ENGINE_OPTIONS, now: Date.parse('2026-12-01T00:00:00Z'), deadline: 25, wallClock });
+    const result = runBacktest({ source, rules, range, sample: 0, engine: DEFAULT_ENGINE_OPTIONS, now: Date.parse('2026-12-01T00:00:00Z'), deadline: 35, wallClock });
     assert.equal(result.events, 2 * SPAN_POSITIONS);
     assert.equal(result.firings, 2 * SPAN_POSITIONS);
     assert.deepEqual(result.covered, { from: start, to: start + (2 * SPAN_POSITIONS - 1) * 1000 }, 'covered until the last event replayed');
