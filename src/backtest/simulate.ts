@@ -5,6 +5,8 @@
 import type { LoggedEvent } from '../engine/event.ts';
 import { RuleSet } from '../engine/ruleset.ts';
 import { replay, type ReplaySink } from '../engine/replay.ts';
+import { TimerQueue } from '../engine/timeline.ts';
+import { RateLimiter } from '../engine/rate.ts';
 import { step } from '../engine/step.ts';
 import type { EngineOptions, SubjectState } from '../engine/types.ts';
 import type { BacktestEventSource } from './event-source.ts';
@@ -82,7 +84,12 @@ export function simulate(input: SimulationInput, sink: SimulationSink): Simulati
       }
     }
   }
-  replay(rules.set, stream(), sink, { engine, subjects, until: Math.min(range.to - 1, input.now) });
+  // The timers still due at the end fire in a second call, up to where the run really got: the end of the range
+  // (and not after now, as live), or where the time limit stopped it.
+  const timers = new TimerQueue();
+  const rate = new RateLimiter();
+  replay(rules.set, stream(), sink, { engine, subjects, timers, rate });
+  replay(rules.set, [], sink, { engine, subjects, timers, rate, until: stoppedAt ?? Math.min(range.to - 1, input.now) });
   return { oldestStored, warmUpFrom, warmUpEvents, events, profiles, lastEventAt, stoppedAt };
 }
 

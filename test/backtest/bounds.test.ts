@@ -26,6 +26,14 @@ test('at the time budget a backtest stops between spans and says until when it c
     assert.deepEqual(result.covered, { from: start, to: start + (2 * SPAN_POSITIONS - 1) * 1000 }, 'covered until the last event replayed');
     assert.match(result.warnings.join('\n'), /^stopped at the time limit \(IFTHEN_BACKTEST_TIMEOUT_MS\) after 40000 events: the backtest covers until 2026-11-02T11:06:39\.000Z/m);
 
+    // Timers: an absence fires 2 minutes after each tick (1m and the allowed lateness); stopped after two spans, only
+    // the timers due by the last event replayed fire, not those due later in the range.
+    const absence = ruleSetOf([{ document: { id: 'quiet', when: { event: 'tick', unless: { event: 'never', within: '1m' } }, then: [{ log: { message: 'x' } }] }, version: 1 }], 60_000);
+    readings = 0;
+    const stopped = runBacktest({ source, rules: absence, range, sample: 0, engine: DEFAULT_ENGINE_OPTIONS, now: Date.parse('2026-12-01T00:00:00Z'), deadline: 35, wallClock });
+    assert.equal(stopped.events, 2 * SPAN_POSITIONS);
+    assert.equal(stopped.firings, 2 * SPAN_POSITIONS - 120);
+
     const whole = runBacktest({ source, rules, range, sample: 0, engine: DEFAULT_ENGINE_OPTIONS, now: Date.parse('2026-12-01T00:00:00Z') });
     assert.equal(whole.events, count, 'without a budget, every event');
     assert.deepEqual(whole.warnings, []);
