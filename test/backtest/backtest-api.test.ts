@@ -117,7 +117,7 @@ test('the covered range: a request reaching before the oldest stored event says 
   }
 });
 
-test('rules with memory: a backtest gives the firings and suppressions the live pipeline made (a threshold with a per-subject cap)', { timeout: 60_000 }, async () => {
+test('rules with memory: a backtest gives the firings the live pipeline made (a threshold with a per-subject cap)', { timeout: 60_000 }, async () => {
   const server = await startTestServer();
   try {
     const rule = {
