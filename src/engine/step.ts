@@ -75,6 +75,7 @@ function newScope(subject: SubjectState, view: Record<string, unknown>, clock: C
   planned: PlannedFiring[], errors: RuleRunError[], decisions: RuleDecision[] | undefined, eventProperties?: Readonly<Record<string, unknown>>): Scope {
   return {
     subject, view, clock, options, limits, inputId, eventProperties, memory: new MemoryDraft(subject.memory),
+    evaluation: { valuesWhenFalse: Boolean(options.explain), limits: options.condition, wallClock: options.wallClock },
     out: { planned, timers: [], cancelled: [], suppressions: [], decisions, errors },
   };
 }

@@ -151,22 +151,70 @@ describe('rules with memory against a brute-force reference', () => {
   });
 
   it('absence and wait: fire at the due time unless a cancelling event falls within, in any arrival order', () => {
-    fc.assert(fc.property(fc.array(specArb(['a', 'b']), { maxLength: 30 }), fc.constantFrom('unless', 'wait', 'both'), (specs, shape) => {
+    fc.assert(fc.property(fc.array(specArb(['a', 'b']), { maxLength: 30 }), fc.constantFrom('unless', 'wait', 'shortwait', 'both'), (specs, shape) => {
       const events = log(specs);
       const when = shape === 'unless' ? { event: 'a', unless: { event: 'b', within: '2m' } }
-        : shape === 'wait' ? { event: 'a', wait: '3m' } : { event: 'a', wait: '3m', unless: { event: 'b', within: '2m' } };
+        : shape === 'wait' ? { event: 'a', wait: '3m' } : shape === 'shortwait' ? { event: 'a', wait: '30s' } : { event: 'a', wait: '3m', unless: { event: 'b', within: '2m' } };
       const { firings, suppressions } = run(new RuleSet([rule({ id: 'r', when, then })]), events);
       const expected: string[] = [];
       const expectedCancelled: string[] = [];
       for (const a of events) {
         if (a.type !== 'a' || late(a)) continue;
-        const due = shape === 'unless' ? tau(a) + 2 * M + L : shape === 'wait' ? Math.max(a.receivedAt, tau(a) + 3 * M) : tau(a) + Math.max(3 * M, 2 * M + L);
-        const cancelled = shape !== 'wait' && events.some((b) => b.subject === a.subject && b.type === 'b' && !late(b) && tau(b) >= tau(a) && tau(b) <= tau(a) + 2 * M);
+        const due = shape === 'unless' ? tau(a) + 2 * M + L : shape === 'wait' ? Math.max(a.receivedAt, tau(a) + 3 * M)
+          : shape === 'shortwait' ? Math.max(a.receivedAt, tau(a) + 30_000) : tau(a) + Math.max(3 * M, 2 * M + L);
+        const cancelled = shape !== 'wait' && shape !== 'shortwait' && events.some((b) => b.subject === a.subject && b.type === 'b' && !late(b) && tau(b) >= tau(a) && tau(b) <= tau(a) + 2 * M);
         if (cancelled) expectedCancelled.push(`${a.subject}/${a.id}`);
         else expected.push(`r/${a.subject}/${a.id}@${due}`);
       }
       assert.deepEqual(sorted(firings.map(key)), sorted(expected));
       assert.deepEqual(sorted(suppressions.filter((s) => s.reason === 'cancelled').map((s) => `${s.subject}/${s.eventId}`)), sorted(expectedCancelled));
+    }), { numRuns: 300 });
+  });
+
+  it('sequence + unless and threshold + wait: the delay stage after the trigger stage', () => {
+    fc.assert(fc.property(fc.array(specArb(['a', 'b', 'c']), { maxLength: 30 }), (specs) => {
+      const events = log(specs);
+      const seq = rule({ id: 's', when: { event: 'b', after: { event: 'a', within: '3m' }, unless: { event: 'c', within: '2m' } }, then });
+      const th = rule({ id: 't', when: { event: 'a', count: { at_least: 2, within: '2m' }, wait: '3m' }, then });
+      const { firings } = run(new RuleSet([seq, th]), events);
+      const expected: string[] = [];
+      // Sequence completions (as in the sequence reference), then the absence after each.
+      const arrived: LoggedEvent[] = [];
+      const fired = new Set<string>();
+      const completions: Array<{ a: LoggedEvent; rc: number }> = [];
+      const tArrived = new Map<string, number[]>();
+      const points = new Map<string, number[]>();
+      for (const e of events) {
+        if (late(e)) continue;
+        arrived.push(e);
+        for (const t of arrived) {
+          if (t.type !== 'b' || fired.has(t.id)) continue;
+          if (!arrived.some((x) => x.subject === t.subject && x.type === 'a' && tau(x) <= tau(t) && tau(t) - tau(x) <= 3 * M)) continue;
+          fired.add(t.id);
+          completions.push({ a: t, rc: e.receivedAt });
+        }
+        if (e.type !== 'a') continue;
+        const times = tArrived.get(e.subject) ?? []; times.push(tau(e)); tArrived.set(e.subject, times);
+        const fp = points.get(e.subject) ?? []; points.set(e.subject, fp);
+        const f = (T: number) => times.filter((t) => T - 2 * M < t && t <= T).length;
+        const breaks = [...new Set(times.flatMap((t) => [t, t + 2 * M]))].sort((x, y) => x - y);
+        const episodes: Array<[number, number]> = [];
+        for (let i = 0; i < breaks.length; i++) {
+          if (f(breaks[i]) < 2) continue;
+          const last = episodes[episodes.length - 1];
+          if (last && last[1] === breaks[i]) last[1] = breaks[i + 1]; else episodes.push([breaks[i], breaks[i + 1]]);
+        }
+        for (const [a, b] of episodes) {
+          if (b <= tau(e) || a >= tau(e) + 2 * M || fp.some((p) => a <= p && p < b)) continue;
+          fp.push(a);
+          expected.push(`t/${e.subject}/${e.id}@${Math.max(e.receivedAt, tau(e) + 3 * M)}`);
+        }
+      }
+      for (const { a, rc } of completions) {
+        const cancelled = events.some((c) => c.subject === a.subject && c.type === 'c' && !late(c) && tau(c) >= tau(a) && tau(c) <= tau(a) + 2 * M);
+        if (!cancelled) expected.push(`s/${a.subject}/${a.id}@${Math.max(rc, tau(a) + 2 * M + L)}`);
+      }
+      assert.deepEqual(sorted(firings.map(key)), sorted(expected));
     }), { numRuns: 300 });
   });
 

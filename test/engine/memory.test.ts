@@ -68,6 +68,18 @@ describe('quiet hours across DST changes', () => {
     assert.deepEqual(firings.map((f) => f.firingTime), [Date.parse('2026-03-08T23:00:00Z'), Date.parse('2026-11-01T12:59:00Z')]);
   });
 
+  it('at the end of quiet hours, dedupe and caps are checked again at the new t_f', () => {
+    const night = Date.parse('2026-06-01T23:00:00Z');
+    const morning = Date.parse('2026-06-02T08:00:00Z');
+    const limits = (max: number) => ({ dedupe: { key: 'event.properties.k', within: '1d' }, quiet_hours: { from: '22:00', to: '08:00' }, per_subject: { max, per: '1d' } });
+    const same = run([rule({ id: 'q', when: { event: 'a' }, limits: limits(5), then })], [ev('a', night, { k: 1 }), ev('a', night + M, { k: 1 })]);
+    assert.deepEqual(same.firings.map((f) => f.firingTime), [morning]);
+    assert.deepEqual(same.suppressions.map((s) => `${s.reason}@${s.at}`), [`quiet_hours@${night}`, `quiet_hours@${night + M}`, `deduped@${morning}`]);
+    const three = run([rule({ id: 'q', when: { event: 'a' }, limits: limits(2), then })], [ev('a', night, { k: 1 }), ev('a', night + M, { k: 2 }), ev('a', night + 2 * M, { k: 3 })]);
+    assert.equal(three.firings.length, 2);
+    assert.deepEqual(three.suppressions.slice(3).map((s) => `${s.reason}@${s.at}`), [`capped@${morning}`]);
+  });
+
   it("reads the subject's zone attribute when it is a valid IANA name, else the rule's zone; drop drops", () => {
     const r = rule({ id: 'q', when: { event: 'a' }, limits: { quiet_hours: { from: '22:00', to: '08:00', timezone: 'Asia/Seoul', timezone_attribute: 'tz', then: 'drop' } }, then });
     const at = Date.parse('2026-06-01T14:00:00Z'); // 23:00 KST, 10:00 EDT
@@ -107,6 +119,13 @@ describe('timers', () => {
     const { firings, suppressions } = run([absence], [ev('b', 5 * M, {}, 5 * M + 10_000), ev('a', 4 * M + 30_000, {}, 5 * M + 20_000)]);
     assert.equal(firings.length, 0);
     assert.equal(suppressions[0].reason, 'cancelled');
+  });
+
+  it('with the same type in event and unless, a later one cancels the earlier, never itself', () => {
+    const again = rule({ id: 'again', when: { event: 'a', unless: { event: 'a', within: '10m' } }, then });
+    const { firings, suppressions } = run([again], [ev('a', 0), ev('a', 5 * M), ev('a', 30 * M)]);
+    assert.deepEqual(firings.map((f) => f.firingTime), [16 * M, 41 * M]);
+    assert.deepEqual(suppressions.map((s) => s.reason), ['cancelled']);
   });
 
   it('wait fires at max(r, τ + wait); a shape change forgets the instance', () => {
@@ -280,5 +299,24 @@ describe('save-time checks', () => {
     assert.deepEqual(loops.map((l) => l.cycle), [['a', 'b', 'a'], ['c', 'c']]);
     assert.equal(loops[0].message, 'a emits y, which triggers b; b emits x, which triggers a');
     assert.deepEqual(emitLoops([doc('d', { then: [{ emit: { event: 'q' } }] })]), []);
+  });
+});
+
+describe('explain on timers and sequences', () => {
+  it('says waiting (with when) and cancelled (by which event); a chain condition on steps picks the latest chain that passes', () => {
+    const absence = rule({ id: 'abs', when: { event: 'a', unless: { event: 'b', within: '10m' } }, then });
+    const options = { maxEmitDepth: 8, explain: true };
+    const opened = step(new RuleSet([absence]), subject(), { kind: 'event', event: ev('a', 0) }, { now: 0 }, options);
+    assert.equal(opened.decisions![0].outcome, 'waiting');
+    assert.equal(opened.decisions![0].until, 11 * M);
+    const cancelled = step(new RuleSet([absence]), opened.subject, { kind: 'event', event: ev('b', M) }, { now: M }, options);
+    assert.equal(cancelled.decisions![0].outcome, 'cancelled');
+    assert.match(cancelled.decisions![0].detail, /^cancelled by m\d+ \(b\)/);
+    const seq = rule({ id: 's', when: { event: 'c', after: [{ event: 'a', within: '1h' }, { event: 'b', within: '1h', where: 'event.properties.n == steps[0].properties.n' }] }, then });
+    const { firings } = run([seq], [ev('a', 0, { n: 1 }), ev('a', M, { n: 2 }), ev('b', 2 * M, { n: 1 }), ev('c', 3 * M)]);
+    assert.equal(firings.length, 1);
+    assert.equal(firings[0].eventIds.length, 3);
+    const none = run([seq], [ev('a', 0, { n: 1 }), ev('b', 2 * M, { n: 3 }), ev('c', 3 * M)]);
+    assert.equal(none.firings.length, 0);
   });
 });

@@ -5,6 +5,11 @@ import type { Instance, RuleEntry, Snap } from './entry.ts';
 
 export interface Trimmed {
   readonly memory: Record<string, unknown> | undefined;
+  readonly cancelled: readonly string[];
+  readonly suppressions: readonly Suppression[];
+}
+
+interface Dropped {
   readonly cancelled: string[];
   readonly suppressions: Suppression[];
 }
@@ -63,12 +68,14 @@ export function memorySize(memory: Readonly<Record<string, unknown>> | undefined
 }
 
 /** `estimate`: an upper bound of the memory's length (the previous memory's plus what the step added). */
+const NONE: readonly never[] = [];
+
 export function boundMemory(memory: Record<string, unknown> | undefined, maxBytes: number, subject: string, at: number, estimate = Infinity): Trimmed {
-  const trimmed: Trimmed = { memory, cancelled: [], suppressions: [] };
-  if (!memory) return trimmed;
-  if (estimate <= maxBytes) { (memory as { [SIZE]?: number })[SIZE] = estimate; return trimmed; }
+  if (!memory) return { memory, cancelled: NONE, suppressions: NONE };
+  if (estimate <= maxBytes) { (memory as { [SIZE]?: number })[SIZE] = estimate; return { memory, cancelled: NONE, suppressions: NONE }; }
   let size = memorySize(memory);
-  if (size <= maxBytes) return trimmed;
+  if (size <= maxBytes) return { memory, cancelled: NONE, suppressions: NONE };
+  const trimmed: Dropped = { cancelled: [], suppressions: [] };
   const out: Record<string, unknown> = Object.create(null);
   for (const key of Object.keys(memory)) out[key] = memory[key];
   const lengths = new Map<string, number>();
@@ -91,7 +98,7 @@ export function boundMemory(memory: Record<string, unknown> | undefined, maxByte
 }
 
 /** The entry without its oldest item; undefined when nothing is left to drop. */
-function dropOldest(entry: Partial<RuleEntry> & { h?: number[] }, key: string, subject: string, at: number, trimmed: Trimmed): Record<string, unknown> | undefined {
+function dropOldest(entry: Partial<RuleEntry> & { h?: number[] }, key: string, subject: string, at: number, trimmed: Dropped): Record<string, unknown> | undefined {
   const copy: Record<string, unknown> = { ...entry };
   const n = ((entry.n as number | undefined) ?? 0) + 1;
   if (entry.i?.length) {

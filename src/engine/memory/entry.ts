@@ -147,8 +147,10 @@ export class MemoryDraft {
 
   /** The new memory: untouched entries as they were, touched ones as changed, empty ones removed. */
   result(): Record<string, unknown> | undefined {
-    const out: Record<string, unknown> = Object.create(null);
-    if (this.#base) for (const key of Object.keys(this.#base)) out[key] = this.#base[key];
+    // A plain object (a null prototype would make it a slow dictionary): keys are rule ids and `group:<name>`,
+    // whose pattern cannot spell `__proto__`.
+    const out: Record<string, unknown> = {};
+    if (this.#base) for (const key in this.#base) out[key] = this.#base[key];
     for (const [key, entry] of this.#touched) {
       if (isEmpty(entry)) delete out[key];
       else out[key] = compact(entry);

@@ -78,8 +78,9 @@ export function recordFiring(limits: CompiledLimits, entry: RuleEntry, memory: M
 
 /** Forgets firing records no check at or after `tf` can read. */
 export function pruneLimits(limits: CompiledLimits, entry: RuleEntry, tf: number): void {
-  if (entry.d?.length) entry.d = entry.d.filter(([, t]) => t > tf - (limits.dedupe?.withinMs ?? 0));
-  if (entry.h?.length) entry.h = entry.h.filter((t) => t > tf - (limits.perSubject?.perMs ?? 0));
+  // Both lists are in t_f order (t_f never goes back in the timeline): only the head can be stale.
+  if (entry.d?.length && !(entry.d[0][1] > tf - (limits.dedupe?.withinMs ?? 0))) entry.d = entry.d.filter(([, t]) => t > tf - (limits.dedupe?.withinMs ?? 0));
+  if (entry.h?.length && !(entry.h[0] > tf - (limits.perSubject?.perMs ?? 0))) entry.h = entry.h.filter((t) => t > tf - (limits.perSubject?.perMs ?? 0));
 }
 
 function countIn(times: readonly number[], after: number, upTo: number): number {

@@ -43,6 +43,8 @@ export interface Scope {
   readonly out: StepOutputs;
   /** The input's id (event id or timer id) for decisions. */
   readonly inputId: string;
+  /** How conditions are evaluated on this step (one object for all rules). */
+  readonly evaluation: { readonly valuesWhenFalse: boolean; readonly limits?: EngineOptions['condition']; readonly wallClock?: () => number };
   /** The input event's properties, and their JSON length once measured. */
   readonly eventProperties?: Readonly<Record<string, unknown>>;
   propertiesSize?: number;
@@ -102,44 +104,61 @@ export function ruleOnEvent(rule: CompiledRule, scope: Scope, event: LoggedEvent
   const m = rule.memory;
   const isTrigger = typeIn(rule.eventTypes, event.type);
   if (late && hasTriggerState(rule)) {
-    decide(scope, rule, 'late', `late: time ${iso(tau)} is more than ${formatDuration(limits.allowedLatenessMs)} before its arrival ${iso(event.receivedAt)}; windows, sequences, absences and waits ignore it`);
+    if (scope.out.decisions) decide(scope, rule, 'late', `late: time ${iso(tau)} is more than ${formatDuration(limits.allowedLatenessMs)} before its arrival ${iso(event.receivedAt)}; windows, sequences, absences and waits ignore it`);
     return;
   }
-  const K = event.receivedAt - limits.allowedLatenessMs;
-  const entry = m ? scope.memory.rule(rule.id, rule.shape) : undefined;
-  if (entry && m) prune(rule, entry, K, event.receivedAt);
+  // The entry is copied (and pruned) only when something is to change: an event that changes nothing costs a read.
+  const ref = m ? new EntryRef(rule, scope.memory, event.receivedAt - limits.allowedLatenessMs, event.receivedAt) : undefined;
 
-  if (entry && m?.unless && typeIn(m.unless.eventTypes, event.type)) cancelBy(rule, scope, entry, event, tau, base);
+  if (ref && m?.unless && typeIn(m.unless.eventTypes, event.type)) cancelBy(rule, scope, ref, event, tau, base);
 
   const completed: Completed[] = [];
-  const evaluation = { valuesWhenFalse: Boolean(scope.options.explain), limits: scope.options.condition, wallClock: scope.options.wallClock };
+  const evaluation = scope.evaluation;
   if (m?.threshold) {
-    if (isTrigger) thresholdArrival(rule, scope, entry!, event, tau, base, evaluation, completed);
+    if (isTrigger) thresholdArrival(rule, scope, ref!, event, tau, base, evaluation, completed);
   } else if (m?.steps) {
-    sequenceArrival(rule, scope, entry!, event, tau, base, evaluation, completed);
+    sequenceArrival(rule, scope, ref!, event, tau, base, evaluation, completed);
   } else if (rule.change) {
     if (isTrigger) changeArrival(rule, scope, event, tau, before, base, evaluation, completed);
   } else if (isTrigger) {
     const trace = evaluateRule(rule, event, base, evaluation);
     if (conditionResult(rule, scope, trace)) completed.push({ a: snapOf(event, tau), event, key: event.id, rc: event.receivedAt, trace });
   }
-  for (const c of completed) afterTrigger(rule, scope, entry, c, event.receivedAt);
+  for (const c of completed) afterTrigger(rule, scope, ref, c, event.receivedAt);
+}
+
+/** A rule's entry in the step's draft: read as stored until the step changes it, then copied and pruned once. */
+class EntryRef {
+  #entry: RuleEntry | undefined;
+
+  constructor(readonly rule: CompiledRule, readonly memory: MemoryDraft, readonly knowledgeEdge: number, readonly tf: number) {}
+
+  peek(): RuleEntry | undefined {
+    return this.#entry ?? this.memory.peek(this.rule.id, this.rule.shape);
+  }
+
+  touch(): RuleEntry {
+    if (!this.#entry) {
+      this.#entry = this.memory.rule(this.rule.id, this.rule.shape);
+      prune(this.rule, this.#entry, this.knowledgeEdge, this.tf);
+    }
+    return this.#entry;
+  }
 }
 
 /** A timer of a rule with memory came due. Fires only an instance still pending, and removes it. */
 export function ruleOnTimer(rule: CompiledRule | undefined, scope: Scope, timer: TimerFire): void {
   if (!rule?.memory) return;
-  const stored = scope.memory.peek(rule.id, rule.shape);
-  const found = stored?.i?.find((x) => x.id === timer.id);
+  const ref = new EntryRef(rule, scope.memory, timer.dueAt - scope.limits.allowedLatenessMs, timer.dueAt);
+  const found = ref.peek()?.i?.find((x) => x.id === timer.id);
   if (!found) {
-    decide(scope, rule, 'cancelled', `timer ${timer.id}: nothing pending (cancelled, fired already, or the rule changed shape)`);
+    if (scope.out.decisions) decide(scope, rule, 'cancelled', `timer ${timer.id}: nothing pending (cancelled, fired already, or the rule changed shape)`);
     return;
   }
-  const entry = scope.memory.rule(rule.id, rule.shape);
+  const entry = ref.touch();
   entry.i = entry.i!.filter((x) => x.id !== timer.id);
-  prune(rule, entry, timer.dueAt - scope.limits.allowedLatenessMs, timer.dueAt);
   const c: Completed = { a: found.a, key: found.key, rc: timer.dueAt, x: found.x };
-  limitsAndFire(rule, scope, entry, c, timer.dueAt, found.kind === 'quiet');
+  limitsAndFire(rule, scope, ref, c, timer.dueAt, found.kind === 'quiet');
 }
 
 function prune(rule: CompiledRule, entry: RuleEntry, K: number, tf: number): void {
@@ -149,7 +168,7 @@ function prune(rule: CompiledRule, entry: RuleEntry, K: number, tf: number): voi
     const q = pruneSequence(m, entry.s, entry.q, K);
     if (q) entry.q = q;
   }
-  if (entry.b?.length) entry.b = entry.b.filter((x) => x.t >= K);
+  if (entry.b?.length && entry.b[0].t < K) entry.b = entry.b.filter((x) => x.t >= K); // sorted by τ
   pruneLimits(m.limits, entry, tf);
 }
 
@@ -172,13 +191,14 @@ function windowObject(rule: CompiledRule, w: RuleEntry['w'], T: number): Record<
   return { count: v.count, sum: v.sum, distinct: v.distinct, value: v.value, at_least: th.atLeast, within_ms: th.withinMs, from: iso(T - th.withinMs), to: iso(T) };
 }
 
-function thresholdArrival(rule: CompiledRule, scope: Scope, entry: RuleEntry, event: LoggedEvent, tau: number, base: CelContext, evaluation: Evaluation, completed: Completed[]): void {
+function thresholdArrival(rule: CompiledRule, scope: Scope, ref: EntryRef, event: LoggedEvent, tau: number, base: CelContext, evaluation: Evaluation, completed: Completed[]): void {
   const m = rule.memory!;
   const th = m.threshold!;
-  if (tau < (entry.k ?? tau)) { decide(scope, rule, 'late', `late: time ${iso(tau)} is before what the window still holds`); return; }
-  const context = m.whereReadsWindow ? { ...base, window: windowObject(rule, entry.w, tau) } : base;
+  const context = m.whereReadsWindow ? { ...base, window: windowObject(rule, ref.peek()?.w, tau) } : base;
   const trace = evaluateRule(rule, event, context, evaluation);
   if (!conditionResult(rule, scope, trace)) return;
+  const entry = ref.touch();
+  if (tau < (entry.k ?? tau)) { if (scope.out.decisions) decide(scope, rule, 'late', `late: time ${iso(tau)} is before what the window still holds`); return; }
   let contribution: number | string = 1;
   if (th.of) {
     const value = runExpression(rule, scope, th.of, base, th.kind === 'sum' ? 'when.sum.of' : 'when.distinct.of');
@@ -203,21 +223,35 @@ function thresholdArrival(rule: CompiledRule, scope: Scope, entry: RuleEntry, ev
   });
 }
 
-function sequenceArrival(rule: CompiledRule, scope: Scope, entry: RuleEntry, event: LoggedEvent, tau: number, base: CelContext, evaluation: Evaluation, completed: Completed[]): void {
+function sequenceArrival(rule: CompiledRule, scope: Scope, ref: EntryRef, event: LoggedEvent, tau: number, base: CelContext, evaluation: Evaluation, completed: Completed[]): void {
   const m = rule.memory!;
   const steps = m.steps!;
+  // What the event is to this rule, decided before the memory is touched: a step (of which), a trigger.
+  let stepsMatched: number[] | undefined;
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i];
+    if (!typeIn(step.eventTypes, event.type)) continue;
+    if (step.where && !step.whereReadsSteps && !evaluateCondition(rule, scope, step.where, { ...base, steps: [] }, `when.after[${i}].where`)) continue;
+    (stepsMatched ??= []).push(i);
+  }
+  const isTrigger = typeIn(rule.eventTypes, event.type);
+  let trace: Trace | undefined;
+  let trigger = isTrigger;
+  if (isTrigger && !m.whereReadsSteps) {
+    trace = evaluateRule(rule, event, { ...base, steps: [] }, evaluation);
+    trigger = conditionResult(rule, scope, trace);
+  }
+  if (!stepsMatched && !trigger) return;
+  const entry = ref.touch();
   const snap = snapOf(event, tau);
   const s = (entry.s ??= steps.map(() => []));
   while (s.length < steps.length) s.push([]);
-  let asStep = false;
-  steps.forEach((step, i) => {
-    if (!typeIn(step.eventTypes, event.type)) return;
-    if (step.where && !step.whereReadsSteps && !evaluateCondition(rule, scope, step.where, { ...base, steps: [] }, `when.after[${i}].where`)) return;
-    insertSorted(s[i], snap, (x) => x.t, (x) => x.id);
+  const asStep = stepsMatched !== undefined;
+  for (const i of stepsMatched ?? []) {
+    insertSorted(s[i], snap, snapTime, snapId);
     scope.memory.grow(sizeOf(scope, snap) + 8);
     if (s[i].length > scope.limits.maxWindowEvents) { s[i].splice(0, s[i].length - scope.limits.maxWindowEvents); entry.n = (entry.n ?? 0) + 1; }
-    asStep = true;
-  });
+  }
   const check = chainCheck(rule, scope, base);
   const toCompleted = (a: Snap, chain: Snap[], ev?: LoggedEvent, trace?: Trace): Completed => ({
     a, event: ev, key: a.id, rc: event.receivedAt, trace, x: { steps: chain, ids: [...chain.map((x) => x.id), a.id] },
@@ -232,14 +266,9 @@ function sequenceArrival(rule: CompiledRule, scope: Scope, entry: RuleEntry, eve
     }
     entry.q = still;
   }
-  if (!typeIn(rule.eventTypes, event.type)) {
-    if (asStep && !completed.length) decide(scope, rule, 'sequence_incomplete', `sequence: ${event.type} kept as a step; no trigger event completes a chain yet`);
+  if (!trigger) {
+    if (asStep && !completed.length && scope.out.decisions) decide(scope, rule, 'sequence_incomplete', `sequence: ${event.type} kept as a step; no trigger event completes a chain yet`);
     return;
-  }
-  let trace: Trace | undefined;
-  if (!m.whereReadsSteps) {
-    trace = evaluateRule(rule, event, { ...base, steps: [] }, evaluation);
-    if (!conditionResult(rule, scope, trace)) return;
   }
   const chain = findChain(m, s, snap, check && ((c) => check(c, snap)));
   if (chain) {
@@ -247,13 +276,13 @@ function sequenceArrival(rule: CompiledRule, scope: Scope, entry: RuleEntry, eve
     return;
   }
   const q = (entry.q ??= []);
-  insertSorted(q, snap, (x) => x.t, (x) => x.id);
+  insertSorted(q, snap, snapTime, snapId);
   scope.memory.grow(sizeOf(scope, snap) + 8);
   if (q.length > scope.limits.maxPending) {
     const dropped = q.shift()!;
     suppress(scope, rule, 'overflow', dropped.id, event.receivedAt, `sequence: more than ${scope.limits.maxPending} trigger events wait for a chain; the oldest (${dropped.id}) was dropped`);
   }
-  decide(scope, rule, 'sequence_incomplete', `sequence: no chain of ${steps.map((x) => (x.eventTypes === '*' ? '*' : x.eventTypes.join('|'))).join(' → ')} before ${event.type} within the steps' times (yet)`);
+  if (scope.out.decisions) decide(scope, rule, 'sequence_incomplete', `sequence: no chain of ${steps.map((x) => (x.eventTypes === '*' ? '*' : x.eventTypes.join('|'))).join(' → ')} before ${event.type} within the steps' times (yet)`);
 }
 
 /** The conditions that read `steps`, checked on a complete chain; undefined when there are none. */
@@ -280,7 +309,7 @@ function changeArrival(rule: CompiledRule, scope: Scope, event: LoggedEvent, tau
   const fromJson = stableJson(from);
   const toJson = stableJson(to);
   if (fromJson === toJson || (spec.from !== undefined && spec.from !== fromJson) || (spec.to !== undefined && spec.to !== toJson)) {
-    decide(scope, rule, 'no_change', `change: ${spec.attribute} ${fromJson === toJson ? `stays ${fromJson}` : `${fromJson} → ${toJson}`}${spec.from !== undefined ? `, from must be ${spec.from}` : ''}${spec.to !== undefined ? `, to must be ${spec.to}` : ''}`);
+    if (scope.out.decisions) decide(scope, rule, 'no_change', `change: ${spec.attribute} ${fromJson === toJson ? `stays ${fromJson}` : `${fromJson} → ${toJson}`}${spec.from !== undefined ? `, from must be ${spec.from}` : ''}${spec.to !== undefined ? `, to must be ${spec.to}` : ''}`);
     return;
   }
   const change = { attribute: spec.attribute, from, to };
@@ -291,9 +320,10 @@ function changeArrival(rule: CompiledRule, scope: Scope, event: LoggedEvent, tau
 
 // ---- delay stage --------------------------------------------------------------------------------------
 
-function afterTrigger(rule: CompiledRule, scope: Scope, entry: RuleEntry | undefined, c: Completed, tf: number): void {
+function afterTrigger(rule: CompiledRule, scope: Scope, ref: EntryRef | undefined, c: Completed, tf: number): void {
   const m = rule.memory;
-  if (!m || (!m.unless && m.waitMs === undefined)) { limitsAndFire(rule, scope, entry, c, tf, false); return; }
+  if (!m || (!m.unless && m.waitMs === undefined)) { limitsAndFire(rule, scope, ref, c, tf, false); return; }
+  const entry = ref!.touch();
   const L = scope.limits.allowedLatenessMs;
   const a = c.a;
   let due: number;
@@ -302,7 +332,7 @@ function afterTrigger(rule: CompiledRule, scope: Scope, entry: RuleEntry | undef
     dl = a.t + m.unless.withinMs;
     due = Math.max(c.rc, a.t + Math.max(m.waitMs ?? 0, m.unless.withinMs + L));
     // A cancelling event that arrived first (B before A).
-    const b = entry!.b?.find((x) => x.t >= a.t && x.t <= dl! && unlessMatches(rule, scope, x, a));
+    const b = entry.b?.find((x) => x.id !== a.id && x.t >= a.t && x.t <= dl! && unlessMatches(rule, scope, x, a));
     if (b) {
       suppress(scope, rule, 'cancelled', a.id, c.rc, `cancelled by ${b.id} (${b.type}) at ${iso(b.t)}, within ${formatDuration(m.unless.withinMs)} of ${a.id}`);
       return;
@@ -312,8 +342,8 @@ function afterTrigger(rule: CompiledRule, scope: Scope, entry: RuleEntry | undef
   }
   const kind = m.unless ? 'unless' : 'wait';
   const id = timerId(rule.id, scope.subject.id, kind, c.key);
-  openInstance(rule, scope, entry!, { kind, id, key: c.key, a, due, ...(dl !== undefined ? { dl } : {}), ...(c.x ? { x: c.x } : {}) }, c.rc);
-  decide(scope, rule, 'waiting', `waiting until ${iso(due)}${m.unless ? ` unless ${typesText(m.unless.eventTypes)} by ${iso(dl!)}` : ''}`, { until: due });
+  openInstance(rule, scope, entry, { kind, id, key: c.key, a, due, ...(dl !== undefined ? { dl } : {}), ...(c.x ? { x: c.x } : {}) }, c.rc);
+  if (scope.out.decisions) decide(scope, rule, 'waiting', `waiting until ${iso(due)}${m.unless ? ` unless ${typesText(m.unless.eventTypes)} by ${iso(dl!)}` : ''}`, { until: due });
 }
 
 function openInstance(rule: CompiledRule, scope: Scope, entry: RuleEntry, instance: Instance, at: number): void {
@@ -333,11 +363,12 @@ function openInstance(rule: CompiledRule, scope: Scope, entry: RuleEntry, instan
 }
 
 /** A cancelling event arrived: it cancels every pending instance it falls within, and is kept for triggers still to come. */
-function cancelBy(rule: CompiledRule, scope: Scope, entry: RuleEntry, event: LoggedEvent, tau: number, base: CelContext): void {
+function cancelBy(rule: CompiledRule, scope: Scope, ref: EntryRef, event: LoggedEvent, tau: number, base: CelContext): void {
   const m = rule.memory!;
   const unless = m.unless!;
-  const b = snapOf(event, tau);
   if (unless.where && !unless.whereReadsTrigger && !evaluateCondition(rule, scope, unless.where, base, 'when.unless.where')) return;
+  const entry = ref.touch();
+  const b = snapOf(event, tau);
   if (entry.i?.length) {
     const kept: Instance[] = [];
     for (const x of entry.i) {
@@ -349,7 +380,7 @@ function cancelBy(rule: CompiledRule, scope: Scope, entry: RuleEntry, event: Log
     entry.i = kept;
   }
   const list = (entry.b ??= []);
-  insertSorted(list, b, (x) => x.t, (x) => x.id);
+  insertSorted(list, b, snapTime, snapId);
   scope.memory.grow(sizeOf(scope, b) + 8);
   if (list.length > scope.limits.maxWindowEvents) { list.shift(); entry.n = (entry.n ?? 0) + 1; }
 }
@@ -363,21 +394,22 @@ function unlessMatches(rule: CompiledRule, scope: Scope, b: Snap, a: Snap): bool
 
 // ---- limits and the firing ----------------------------------------------------------------------------
 
-function limitsAndFire(rule: CompiledRule, scope: Scope, entry: RuleEntry | undefined, c: Completed, tf: number, afterQuiet: boolean): void {
+function limitsAndFire(rule: CompiledRule, scope: Scope, ref: EntryRef | undefined, c: Completed, tf: number, afterQuiet: boolean): void {
   const limits = rule.memory?.limits;
   let key: string | undefined;
   if (limits) {
     if (limits.dedupe) key = dedupeKey(rule, scope, c);
-    const verdict = checkLimits(limits, entry, scope.memory, tf, key, scope.subject.attributes, afterQuiet);
+    // Read as stored: the checks count only records within their periods, so an unpruned entry gives the same answer.
+    const verdict = checkLimits(limits, ref!.peek(), scope.memory, tf, key, scope.subject.attributes, afterQuiet);
     if (!verdict.pass) {
       if (verdict.delayedUntil !== undefined) {
         const id = timerId(rule.id, scope.subject.id, 'quiet', c.key);
-        openInstance(rule, scope, entry!, { kind: 'quiet', id, key: c.key, a: c.a, due: verdict.delayedUntil, ...(c.x ? { x: c.x } : {}) }, tf);
+        openInstance(rule, scope, ref!.touch(), { kind: 'quiet', id, key: c.key, a: c.a, due: verdict.delayedUntil, ...(c.x ? { x: c.x } : {}) }, tf);
       }
       suppress(scope, rule, verdict.reason, c.a.id, tf, verdict.detail, verdict.delayedUntil);
       return;
     }
-    recordFiring(limits, entry!, scope.memory, tf, key);
+    recordFiring(limits, ref!.touch(), scope.memory, tf, key);
     scope.memory.grow(2 * (key?.length ?? 0) + 80);
   }
   const subject = scope.subject.id;
@@ -393,7 +425,7 @@ function limitsAndFire(rule: CompiledRule, scope: Scope, entry: RuleEntry | unde
     firingTime: tf,
   });
   scope.out.planned.push(planned);
-  decide(scope, rule, 'fired', `fired ${planned.firing.id}${x?.window ? ` (window: ${(x.window as { value: number }).value} of at least ${(x.window as { at_least: number }).at_least})` : ''}`, { trace });
+  if (scope.out.decisions) decide(scope, rule, 'fired', `fired ${planned.firing.id}${x?.window ? ` (window: ${(x.window as { value: number }).value} of at least ${(x.window as { at_least: number }).at_least})` : ''}`, { trace });
 }
 
 function dedupeKey(rule: CompiledRule, scope: Scope, c: Completed): string {
@@ -406,6 +438,9 @@ function dedupeKey(rule: CompiledRule, scope: Scope, c: Completed): string {
 }
 
 // ---- helpers ------------------------------------------------------------------------------------------
+
+const snapTime = (x: Snap) => x.t;
+const snapId = (x: Snap) => x.id;
 
 /** A snapshot's size bound; the input event's properties are measured once per step, whatever the rules. */
 function sizeOf(scope: Scope, snap: Snap): number {

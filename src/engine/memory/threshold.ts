@@ -31,50 +31,60 @@ export function valueAt(th: CompiledThreshold, w: readonly WindowEntry[], T: num
   return { count, sum, distinct, value: th.kind === 'count' ? count : th.kind === 'sum' ? sum : distinct };
 }
 
+/** The running aggregate of a sweep over the window entries (a class, not closures: this runs on every arrival). */
+class Sweep {
+  count = 0;
+  sum = 0;
+  readonly distinct: Map<string | number, number> | undefined;
+
+  constructor(readonly th: CompiledThreshold, readonly w: readonly WindowEntry[]) {
+    this.distinct = th.kind === 'distinct' ? new Map() : undefined;
+  }
+
+  add(v: number | string): void {
+    this.count++;
+    if (typeof v === 'number') this.sum += v;
+    if (this.distinct) this.distinct.set(v, (this.distinct.get(v) ?? 0) + 1);
+  }
+
+  remove(v: number | string): void {
+    this.count--;
+    if (typeof v === 'number') this.sum -= v;
+    if (this.distinct) { const c = this.distinct.get(v)! - 1; if (c) this.distinct.set(v, c); else this.distinct.delete(v); }
+  }
+
+  /** Whether f ≥ bound for the active entries [exit, enter); a sum near the bound is added up again in order, so no drift decides. */
+  reached(exit: number, enter: number): boolean {
+    const bound = this.th.atLeast;
+    if (this.th.kind === 'count') return this.count >= bound;
+    if (this.distinct) return this.distinct.size >= bound;
+    if (Math.abs(this.sum - bound) > 1e-9 * Math.max(1, Math.abs(bound))) return this.sum >= bound;
+    let exact = 0;
+    for (let i = exit; i < enter; i++) { const v = this.w[i][1]; if (typeof v === 'number') exact += v; }
+    this.sum = exact;
+    return exact >= bound;
+  }
+}
+
 /** The episodes over T ≥ from, in order (the first clamped to start at `from`). */
 export function episodes(th: CompiledThreshold, w: readonly WindowEntry[], from: number): Episode[] {
   const W = th.withinMs;
-  const bound = th.atLeast;
   const out: Episode[] = [];
   const n = w.length;
+  const sweep = new Sweep(th, w);
   let enter = 0; // next entry to enter: entered when T ≥ τ
   let exit = 0; // next entry to leave: left when T ≥ τ + W
-  let count = 0;
-  let sum = 0;
-  const distinct = th.kind === 'distinct' ? new Map<string | number, number>() : undefined;
-  const add = (v: number | string) => {
-    count++;
-    if (typeof v === 'number') sum += v;
-    if (distinct) distinct.set(v, (distinct.get(v) ?? 0) + 1);
-  };
-  const remove = (v: number | string) => {
-    count--;
-    if (typeof v === 'number') sum -= v;
-    if (distinct) { const c = distinct.get(v)! - 1; if (c) distinct.set(v, c); else distinct.delete(v); }
-  };
-  // Whether f ≥ bound for the active entries [exit, enter); a sum near the bound is added up again in order, so no drift decides.
-  const reached = () => {
-    if (th.kind === 'count') return count >= bound;
-    if (distinct) return distinct.size >= bound;
-    if (Math.abs(sum - bound) > 1e-9 * Math.max(1, Math.abs(bound))) return sum >= bound;
-    let exact = 0;
-    for (let i = exit; i < enter; i++) if (typeof w[i][1] === 'number') exact += w[i][1] as number;
-    sum = exact;
-    return exact >= bound;
-  };
-  while (enter < n && w[enter][0] <= from) add(w[enter++][1]);
-  while (exit < enter && w[exit][0] + W <= from) remove(w[exit++][1]);
-  let T = from;
-  let start: number | undefined = reached() ? from : undefined;
+  while (enter < n && w[enter][0] <= from) sweep.add(w[enter++][1]);
+  while (exit < enter && w[exit][0] + W <= from) sweep.remove(w[exit++][1]);
+  let start: number | undefined = sweep.reached(exit, enter) ? from : undefined;
   for (;;) {
     const nextEnter = enter < n ? w[enter][0] : Infinity;
     const nextExit = exit < enter ? w[exit][0] + W : Infinity;
-    const next = Math.min(nextEnter, nextExit);
-    if (next === Infinity) break;
-    T = next;
-    while (exit < enter && w[exit][0] + W <= T) remove(w[exit++][1]);
-    while (enter < n && w[enter][0] <= T) add(w[enter++][1]);
-    const on = reached();
+    const T = nextEnter < nextExit ? nextEnter : nextExit;
+    if (T === Infinity) break;
+    while (exit < enter && w[exit][0] + W <= T) sweep.remove(w[exit++][1]);
+    while (enter < n && w[enter][0] <= T) sweep.add(w[enter++][1]);
+    const on = sweep.reached(exit, enter);
     if (on && start === undefined) start = T;
     else if (!on && start !== undefined) { out.push([start, T]); start = undefined; }
   }
@@ -124,17 +134,25 @@ export interface Completion {
  */
 export function arrive(th: CompiledThreshold, entry: RuleEntry, item: WindowEntry, maxEntries: number): Completion[] {
   const w = (entry.w ??= []);
-  insertSorted(w, item, (x) => x[0], (x) => x[2]);
+  insertSorted(w, item, entryTime, entryId);
   if (w.length > maxEntries) { w.splice(0, w.length - maxEntries); entry.n = (entry.n ?? 0) + 1; }
   const fp = (entry.fp ??= []);
   const t = item[0];
   const completions: Completion[] = [];
   for (const [a, b] of episodes(th, w, entry.k ?? t)) {
     if (b <= t || a >= t + th.withinMs) continue;
-    if (fp.some((p) => a <= p && p < b)) continue;
+    if (hasPointIn(fp, a, b)) continue;
     fp.push(a);
     completions.push({ start: a, at: Math.max(a, t) });
   }
   if (completions.length) fp.sort((x, y) => x - y);
   return completions;
+}
+
+const entryTime = (x: WindowEntry) => x[0];
+const entryId = (x: WindowEntry) => x[2];
+
+function hasPointIn(points: readonly number[], a: number, b: number): boolean {
+  for (const p of points) if (a <= p && p < b) return true;
+  return false;
 }
