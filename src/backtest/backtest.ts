@@ -23,6 +23,7 @@ export interface BacktestInput {
 export interface SampledFiring {
   readonly id: string;
   readonly subject: string;
+  /** The firing time t_f: the trigger event's arrival, or the due time of the timer it fired from. */
   readonly time: number;
   readonly eventIds: readonly string[];
   readonly trace: Trace;
@@ -71,13 +72,15 @@ export function runBacktest(input: BacktestInput): BacktestResult {
     shouldStop: input.deadline === undefined ? undefined : () => clock() > input.deadline!,
   }, {
     firing(firing: Firing) {
-      if (firing.ruleId !== ruleId || !inRange(firing.time)) return;
+      // The firing time t_f (MEMORY.md "Times"): the arrival, or the timer's due time; not the processing clock.
+      const at = firing.firingTime ?? firing.time;
+      if (firing.ruleId !== ruleId || !inRange(at)) return;
       firings++;
       subjects.add(firing.subject);
-      const day = dayOf(firing.time);
+      const day = dayOf(at);
       perDay.set(day, (perDay.get(day) ?? 0) + 1);
       for (const action of firing.trace.actions ?? []) if (action.kind === 'emit' && action.outcome === 'applied') emits++;
-      sample.offer(() => ({ id: firing.id, subject: firing.subject, time: firing.time, eventIds: firing.eventIds, trace: firing.trace }));
+      sample.offer(() => ({ id: firing.id, subject: firing.subject, time: at, eventIds: firing.eventIds, trace: firing.trace }));
     },
     suppression(s) {
       if (s.ruleId !== ruleId || !inRange(s.at)) return;

@@ -80,7 +80,7 @@ export function nearMisses(input: NearMissInput): NearMissResult {
       stats.add(decision, on.kind === 'event' ? on.event : undefined, on.kind === 'event' ? on.event.subject : on.timer.subject);
     },
     firing(firing) {
-      if (firing.ruleId !== ruleId || !inRange(firing.time)) return;
+      if (firing.ruleId !== ruleId || !inRange(firing.firingTime ?? firing.time)) return;
       stats.fired(firing.subject);
     },
   });

@@ -27,7 +27,7 @@ export const BacktestResult = Answer({
   subjects: Type.Integer({ description: 'Distinct subjects with a firing' }),
   suppressions: Type.Record(Type.String(), Type.Integer(), { description: 'Triggers stopped or delayed, by reason (capped, deduped, quiet_hours, rate_limited, cancelled, overflow)' }),
   perDay: Type.Array(Answer({ day: Type.String(), firings: Type.Integer() }), { description: 'Every UTC day covered, with its firings' }),
-  sample: Type.Array(Answer({ id: Type.String(), subject: Type.String(), time: Time(), eventIds: Type.Array(Type.String()), trace: Json('Each check with the values it saw, and what each action would have done') })),
+  sample: Type.Array(Answer({ id: Type.String(), subject: Type.String(), time: Time('The firing time: the trigger event\'s arrival, or the due time of the timer it fired from'), eventIds: Type.Array(Type.String()), trace: Json('Each check with the values it saw, and what each action would have done') })),
   emitsNotFedBack: Type.Integer({ description: 'Events the firings would have emitted: a backtest executes no action, so they are not fed back (events emitted in the past are in the log as stored)' }),
   late: Type.Integer({ description: 'Events later than the allowed lateness: stateful parts ignored them, as live' }),
   errors: Answer({ count: Type.Integer(), first: Type.Array(Type.String()) }, 'Run-time errors of the rule (a condition that read a missing property…)'),
