@@ -21,6 +21,11 @@
 //                                      the rate and p99 per million stored events, file size, restart time
 //   --only=subjects [--subjects=N]     N distinct subjects (default 1,000,000) identified in a backlog of 2N events,
 //                                      100 rules reading the profile: processing rate and memory
+//   --only=backtest [--backtest-events=N]   N events (default 2,000,000) over 7 days and 100,000 subjects written into a
+//                                      data dir; the backtest of 10 rules (5 with memory) over them, timed: events/s
+//   --only=stateful [--stateful-subjects=N] [--open-windows=N]   100 rules, half with memory (threshold, sequence,
+//                                      absence), 100,000 subjects: processing events/s, p99 event → action at --rate,
+//                                      and N subjects (default 1,000,000) with open windows: RSS and state on disk
 //   --only=soak [--soak-minutes=M] [--soak-rate=N]   M minutes (default 30) at N events/s (default 5,000), 10 % firing a
 //                                      webhook, retention shortened to minutes: memory, p99 and file size per minute
 // BENCH_SERVER_NODE_ARGS adds node flags to every server start; BENCH_SERVER_ENTRY runs another entry
@@ -30,13 +35,14 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, wr
 import { tmpdir, cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ADMIN_TOKEN, REPO_ROOT, ProcSampler, api, buildServer, cpuBetween, peakRss, startServer, waitForQuiet, type BenchServer, type CpuUse, type ProcSample, type ServerMode } from './server-process.ts';
+import { ADMIN_TOKEN, BUILD_DIR, REPO_ROOT, ProcSampler, api, buildServer, cpuBetween, peakRss, startServer, waitForQuiet, type BenchServer, type CpuUse, type ProcSample, type ServerMode } from './server-process.ts';
 import { runLoad, type LoadResult } from './loadgen.ts';
 import { startHookReceiver, type HookReceiver } from './receiver.ts';
 import { preloadEvents } from './preload.ts';
 import { DbProbe } from './db-probe.ts';
 import { fmtInt, fmtMb, fmtMs, sleep, slope, summarize, wallNow } from './stats.ts';
 import { hookRule, logRules, manySubjectsFactory, subjectRules, type RuleDoc } from './workload.ts';
+import { backtestRules, memoryRules, openWindowRule, writeBacktestEvents } from './memory-workload.ts';
 import { formatSummary, monotonicOffsetUs, profileFiles, summarizeProfile } from './profile-summary.ts';
 import { buildRevision, compareTable, keyFigures } from './compare.ts';
 
@@ -45,10 +51,10 @@ import { buildRevision, compareTable, keyFigures } from './compare.ts';
 const argv = process.argv.slice(2);
 const opt = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const flag = (name: string) => argv.includes(`--${name}`);
-const SCENARIOS = ['ingest', 'processing', 'latency', 'latency-all', 'e2e', 'growth', 'subjects', 'soak'] as const;
+const SCENARIOS = ['ingest', 'processing', 'latency', 'latency-all', 'e2e', 'growth', 'subjects', 'soak', 'backtest', 'stateful'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 // growth, subjects and soak take minutes and gigabytes: only when asked for.
-const LONG: readonly string[] = ['growth', 'subjects', 'soak'];
+const LONG: readonly string[] = ['growth', 'subjects', 'soak', 'backtest', 'stateful'];
 const only = (opt('only') ?? SCENARIOS.filter((s) => !LONG.includes(s)).join(',')).split(',').map((s) => s.trim()).filter(Boolean);
 for (const name of only) if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`--only: unknown scenario "${name}" (${SCENARIOS.join(', ')})`);
 const SECONDS = Number(opt('seconds') ?? 15);
@@ -60,6 +66,8 @@ const GROW_TO = Number(opt('grow-to') ?? 10_000_000);
 const MANY_SUBJECTS = Number(opt('subjects') ?? 1_000_000);
 const SOAK_MINUTES = Number(opt('soak-minutes') ?? 30);
 const SOAK_RATE = Number(opt('soak-rate') ?? 5000);
+const BACKTEST_EVENTS = Number(opt('backtest-events') ?? 2_000_000);
+const OPEN_WINDOWS = Number(opt('open-windows') ?? 1_000_000);
 /** Retention in minutes instead of days, so that the soak runs several deletion cycles (README "Retention"). */
 const SOAK_RETENTION: Record<string, string> = {
   IFTHEN_RETENTION_EVENTS_MS: '180000', IFTHEN_RETENTION_FIRINGS_MS: '180000', IFTHEN_RETENTION_DELIVERED_MS: '120000',
@@ -80,7 +88,7 @@ const SERVER_ENV: Record<string, string> = Object.fromEntries((opt('server-env')
 const RESULTS = fileURLToPath(new URL('./results/', import.meta.url));
 const RUN_TAG = Date.now().toString(36);
 
-const TARGETS = { ingest: 60_000, processing: 20_000, latencyP99: 50, rssMb: 300, e2e: 15_000 };
+const TARGETS = { ingest: 60_000, processing: 20_000, latencyP99: 50, rssMb: 300, e2e: 15_000, backtest: 200_000, statefulProcessing: 10_000, statefulP99: 100, openWindowsRssMb: 500 };
 
 // ---------------------------------------------------------------------------------------------- report
 
@@ -161,7 +169,7 @@ async function stopServer(server: BenchServer, name: string, phases: readonly Ph
   }
 }
 
-async function putRules(url: string, rules: readonly RuleDoc[]) {
+async function putRules(url: string, rules: readonly (RuleDoc | { id: string })[]) {
   for (const rule of rules) {
     const res = await api(url, 'PUT', `/v1/rules/${rule.id}`, rule);
     if (res.status !== 200 && res.status !== 201) throw new Error(`PUT rule ${rule.id}: ${res.status} ${JSON.stringify(res.body)}`);
@@ -334,6 +342,118 @@ async function subjectsScenario() {
     probe.close();
     await stopServer(server, name, phases);
     dir.remove();
+  }
+}
+
+/**
+ * The backtest of 10 rules (5 stateless, 5 with memory) over BACKTEST_EVENTS stored events, run as the backtest
+ * thread runs it (src/backtest: read-only connection, spans, replay()), in this process: events replayed per second.
+ */
+async function backtestScenario() {
+  const name = 'backtest';
+  const dir = tempDir(name);
+  try {
+    const end = Math.floor(Date.now() / 86_400_000) * 86_400_000;
+    log(`backtest: writing ${fmtInt(BACKTEST_EVENTS)} events over 7 days for 100,000 subjects`);
+    const data = writeBacktestEvents(dir.path, BACKTEST_EVENTS, 100_000, 7, end);
+    log(`backtest: written in ${data.seconds.toFixed(1)} s; backtesting 10 rules`);
+    // In a process of its own, from the build the server runs (or src under tsx with --server=tsx); the whole range but
+    // its first day, so that the warm-up replays history too.
+    const rulesFile = join(dir.path, 'rules.json');
+    writeFileSync(rulesFile, JSON.stringify(backtestRules()));
+    const modules = SERVER_MODE === 'dist' ? [BUILD_DIR, '.js'] : [join(REPO_ROOT, 'src'), '.ts'];
+    const child = spawnSync(process.execPath, [...(SERVER_MODE === 'dist' ? [] : ['--import', 'tsx']), join(REPO_ROOT, 'bench', 'backtest-child.mjs'), ...modules, join(dir.path, 'ifthen.db'), rulesFile, String(data.from + 86_400_000), String(data.to)], { encoding: 'utf8', cwd: REPO_ROOT, maxBuffer: 1 << 24 });
+    if (child.status !== 0) throw new Error(`backtest child failed: ${child.stderr}`);
+    const result = JSON.parse(child.stdout) as { seconds: number; cpuSeconds: number; events: number; warmUp: number; firings: number; maxRssMb: number };
+    const { seconds } = result;
+    const replayed = result.events + result.warmUp;
+    const perSecond = replayed / seconds;
+    row(name, `events/s replayed, 10 rules (5 with memory), ${fmtInt(replayed)} events (${fmtInt(result.warmUp)} warm-up) of ${fmtInt(BACKTEST_EVENTS)} stored`, fmtInt(perSecond), `≥ ${fmtInt(TARGETS.backtest)}`, perSecond >= TARGETS.backtest);
+    row(name, 'events/s per CPU second (the same run: CPU time of the backtest process)', fmtInt(replayed / result.cpuSeconds));
+    row(name, 'log positions scanned/s (types no rule reads are not returned)', fmtInt(BACKTEST_EVENTS / seconds));
+    row(name, 'seconds; CPU seconds (user + system); firings of the reported rule', `${seconds.toFixed(1)}; ${result.cpuSeconds.toFixed(1)}; ${fmtInt(result.firings)}`);
+    row(name, 'backtest process RSS max (MB)', fmtInt(result.maxRssMb));
+    const firings = result.firings;
+    json.backtest = { events: BACKTEST_EVENTS, replayed, seconds, perSecond, warmUp: result.warmUp, firings, cpuSeconds: result.cpuSeconds };
+  } finally {
+    dir.remove();
+  }
+}
+
+/** 100 rules, half with memory: processing rate over a backlog, p99 event → webhook at RATE, and many open windows. */
+async function statefulScenario() {
+  const name = 'stateful';
+  const rules = memoryRules(100);
+  // Processing: a backlog over 100,000 subjects.
+  {
+    const dir = tempDir(name);
+    const setup = await startServer({ dataDir: dir.path, env: SERVER_ENV, mode: SERVER_MODE });
+    await putRules(setup.url, rules);
+    await setup.stop();
+    log(`stateful: preloading ${fmtInt(BACKLOG)} events`);
+    await preloadEvents(dir.path, BACKLOG, `mem-${RUN_TAG}`, () => false, IDS);
+    const server = await startServer({ dataDir: dir.path, nodeArgs: profileArgs(name), env: SERVER_ENV, mode: SERVER_MODE });
+    const sampler = new ProcSampler(server.pid, 500);
+    const probe = new DbProbe(dir.path);
+    try {
+      const { samples, caughtUp } = await untilCaughtUp(probe, 600, 200);
+      const first = samples[0];
+      const last = samples[samples.length - 1];
+      check(name, caughtUp, `not caught up: position ${last.position} of ${last.head}`);
+      const mid = samples.filter((p) => p.position >= 0.1 * BACKLOG && p.position <= 0.9 * BACKLOG).map((p) => [p.at / 1000, p.position] as const);
+      const steady = slope(mid);
+      const cpu = cpuBetween(server.pid, sampler.nearest(first.at), sampler.nearest(last.at));
+      const errors = await metricSum(server.url, 'ifthen_events_failed_total');
+      check(name, errors === 0, `${errors} events failed processing`);
+      const full = probe.full();
+      row(name, `events/s processed, ${fmtInt(BACKLOG)} backlog, 100 rules (50 with memory), 100,000 subjects (steady 10–90%)`, fmtInt(steady), `≥ ${fmtInt(TARGETS.statefulProcessing)}`, steady >= TARGETS.statefulProcessing);
+      row(name, 'firings / processing errors', `${fmtInt(full.firings)} / ${fmtInt(errors)}`);
+      row(name, 'server CPU while processing, cores', cores(cpu));
+      contended(name, cpu);
+      sampler.stop();
+      row(name, 'server RSS max (MB, VmHWM)', fmtMb(peakRss(server.pid)));
+      json.stateful = { backlog: BACKLOG, steady, firings: full.firings, cpu };
+    } finally {
+      sampler.stop();
+      probe.close();
+      await stopServer(server, name);
+      dir.remove();
+    }
+  }
+  // Latency: RATE events/s with the 99 other rules (half with memory) and the webhook rule.
+  await latencyScenario(`${name}-latency`, HOOK_FRACTION, rules.slice(0, 99));
+  const latency = json[`${name}-latency`] as { fromAck?: { p99: number } } | undefined;
+  if (latency?.fromAck) row(`${name}-latency`, 'p99 event → action (ms), target of rules with memory', fmtMs(latency.fromAck.p99), `≤ ${TARGETS.statefulP99}`, latency.fromAck.p99 <= TARGETS.statefulP99);
+  // Open windows: OPEN_WINDOWS subjects, one event each, each opening a window that stays open for an hour.
+  {
+    const dir = tempDir(`${name}-windows`);
+    const type = 'ev_0';
+    const setup = await startServer({ dataDir: dir.path, env: SERVER_ENV, mode: SERVER_MODE });
+    await putRules(setup.url, [openWindowRule(type)]);
+    await setup.stop();
+    log(`stateful: preloading ${fmtInt(OPEN_WINDOWS)} events of distinct subjects`);
+    let k = 0;
+    await preloadEvents(dir.path, OPEN_WINDOWS, `win-${RUN_TAG}`, () => false, 'sequential', 10_000, () => ({ id: `win-${RUN_TAG}-${k}`, type, subject: `window_${k++}`, properties: { n: 1 } }));
+    const server = await startServer({ dataDir: dir.path, env: SERVER_ENV, mode: SERVER_MODE });
+    const sampler = new ProcSampler(server.pid, 500);
+    const probe = new DbProbe(dir.path);
+    try {
+      const { samples, caughtUp } = await untilCaughtUp(probe, 900, 500);
+      const last = samples[samples.length - 1];
+      check(`${name}-windows`, caughtUp, `not caught up: position ${last.position} of ${last.head}`);
+      const rate = (last.position - samples[0].position) / ((last.at - samples[0].at) / 1000);
+      const withMemory = probe.count('subjects');
+      sampler.stop();
+      const peak = peakRss(server.pid);
+      row(`${name}-windows`, `server RSS max with ${fmtInt(OPEN_WINDOWS)} subjects with an open window (MB, sampled / VmHWM)`, `${fmtMb(sampler.maxRss)} / ${fmtMb(peak)}`, `≤ ${TARGETS.openWindowsRssMb}`, peak / 1048576 <= TARGETS.openWindowsRssMb);
+      row(`${name}-windows`, 'subjects stored (state on disk); events/s processed; database file (MB)', `${fmtInt(withMemory)}; ${fmtInt(rate)}; ${fmtMb(fileBytes(dir.path))}`);
+      json[`${name}-windows`] = { subjects: OPEN_WINDOWS, peak, maxRss: sampler.maxRss, stored: withMemory, rate };
+    } finally {
+      sampler.stop();
+      probe.close();
+      await stopServer(server, `${name}-windows`);
+      dir.remove();
+    }
   }
 }
 
@@ -517,14 +637,14 @@ async function processingScenario() {
   }
 }
 
-async function latencyScenario(name: string, hookFraction: number) {
+async function latencyScenario(name: string, hookFraction: number, otherRules: readonly { id: string }[] = logRules(99)) {
   const dir = tempDir(name);
   const receiver = await startHookReceiver();
   const server = await startServer({ dataDir: dir.path, nodeArgs: profileArgs(name), env: SERVER_ENV, mode: SERVER_MODE });
   const sampler = new ProcSampler(server.pid, 500);
   const phases: Phase[] = [];
   try {
-    await putRules(server.url, [...logRules(99), hookRule(`${receiver.url}/hook`)]);
+    await putRules(server.url, [...otherRules, hookRule(`${receiver.url}/hook`)]);
     // The receiver stands for a service that is already running: its code is warm before the first webhook.
     await bareBaseline(receiver, 5000, 32);
     const batch = 20;
@@ -735,6 +855,8 @@ async function main() {
     growth: growthScenario,
     subjects: subjectsScenario,
     soak: soakScenario,
+    backtest: backtestScenario,
+    stateful: statefulScenario,
   };
   if (SERVER_MODE === 'dist' && !process.env.BENCH_SERVER_ENTRY) {
     log('building the server as `npm run build` does (tsc -p tsconfig.build.json) into bench/results/dist');

@@ -16,6 +16,7 @@ import { adminRoutes } from './routes/admin.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { retentionRoutes } from './routes/retention.ts';
 import { subjectRoutes } from './routes/subjects.ts';
+import { backtestRoutes } from './routes/backtest.ts';
 import { OverloadedError, RestartingError } from '../app/pipeline-client.ts';
 
 declare module 'fastify' {
@@ -93,6 +94,7 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   await app.register(runRoutes(deps));
   await app.register(retentionRoutes(deps));
   await app.register(subjectRoutes(deps));
+  await app.register(backtestRoutes(deps));
   await app.register(adminRoutes(deps));
   return app;
 }

@@ -7,6 +7,7 @@ import { commandCases } from './commands.cases.ts';
 import { errorCases } from './errors.cases.ts';
 import { runCases } from './runs.cases.ts';
 import { explainCases } from './explain.cases.ts';
+import { backtestCases } from './backtest.cases.ts';
 
 describe('ifthen, the command line', { concurrency: true }, () => {
   let world: World | undefined;
@@ -18,4 +19,5 @@ describe('ifthen, the command line', { concurrency: true }, () => {
   errorCases(ref);
   runCases(ref);
   explainCases(ref);
+  backtestCases(ref);
 });

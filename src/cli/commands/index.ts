@@ -14,12 +14,13 @@ import { dlq } from './dlq.ts';
 import { keys } from './keys.ts';
 import { secrets } from './secrets.ts';
 import { notYet } from './not-yet.ts';
+import { backtest } from './backtest.ts';
 
 export type { Command } from './args.ts';
 
 export const COMMANDS: Record<string, Command> = {
   apply, rules, send, tail, test: testRule, explain, firings, firing, deliveries, delivery, failures, dlq, keys, secrets,
-  'signing-secret': signingSecret, backtest: notYet, report: notYet,
+  'signing-secret': signingSecret, backtest, report: notYet,
 };
 
 export function usage(): string {
@@ -39,7 +40,10 @@ rules
                                       (-f <rule.yaml> tests a local file before it is applied;
                                       --events <earlier.jsonl> replays the subject's earlier events first)
   explain <subject> --rule <id>       why a rule did (not) fire for a subject, event by event
-  backtest, report                    not available yet (they arrive with holdouts)
+  backtest <rule-id|file> --from D --to D
+                                      what a rule (saved, or a local file) would have done over stored
+                                      events: firings, subjects, per day, suppressions, sample traces
+  report                              not available yet (it arrives with holdouts)
 
 events and runs
   send --type T --subject S [--prop k=v ...] | -f events.json | --data '<json>'
