@@ -6,7 +6,7 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { freePort, startChildServer, stopChild, tempDir, ADMIN_TOKEN, type ChildServer } from '../support/server.ts';
+import { freePort, readiness, startChildServer, stopChild, tempDir, ADMIN_TOKEN, type ChildServer } from '../support/server.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { startRetryingLoad, type RetryingLoad } from '../support/retrying-load.ts';
 
@@ -75,8 +75,10 @@ it('loses nothing and doubles nothing across repeated SIGKILLs under load', { ti
     const sent = next;
     const deadline = Date.now() + 60_000;
     db = new Database(join(dir.path, 'ifthen.db'), { readonly: true });
+    const transient = { count: 0 }; // /readyz requests that failed while the server ran (reported below)
     for (;;) {
-      const ready = await (await fetch(`${url}/readyz`)).json();
+      const ready = await readiness(server!, transient);
+      if (!ready) { await new Promise((r) => setTimeout(r, 200)); continue; }
       const open = db.prepare("SELECT COUNT(*) FROM deliveries WHERE status != 'delivered'").pluck().get() as number;
       const unrelayed = db.prepare('SELECT COUNT(*) FROM emit_outbox').pluck().get() as number;
       if (ready.lagEvents === 0 && open === 0 && unrelayed === 0) break;
@@ -117,7 +119,7 @@ it('loses nothing and doubles nothing across repeated SIGKILLs under load', { ti
     assert.equal(echoed.length, new Set(echoed).size, 'no event emitted twice');
     assert.deepEqual([...echoed].sort(), expectedEchoes, 'every matching tick emitted its event');
 
-    console.log(`crash test: ${sent} events sent, ${KILLS} kills (events acknowledged before each: ${flowing.join(', ')}), ${load.retries} unacknowledged attempts retried, ${firings.length} firings, ${receiver.requests.length} webhook requests (${receiver.requests.length - expectedKeys.size} redeliveries), ${echoed.length} emitted events, ${subjects.length} subjects`);
+    console.log(`crash test: ${sent} events sent, ${KILLS} kills (events acknowledged before each: ${flowing.join(', ')}), ${load.retries} unacknowledged attempts retried, ${firings.length} firings, ${receiver.requests.length} webhook requests (${receiver.requests.length - expectedKeys.size} redeliveries), ${echoed.length} emitted events, ${subjects.length} subjects, ${transient.count} failed /readyz polls`);
     assert.equal(await stopChild(server), 0, server.output());
   } finally {
     if (server) await stopChild(server, 0);

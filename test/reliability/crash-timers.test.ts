@@ -10,7 +10,7 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { freePort, spawnChildServer, stopChild, tempDir, waitReady, ADMIN_TOKEN, type ChildServer, type EnvOverrides } from '../support/server.ts';
+import { freePort, readiness, spawnChildServer, stopChild, tempDir, waitReady, ADMIN_TOKEN, type ChildServer, type EnvOverrides } from '../support/server.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { startRetryingLoad, type LoadEvent, type RetryingLoad } from '../support/retrying-load.ts';
 
@@ -104,8 +104,10 @@ it('fires every due absence timer exactly once across SIGKILLs, and none that an
 
     // Every timer fires (the last is due ~2.5 s after the last cart), every delivery is delivered.
     const deadline = Date.now() + 60_000;
+    const transient = { count: 0 }; // /readyz requests that failed while the server ran (reported below)
     for (;;) {
-      const ready = await (await fetch(`${server.url}/readyz`)).json();
+      const ready = await readiness(server!, transient);
+      if (!ready) { await new Promise((r) => setTimeout(r, 200)); continue; }
       const left = db.prepare('SELECT COUNT(*) FROM timers').pluck().get() as number;
       const open = db.prepare("SELECT COUNT(*) FROM deliveries WHERE status != 'delivered'").pluck().get() as number;
       if (ready.lagEvents === 0 && left === 0 && open === 0) break;
@@ -132,7 +134,7 @@ it('fires every due absence timer exactly once across SIGKILLs, and none that an
     const carts = new Set(receiver.requests.filter((r) => r.url === '/abandoned').map((r) => JSON.parse(r.body).cart as string));
     assert.deepEqual([...carts].sort(), [...fire].sort(), 'the receiver got a webhook for exactly the carts that must fire');
 
-    console.log(`crash timers test: ${events.length} events (${late} late after a retry), ${KILLS} kills (due/pending timers at each: ${seenAtKill.map((s) => `${s.due}/${s.pending}`).join(', ')}), ${load.retries} posts retried, ${fire.size} carts fired, ${cancelled.size} cancelled, ${keys.length} webhook requests (${keys.length - expectedKeys.size} redeliveries)`);
+    console.log(`crash timers test: ${events.length} events (${late} late after a retry), ${KILLS} kills (due/pending timers at each: ${seenAtKill.map((s) => `${s.due}/${s.pending}`).join(', ')}), ${load.retries} posts retried, ${fire.size} carts fired, ${cancelled.size} cancelled, ${keys.length} webhook requests (${keys.length - expectedKeys.size} redeliveries), ${transient.count} failed /readyz polls`);
     assert.equal(await stopChild(server), 0, server.output());
   } finally {
     await load?.abandon();

@@ -109,6 +109,25 @@ export function spawnChildServer(dataDir: string, port: number, extra: EnvOverri
   return { url: `http://127.0.0.1:${port}`, process: child, exited, output: () => output };
 }
 
+/**
+ * The child's /readyz answer while a test waits for it to drain. A child that exited is an error with its output
+ * (a crash after a restart must never hide behind "fetch failed"); a request that fails while the child lives
+ * (a loaded machine) is `undefined`, counted in `transient`, and the caller asks again.
+ */
+export async function readiness(server: ChildServer, transient: { count: number }): Promise<{ lagEvents: number } | undefined> {
+  try {
+    const response = await fetch(`${server.url}/readyz`, { signal: AbortSignal.timeout(5000) });
+    return (await response.json()) as { lagEvents: number };
+  } catch (error) {
+    if (server.process.exitCode !== null || server.process.signalCode !== null) {
+      throw new Error(`the server exited with ${server.process.exitCode ?? server.process.signalCode} while the test waited for it:\n${server.output()}`);
+    }
+    transient.count++;
+    if (transient.count > 50) throw new Error(`/readyz failed 50 times while the server ran (${(error as Error).message}):\n${server.output().slice(-4000)}`);
+    return undefined;
+  }
+}
+
 /** Polls /readyz until it answers 200; throws (and kills the child) if it exits or takes too long. */
 export async function waitReady(server: ChildServer, timeoutMs = 20_000): Promise<ChildServer> {
   const deadline = Date.now() + timeoutMs;
