@@ -7,6 +7,7 @@ import type { MemoryLimits } from './engine/types.ts';
 import { DEFAULT_MEMORY_LIMITS } from './engine/memory-limits.ts';
 import { DEFAULT_SUBJECT_CACHE } from './processor/subject-cache.ts';
 import { DEFAULT_DEDUPE } from './store/sqlite/recent-ids.ts';
+import { backtestConfig, type BacktestConfig } from './backtest/config.ts';
 
 export interface Config {
   /** Storage backend (IFTHEN_STORE): `sqlite`, the embedded default. */
@@ -56,6 +57,10 @@ export interface Config {
    */
   readonly dedupe: { readonly windowMs: number; readonly maxIds: number };
   readonly engine: { readonly maxEmitDepth: number; readonly batchSize: number };
+  /** Backtests and near misses (IFTHEN_BACKTEST_*): time limit, heap, queue. */
+  readonly backtest: BacktestConfig;
+  /** IFTHEN_SUBJECT_TIMELINE (`off` turns it off): the pipeline thread indexes the log by subject. */
+  readonly subjectTimeline: boolean;
   /** Committed subject states kept in memory; the rest are read from the store when an event needs them. */
   readonly subjectCache: { readonly entries: number; readonly bytes: number };
   /** The budget of one condition evaluation; past it the condition is false and a rule error is recorded. */
@@ -158,6 +163,8 @@ export function loadConfig(env: Env = process.env): Config {
     dedupe: { windowMs: int(env, 'IFTHEN_DEDUPE_WINDOW_MS', DEFAULT_DEDUPE.windowMs), maxIds: int(env, 'IFTHEN_DEDUPE_MAX_IDS', DEFAULT_DEDUPE.maxIds) },
     subjectCache: { entries: int(env, 'IFTHEN_SUBJECT_CACHE_ENTRIES', DEFAULT_SUBJECT_CACHE.entries), bytes: int(env, 'IFTHEN_SUBJECT_CACHE_BYTES', DEFAULT_SUBJECT_CACHE.bytes) },
     engine: { maxEmitDepth: int(env, 'IFTHEN_MAX_EMIT_DEPTH', 8), batchSize: int(env, 'IFTHEN_PROCESS_BATCH', 500) },
+    backtest: backtestConfig(env),
+    subjectTimeline: env.IFTHEN_SUBJECT_TIMELINE !== 'off',
     condition: {
       maxSteps: int(env, 'IFTHEN_CONDITION_STEPS', DEFAULT_CONDITION_LIMITS.maxSteps),
       maxMs: int(env, 'IFTHEN_CONDITION_MS', DEFAULT_CONDITION_LIMITS.maxMs),

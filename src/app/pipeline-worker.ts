@@ -37,7 +37,7 @@ const stores = openPipelineStores(config, {
 });
 const { log, pipeline, outbox } = stores;
 // issue 6: the subject timeline, indexed off the ingest path (store/sqlite/subject-timeline-indexer.ts)
-const timeline = openSubjectTimelineIndexer(config.dbFile, (error) => logger.error({ err: error }, 'subject timeline: indexing failed; trying again'));
+const timeline = openSubjectTimelineIndexer(config.dbFile, config.subjectTimeline, (error) => logger.error({ err: error }, 'subject timeline: indexing failed; trying again'));
 const registry = new Registry();
 const metrics = pipelineMetrics(registry, { log, outbox, cursor: () => processor.cursor, retention: stores.retention,
   memory: { dedupeWindow: () => stores.dedupeWindow(), subjectCache: () => processor.subjectCacheStats },

@@ -1,4 +1,4 @@
-// The backtest's own settings (IFTHEN_BACKTEST_*), read where the HTTP thread builds its runner.
+// The backtest's own settings (IFTHEN_BACKTEST_*), read by loadConfig (src/config.ts) with the others.
 
 export interface BacktestConfig {
   /** IFTHEN_BACKTEST_TIMEOUT_MS: a backtest answers for what it covered by then; default 25,000 (the CLI waits 30 s). */
@@ -11,7 +11,7 @@ export interface BacktestConfig {
 
 export const DEFAULT_BACKTEST_CONFIG: BacktestConfig = { timeoutMs: 25_000, memoryMb: 512, maxQueued: 4 };
 
-export function backtestConfig(env: NodeJS.ProcessEnv = process.env): BacktestConfig {
+export function backtestConfig(env: Readonly<Record<string, string | undefined>>): BacktestConfig {
   const read = (name: string, fallback: number, min: number) => {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;

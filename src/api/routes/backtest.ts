@@ -10,7 +10,6 @@ import { BacktestQuery, BacktestRequest, BacktestResult, NearMissResult } from '
 import { RuleContent } from '../schemas/rules.ts';
 import { parseRuleBody } from './rules.ts';
 import { BacktestBusyError, BacktestRunner, BacktestTimeoutError } from '../../backtest/backtest-runner.ts';
-import { backtestConfig } from '../../backtest/config.ts';
 import { backtestEngineOptions } from '../../backtest/engine-options.ts';
 import { parseRange, yesterday, dayOf, DAY_MS, parseInstant } from '../../backtest/range.ts';
 import type { BacktestResult as Result } from '../../backtest/backtest.ts';
@@ -27,7 +26,7 @@ const CACHED_DAYS = 256;
 const iso = (time: number) => new Date(time).toISOString();
 
 export const backtestRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => {
-  const runner = new BacktestRunner(backtestConfig());
+  const runner = new BacktestRunner(deps.config.backtest);
   app.addHook('onClose', async () => runner.close());
   const cache = new Map<string, NearMisses>();
 

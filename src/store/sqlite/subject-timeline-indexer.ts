@@ -395,8 +395,8 @@ export interface SubjectTimelineHandle {
  * IFTHEN_SUBJECT_TIMELINE=off turns it off: nothing is indexed, and reading a subject's events scans the log
  * (as before the timeline existed); the runs written so far are ignored past the last indexed seq.
  */
-export function openSubjectTimelineIndexer(dbFile: string, onError: (error: Error) => void, env: NodeJS.ProcessEnv = process.env): SubjectTimelineHandle {
-  if (env.IFTHEN_SUBJECT_TIMELINE === 'off') return { tap: (log) => log, start: () => undefined, close: () => undefined };
+export function openSubjectTimelineIndexer(dbFile: string, enabled: boolean, onError: (error: Error) => void): SubjectTimelineHandle {
+  if (!enabled) return { tap: (log) => log, start: () => undefined, close: () => undefined };
   const db = openDatabase(dbFile, { cacheMiB: 4, autoCheckpoint: false });
   // Rebuilt from the log after a crash: a commit need not wait for the disk.
   setDurability(db, 'crash-safe');
