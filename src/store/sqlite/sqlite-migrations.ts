@@ -239,4 +239,60 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run, first_hash)
   ) WITHOUT ROWID;
   `,
+  `
+  -- Holdouts and goals (issue 7, ../shared/STATS.md). An experiment is a rule's holdout under one salt:
+  -- changing the salt re-randomises and starts a new experiment (audited in holdout_salts).
+  -- exposures: a subject's FIRST exposure to a rule under a salt (a treatment firing, or a holdout subject's
+  -- would-have-fired record); later firings of that subject do not change it.
+  -- exposure_outcomes: one row per exposure and metric (goal or guardrail, by name), kept up to date as goal
+  -- events arrive, with the same metric over the window of the same length before the exposure (CUPED). The
+  -- group and exposure time are copied in so that a report is one range scan grouped by grp (no join).
+  -- goal_events: the goal and guardrail events seen for rules with a holdout, so that an exposure finds its
+  -- pre-exposure window and an early or late goal event finds its exposure; deleted once no window needs them.
+  CREATE TABLE holdout_salts (
+    rule_id TEXT NOT NULL,
+    salt TEXT NOT NULL,
+    since INTEGER NOT NULL,
+    changed_by TEXT,
+    reason TEXT,
+    PRIMARY KEY (rule_id, salt)
+  );
+  CREATE TABLE exposures (
+    rule_id TEXT NOT NULL,
+    salt TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    grp INTEGER NOT NULL,           -- 0 holdout (control), 1 treatment
+    global_control INTEGER NOT NULL DEFAULT 0,
+    exposed_at INTEGER NOT NULL,    -- the firing's event time (ms)
+    firing_id TEXT NOT NULL,
+    rule_version INTEGER NOT NULL,
+    PRIMARY KEY (rule_id, salt, subject)
+  ) WITHOUT ROWID;
+  CREATE INDEX exposures_time ON exposures (rule_id, salt, exposed_at);
+  CREATE TABLE exposure_outcomes (
+    rule_id TEXT NOT NULL,
+    salt TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    grp INTEGER NOT NULL,
+    exposed_at INTEGER NOT NULL,
+    window_ms INTEGER NOT NULL,
+    converted INTEGER NOT NULL DEFAULT 0,
+    value REAL NOT NULL DEFAULT 0,
+    pre_converted INTEGER NOT NULL DEFAULT 0,
+    pre_value REAL NOT NULL DEFAULT 0,
+    PRIMARY KEY (rule_id, salt, metric, subject)
+  ) WITHOUT ROWID;
+  CREATE INDEX exposure_outcomes_time ON exposure_outcomes (rule_id, salt, metric, exposed_at);
+  CREATE TABLE goal_events (
+    rule_id TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    time INTEGER NOT NULL,
+    event_id TEXT NOT NULL,
+    value REAL NOT NULL DEFAULT 0,
+    PRIMARY KEY (rule_id, metric, subject, time, event_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX goal_events_time ON goal_events (time);
+  `,
 ];
