@@ -47,6 +47,8 @@ export interface StoredSubject {
   readonly state: SubjectState;
   /** 0 when the subject was never stored. */
   readonly version: number;
+  /** The length of the stored text of its attributes and memory, when loaded: a size hint for caches. */
+  readonly storedBytes?: number;
 }
 
 /** An event the processor could not process: recorded with its error, and passed over. */
