@@ -49,6 +49,11 @@ export interface StoredSubject {
   readonly version: number;
   /** The length of the stored text of its attributes and memory, when loaded: a size hint for caches. */
   readonly storedBytes?: number;
+  /**
+   * In a commit: this part of the state is the one stored at `version` (the same object the processor read), so
+   * the store may leave it as it is and write the other part only.
+   */
+  readonly unchanged?: 'attributes' | 'memory';
 }
 
 /** An event the processor could not process: recorded with its error, and passed over. */

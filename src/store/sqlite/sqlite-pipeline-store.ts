@@ -19,7 +19,6 @@ export class SqlitePipelineStore implements PipelineStore {
   readonly #updateSubject;
   readonly #updateMemory;
   readonly #updateAttributes;
-  readonly #texts = new SubjectTexts();
   readonly #insertFiring;
   readonly #insertDelivery;
   readonly #insertEmit;
@@ -75,15 +74,9 @@ export class SqlitePipelineStore implements PipelineStore {
     for (const id of ids) {
       const row = this.#subject.get(id) as { attributes: string; memory: string | null; version: number } | undefined;
       if (!row) continue;
-      const attributes = parseAttributes(row.attributes);
-      this.#texts.stored(id, attributes, row.attributes);
-      let state: SubjectState;
-      if (row.memory === null) state = { id, attributes };
-      else {
-        const memory = this.#texts.parseMemory(row.memory);
-        this.#texts.stored(id, memory, row.memory);
-        state = { id, attributes, memory };
-      }
+      const state: SubjectState = row.memory === null
+        ? { id, attributes: parseAttributes(row.attributes) }
+        : { id, attributes: parseAttributes(row.attributes), memory: JSON.parse(row.memory) as Record<string, unknown> };
       found.set(id, { state, version: row.version, storedBytes: row.attributes.length + (row.memory?.length ?? 0) });
     }
     return found;
@@ -105,13 +98,12 @@ export class SqlitePipelineStore implements PipelineStore {
 
   commitSync(batch: ProcessedBatch): void {
     const probe = this.probe ?? (() => undefined);
-    const written: Written[] = [];
     writeTransaction(this.db, () => {
       const stored = this.cursorSync(batch.consumer, batch.partition);
       if (stored !== batch.from) throw new FencedError(`partition ${batch.partition} of ${batch.consumer} moved to ${stored} while this batch started from ${batch.from}`);
       probe('cursor');
       const now = Date.now();
-      for (const { state, version } of batch.subjects) this.#writeSubject(state, version, now, written);
+      for (const subject of batch.subjects) this.#writeSubject(subject, now);
       probe('subjects');
       for (const f of batch.firings) {
         this.#insertFiring.run(f.id, f.ruleId, f.ruleVersion, f.subject, JSON.stringify(f.eventIds), f.group, JSON.stringify(f.trace), f.time);
@@ -136,28 +128,17 @@ export class SqlitePipelineStore implements PipelineStore {
       if (batch.to !== batch.from && batch.to !== null) this.#saveCursor.run(batch.consumer, batch.partition, batch.to);
       probe('position');
     });
-    // Only once committed: a rolled-back write left the rows as they were.
-    for (const w of written) this.#texts.stored(w.id, w.value, w.text);
   }
 
-  /**
-   * Writes the columns that changed since the row's `version`: an attributes or memory object this store read
-   * or wrote for the subject is what the row holds (states are immutable; the version fence says the row is the
-   * one the state came from), so it is not written again.
-   */
-  #writeSubject(state: SubjectState, version: number, now: number, written: Written[]): void {
-    const id = state.id;
-    const attributes = version > 0 && this.#texts.holds(id, state.attributes) ? undefined : JSON.stringify(state.attributes);
-    // undefined: the row holds it already; null: no memory.
-    const memory = state.memory === undefined ? null : version > 0 && this.#texts.holds(id, state.memory) ? undefined : this.#texts.memoryText(state.memory);
+  /** Writes the columns that changed: a part `unchanged` since `version` is what the row holds already (fenced on it). */
+  #writeSubject({ state, version, unchanged }: StoredSubject, now: number): void {
+    const memory = () => (state.memory === undefined ? null : JSON.stringify(state.memory));
     let changes: number;
-    if (version === 0) changes = this.#insertSubject.run(id, attributes, memory, now).changes;
-    else if (attributes === undefined) changes = this.#updateMemory.run(memory === undefined ? this.#texts.text(state.memory!) : memory, now, id, version).changes;
-    else if (memory === undefined) changes = this.#updateAttributes.run(attributes, now, id, version).changes;
-    else changes = this.#updateSubject.run(attributes, memory, now, id, version).changes;
-    if (changes !== 1) throw new FencedError(`subject ${id} changed since version ${version} was read`);
-    if (attributes !== undefined) written.push({ id, value: state.attributes, text: attributes });
-    if (typeof memory === 'string') written.push({ id, value: state.memory!, text: memory });
+    if (version === 0) changes = this.#insertSubject.run(state.id, JSON.stringify(state.attributes), memory(), now).changes;
+    else if (unchanged === 'attributes') changes = this.#updateMemory.run(memory(), now, state.id, version).changes;
+    else if (unchanged === 'memory') changes = this.#updateAttributes.run(JSON.stringify(state.attributes), now, state.id, version).changes;
+    else changes = this.#updateSubject.run(JSON.stringify(state.attributes), memory(), now, state.id, version).changes;
+    if (changes !== 1) throw new FencedError(`subject ${state.id} changed since version ${version} was read`);
   }
 
   #insertDeliveryRow(d: DeliveryRequest, lease: Lease | undefined): void {
@@ -178,81 +159,6 @@ export class SqlitePipelineStore implements PipelineStore {
     const remove = this.db.prepare('DELETE FROM emit_outbox WHERE id = ?');
     writeTransaction(this.db, () => { for (const id of ids) remove.run(id); });
   }
-}
-
-interface Written { readonly id: string; readonly value: object; readonly text: string }
-
-/**
- * The JSON texts behind subjects' attributes and memory, so that a commit writes only what changed. States are
- * immutable (the processor and its subject cache rely on it too), so an object this store read from a row, or
- * wrote into one, stands for that text for as long as it lives.
- *
- * Memory is written one entry (rule) per line: `{\n"<rule>":<entry>,\n"<rule>":<entry>\n}`, still one JSON
- * value (JSON.stringify never puts a raw line break inside a value). Loading keeps each entry's text, so a step
- * that changed two of a subject's rule entries serialises those two and copies the others' text.
- */
-class SubjectTexts {
-  /** An attributes or memory object → the subject whose row holds it, and its text there. */
-  readonly #rows = new WeakMap<object, { readonly id: string; readonly text: string }>();
-  /** A memory entry → its JSON. */
-  readonly #entries = new WeakMap<object, string>();
-
-  stored(id: string, value: object, text: string): void {
-    this.#rows.set(value, { id, text });
-  }
-
-  /** Whether the subject's row holds this object's text (at the version the object was read or written at). */
-  holds(id: string, value: object): boolean {
-    return this.#rows.get(value)?.id === id;
-  }
-
-  text(value: object): string {
-    return this.#rows.get(value)!.text;
-  }
-
-  memoryText(memory: Readonly<Record<string, unknown>>): string {
-    let text = '{';
-    for (const key of Object.keys(memory)) {
-      const entry = memory[key];
-      const object = typeof entry === 'object' && entry !== null;
-      let json = object ? this.#entries.get(entry) : undefined;
-      if (json === undefined) {
-        json = JSON.stringify(entry) as string | undefined;
-        if (json === undefined) continue; // as JSON.stringify leaves out an undefined (or function) member
-        if (object) this.#entries.set(entry, json);
-      }
-      text += `${text.length > 1 ? ',' : ''}\n${JSON.stringify(key)}:${json}`;
-    }
-    return `${text}\n}`;
-  }
-
-  /** Memory as stored: one entry a line (see above), or one JSON text (rows written before). */
-  parseMemory(text: string): Record<string, unknown> {
-    if (!text.startsWith('{\n')) return JSON.parse(text) as Record<string, unknown>;
-    const memory: Record<string, unknown> = {};
-    const lines = text.split('\n');
-    for (let i = 1; i < lines.length - 1; i++) {
-      const line = lines[i];
-      const colon = keyEnd(line);
-      const key = JSON.parse(line.slice(0, colon)) as string;
-      if (key === '__proto__') return JSON.parse(text) as Record<string, unknown>; // a plain object cannot take it as data
-      const json = line.slice(colon + 1, line.endsWith(',') ? -1 : undefined);
-      const entry = JSON.parse(json) as unknown;
-      memory[key] = entry;
-      if (typeof entry === 'object' && entry !== null) this.#entries.set(entry, json);
-    }
-    return memory;
-  }
-}
-
-/** The index just past the JSON string that starts `line` (a member's key). */
-function keyEnd(line: string): number {
-  for (let i = 1; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c === 92 /* \\ */) i++;
-    else if (c === 34 /* " */) return i + 1;
-  }
-  throw new SyntaxError('memory: a member without a key');
 }
 
 /**
