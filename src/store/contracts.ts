@@ -50,8 +50,8 @@ export interface StoredSubject {
   /** The length of the stored text of its attributes and memory, when loaded: a size hint for caches. */
   readonly storedBytes?: number;
   /**
-   * In a commit: this part of the state is the one stored at `version` (the same object the processor read), so
-   * the store may leave it as it is and write the other part only.
+   * In a commit: this part of the state is the one stored at `version` (the same object the processor read): the
+   * store keeps that part as stored (it does not read the state's) and writes the other part only.
    */
   readonly unchanged?: 'attributes' | 'memory';
 }
