@@ -19,7 +19,7 @@ export function roundValue(x: number): string {
   return Number(x.toFixed(Math.min(decimals, 10))).toLocaleString('en-US', { maximumFractionDigits: 10 });
 }
 
-const signed = (text: string, x: number) => (x > 0 ? `+${text}` : x < 0 ? `−${text.replace(/^-/, '')}` : text);
+const signed = (text: string, x: number) => (x > 0 ? `+${text}` : x < 0 ? `-${text.replace(/^-/, '')}` : text);
 
 /** An absolute effect in the metric's words: "+2.1 points of conversion" or "+0.29 per subject". */
 export function effectWords(metric: MetricKind, absolute: number, metricName?: string): string {
