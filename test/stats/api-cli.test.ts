@@ -17,7 +17,7 @@ describe('the statistics calculator', () => {
     const answer = await post({ control: { n: 2000, conversions: 200 }, treatment: { n: 2000, conversions: 260 } });
     assert.equal(answer.status, 200, answer.text);
     const body = answer.body;
-    assert.ok(Value.Check(ComparisonAnswer, body), [...Value.Errors(ComparisonAnswer, body)].map((e) => `${e.path} ${e.message}`).join('; '));
+    assert.ok(Value.Check(ComparisonAnswer, answer.body), [...Value.Errors(ComparisonAnswer, answer.body)].map((e) => `${e.path} ${e.message}`).join('; '));
     assert.deepEqual(body.groups.control, { exposed: 2000, converters: 200, rate: 0.1, mean: 0.1, variance: 0.1 * 0.9 });
     assert.equal(body.metric, 'conversion');
     assert.ok(Math.abs(body.lift.absolute.estimate - 0.03) < 1e-12);

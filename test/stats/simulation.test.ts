@@ -52,7 +52,7 @@ describe('simulations', () => {
     assert.ok(Math.abs(variance / 90 - 1) < 0.04, `variance ${variance}`);
   });
 
-  it('2,000 A/A experiments: the fixed-horizon test is significant in 3.5 %–6.5 % of them at α = 0.05', () => {
+  it('2,000 A/A experiments: the fixed-horizon test is significant in 3.5 %–6.5 % of them at α = 0.05', (t) => {
     const random = prng(7);
     let significant = 0;
     for (let run = 0; run < 2000; run += 1) {
@@ -60,10 +60,11 @@ describe('simulations', () => {
       if (r.p_value < 0.05) significant += 1;
     }
     const rate = share(significant, 2000);
+    t.diagnostic(`A/A false-positive rate ${rate}`);
     assert.ok(rate >= 0.035 && rate <= 0.065, `false-positive rate ${rate}`);
   });
 
-  it('looking every day for 30 days: the sequential test stays ≤ 5 %, the naive fixed test does not', () => {
+  it('looking every day for 30 days: the sequential test stays ≤ 5 %, the naive fixed test does not', (t) => {
     const random = prng(11);
     const runs = 2000;
     let naive = 0;
@@ -89,12 +90,13 @@ describe('simulations', () => {
       if (sequentialHit) sequential += 1;
       if (verdictHit) verdicts += 1;
     }
+    t.diagnostic(`peeking 30 days: sequential ${share(sequential, runs)}, naive ${share(naive, runs)}`);
     assert.ok(share(sequential, runs) <= 0.05, `sequential ${share(sequential, runs)}`);
     assert.ok(share(verdicts, runs) <= 0.05, `helped/hurt verdicts ${share(verdicts, runs)}`);
     assert.ok(share(naive, runs) >= 0.1, `naive peeking should visibly exceed 5 %: ${share(naive, runs)}`);
   });
 
-  it('with a true effect (10 % → 12 %), the 95 % interval covers it in 93 %–97 % of 2,000 runs; the always-valid one in at least 95 %', () => {
+  it('with a true effect (10 % → 12 %), the 95 % interval covers it in 93 %–97 % of 2,000 runs; the always-valid one in at least 95 %', (t) => {
     const random = prng(13);
     let covered = 0;
     let sequentialCovered = 0;
@@ -104,11 +106,12 @@ describe('simulations', () => {
       if (lower <= 0.02 && 0.02 <= upper) covered += 1;
       if (r.sequential.absolute.lower <= 0.02 && 0.02 <= r.sequential.absolute.upper) sequentialCovered += 1;
     }
+    t.diagnostic(`coverage ${share(covered, 2000)}, always-valid ${share(sequentialCovered, 2000)}`);
     assert.ok(share(covered, 2000) >= 0.93 && share(covered, 2000) <= 0.97, `coverage ${share(covered, 2000)}`);
     assert.ok(share(sequentialCovered, 2000) >= 0.95, `sequential coverage ${share(sequentialCovered, 2000)}`);
   });
 
-  it('an injected 52/48 split of 20,000 subjects is flagged as a sample-ratio mismatch in ≥ 95 % of 100 runs (and the verdict is invalid); 50/50 is not', () => {
+  it('an injected 52/48 split of 20,000 subjects is flagged as a sample-ratio mismatch in ≥ 95 % of 100 runs (and the verdict is invalid); 50/50 is not', (t) => {
     const random = prng(17);
     let skewedFlagged = 0;
     let fairFlagged = 0;
@@ -120,6 +123,7 @@ describe('simulations', () => {
       if (compare({ metric: 'conversion', control: conversions(fair, 2000), treatment: conversions(20_000 - fair, 2000) }).srm.flagged) fairFlagged += 1;
     }
     // Drawn at random, a 52 % arm of 20,000 lands under the p < 0.001 line about 1 % of the time (Φ(−2.37)).
+    t.diagnostic(`SRM flagged: 52/48 ${skewedFlagged}/100, 50/50 ${fairFlagged}/100`);
     assert.ok(skewedFlagged >= 95, `52/48 flagged ${skewedFlagged} times in 100`);
     assert.ok(fairFlagged <= 1, `50/50 flagged ${fairFlagged} times in 100`);
   });
