@@ -83,10 +83,10 @@ export function compare(input: CompareInput): Comparison {
   let summary: string;
   if (srm.flagged) summary = `${srmWords(srm.expected_control_share, srm.observed_control_share, srm.p_value)}: ${conclusionWords('invalid')}`;
   else if (tooFew) summary = `${tooFewWords(control.n, treatment.n, minimum)}: ${conclusionWords('invalid')}`;
-  else if (verdict === 'helped' || verdict === 'hurt') summary = `${effectWords(metric, absolute.estimate, input.metric_name)}, ${intervalWords(metric, alpha, seqAbsolute.lower, seqAbsolute.upper)}: ${conclusionWords(verdict)}`;
+  else if (verdict === 'helped' || verdict === 'hurt') summary = `${effectWords(metric, absolute.estimate, input.metric_name)}, ${intervalWords(metric, alpha, seqAbsolute.lower, seqAbsolute.upper, 'always-valid')}: ${conclusionWords(verdict)}`;
   else {
     // Inconclusive: what was seen so far, then what it would take.
-    const seen = `${effectWords(metric, absolute.estimate, input.metric_name)} so far, ${intervalWords(metric, alpha, seqAbsolute.lower, seqAbsolute.upper)}`;
+    const seen = `${effectWords(metric, absolute.estimate, input.metric_name)} so far, ${intervalWords(metric, alpha, seqAbsolute.lower, seqAbsolute.upper, 'always-valid')}`;
     const more = sequentialNeeded !== null && effect !== null ? `; ${neededWords(metric, Math.max(0, sequentialNeeded - total), effect)}` : '';
     summary = `${conclusionWords('inconclusive')} (${seen})${more}`;
   }

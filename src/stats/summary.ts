@@ -27,10 +27,13 @@ export function effectWords(metric: MetricKind, absolute: number, metricName?: s
   return `${signed(roundValue(Math.abs(absolute)), absolute)} ${metricName ? `${metricName} ` : ''}per subject`;
 }
 
-/** "95 % interval 0.8 to 3.4" (points for conversions). */
-export function intervalWords(metric: MetricKind, alpha: number, lower: number, upper: number): string {
+/**
+ * "95 % interval 0.8 to 3.4" (points for conversions); "95 % always-valid interval …" for the sequential one, so a
+ * reader who also sees the narrower fixed-horizon interval knows which one the verdict used.
+ */
+export function intervalWords(metric: MetricKind, alpha: number, lower: number, upper: number, kind: 'fixed' | 'always-valid' = 'fixed'): string {
   const show = (x: number) => (metric === 'conversion' ? (x * 100).toFixed(1) : roundValue(x));
-  return `${Math.round((1 - alpha) * 100)} % interval ${show(lower)} to ${show(upper)}`;
+  return `${Math.round((1 - alpha) * 100)} % ${kind === 'always-valid' ? 'always-valid ' : ''}interval ${show(lower)} to ${show(upper)}`;
 }
 
 export function conclusionWords(verdict: Verdict): string {

@@ -27,14 +27,14 @@ describe('the statistics calculator', () => {
     assert.equal(body.cuped, null);
     // The same numbers the pure function gives: the route adds nothing but the checks of its body.
     assert.deepEqual(body, JSON.parse(JSON.stringify(compare({ metric: 'conversion', control: { n: 2000, sum: 200, sum_squares: 200 }, treatment: { n: 2000, sum: 260, sum_squares: 260 } }))));
-    assert.match(body.summary, /^no detectable effect yet \(\+3\.0 points of conversion so far, 95 % interval -0\.1 to 6\.1\); about [\d,]+ more exposures are needed to detect \+1 point$/);
+    assert.match(body.summary, /^no detectable effect yet \(\+3\.0 points of conversion so far, 95 % always-valid interval -0\.1 to 6\.1\); about [\d,]+ more exposures are needed to detect \+1 point$/);
   });
 
   it('a clear effect is "helped", and the same increase of a guardrail is "hurt"', async () => {
     const data = { control: { n: 10000, conversions: 1000 }, treatment: { n: 10000, conversions: 1200 } };
     const helped = (await post(data)).body;
     assert.equal(helped.verdict, 'helped');
-    assert.match(helped.summary, /^\+2\.0 points of conversion, 95 % interval [\d.]+ to [\d.]+: the rule helps$/);
+    assert.match(helped.summary, /^\+2\.0 points of conversion, 95 % always-valid interval [\d.]+ to [\d.]+: the rule helps$/);
     const hurt = (await post({ ...data, higher_is_better: false })).body;
     assert.equal(hurt.verdict, 'hurt');
     assert.match(hurt.summary, /the rule hurts$/);

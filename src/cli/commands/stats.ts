@@ -122,7 +122,7 @@ export function words(a: ComparisonAnswer): string {
   ];
   const effect = a.power.for_effect_absolute;
   const needed = a.power.sequential_exposures_needed ?? a.power.exposures_needed;
-  rows.push(['power', `detects ${abs(a.power.mde_absolute)}${unit} with ${percent(a.power.power, 0)} power now${effect !== null && needed !== null ? `; ${count(needed)} exposures in all to detect ${signed(abs(effect), effect)}${unit}` : ''}`]);
+  rows.push(['power', `smallest effect detectable now ${abs(a.power.mde_absolute)}${unit} (fixed horizon, ${percent(a.power.power, 0)} power)${effect !== null && needed !== null ? `; ${count(needed)} exposures in all to detect ${signed(abs(effect), effect)}${unit} with the always-valid interval` : ''}`]);
   const width = Math.max(...rows.map(([k]) => k.length));
   lines.push(...rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`));
   lines.push('', `verdict  ${a.verdict.toUpperCase()}`, a.summary);
