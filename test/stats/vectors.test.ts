@@ -189,6 +189,18 @@ describe('CUPED', () => {
   });
 });
 
+describe('degenerate input', () => {
+  it('empty groups and groups without spread give numbers, never NaN, and an invalid or inconclusive verdict', () => {
+    const arm = (n: number, x: number): ArmStats => ({ n, sum: x, sum_squares: x });
+    for (const [a, b, verdict] of [[arm(0, 0), arm(0, 0), 'invalid'], [arm(0, 0), arm(100, 5), 'invalid'], [arm(1000, 0), arm(1000, 0), 'inconclusive'], [arm(1000, 1000), arm(1000, 1000), 'inconclusive']] as const) {
+      const r = compare({ metric: 'conversion', control: a, treatment: b });
+      assert.equal(r.verdict, verdict);
+      assert.doesNotMatch(JSON.stringify(r), /null,"upper"|"lower":null/, 'intervals are numbers');
+      assert.ok(Number.isFinite(r.sequential.absolute.lower) && Number.isFinite(r.lift.absolute.interval.upper));
+    }
+  });
+});
+
 describe('effects', () => {
   it('a zero standard error gives p = 1 and a point interval rather than NaN', () => {
     const r = effectOf(0, 0, 10);
