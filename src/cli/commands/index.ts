@@ -15,12 +15,13 @@ import { keys } from './keys.ts';
 import { secrets } from './secrets.ts';
 import { notYet } from './not-yet.ts';
 import { backtest } from './backtest.ts';
+import { nearMisses } from './near-misses.ts';
 
 export type { Command } from './args.ts';
 
 export const COMMANDS: Record<string, Command> = {
   apply, rules, send, tail, test: testRule, explain, firings, firing, deliveries, delivery, failures, dlq, keys, secrets,
-  'signing-secret': signingSecret, backtest, report: notYet,
+  'signing-secret': signingSecret, backtest, 'near-misses': nearMisses, report: notYet,
 };
 
 export function usage(): string {
@@ -43,6 +44,8 @@ rules
   backtest <rule-id|file> --from D --to D
                                       what a rule (saved, or a local file) would have done over stored
                                       events: firings, subjects, per day, suppressions, sample traces
+  near-misses <rule-id> [--day D]     why subjects did not get a rule on a UTC day: per reason, and how
+                                      far they were from passing each numeric comparison
   report                              not available yet (it arrives with holdouts)
 
 events and runs
