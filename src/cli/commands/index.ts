@@ -15,13 +15,14 @@ import { keys } from './keys.ts';
 import { secrets } from './secrets.ts';
 import { notYet } from './not-yet.ts';
 import { backtest } from './backtest.ts';
+import { nearMisses } from './near-misses.ts';
 import { stats } from './stats.ts';
 
 export type { Command } from './args.ts';
 
 export const COMMANDS: Record<string, Command> = {
   apply, rules, send, tail, test: testRule, explain, firings, firing, deliveries, delivery, failures, dlq, keys, secrets,
-  'signing-secret': signingSecret, backtest, stats, report: notYet,
+  'signing-secret': signingSecret, backtest, 'near-misses': nearMisses, stats, report: notYet,
 };
 
 export function usage(): string {
@@ -44,6 +45,8 @@ rules
   backtest <rule-id|file> --from D --to D
                                       what a rule (saved, or a local file) would have done over stored
                                       events: firings, subjects, per day, suppressions, sample traces
+  near-misses <rule-id> [--day D]     why subjects did not get a rule on a UTC day: per reason, and how
+                                      far they were from passing each numeric comparison
   report                              not available yet (it arrives with holdouts)
   stats compare --control X/N --treatment X/N [--split 50:50]
                                       compare two groups (or their values' sums): lift, intervals, checks, verdict
