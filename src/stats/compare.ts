@@ -9,7 +9,7 @@ import { checkSrm } from './srm.ts';
 import { alwaysValidP, DEFAULT_SEQUENTIAL_TUNING, SEQUENTIAL_METHOD, sequentialInterval } from './sequential.ts';
 import { cupedAdjust } from './cuped.ts';
 import { DEFAULT_POWER, fixedExposuresNeeded, minimumDetectableEffect, sequentialExposuresNeeded, varianceConstant } from './power.ts';
-import { conclusionWords, effectWords, intervalWords, neededWords, srmWords, tooFewWords } from './summary.ts';
+import { VERDICT_BASIS, conclusionWords, effectWords, intervalWords, neededWords, srmWords, tooFewWords } from './summary.ts';
 
 export const DEFAULT_ALPHA = 0.05;
 /** Below this many subjects in an arm, the verdict is `invalid`: the normal approximations behind every test need more. */
@@ -99,7 +99,7 @@ export function compare(input: CompareInput): Comparison {
     srm,
     sequential: { method: SEQUENTIAL_METHOD, tuning, absolute: seqAbsolute, relative: seqRelative, p_value: seqP, significant },
     cuped,
-    verdict, summary,
+    verdict, verdict_basis: VERDICT_BASIS, summary,
     power: {
       power: DEFAULT_POWER,
       mde_absolute: mde,

@@ -62,4 +62,4 @@ export function tooFewWords(control: number, treatment: number, minimum: number)
 }
 
 /** Which effect decides: said once so the report and the calculator say the same. */
-export const VERDICT_BASIS = 'the verdict uses the always-valid (sequential) interval of the absolute difference';
+export const VERDICT_BASIS = 'the always-valid (sequential) interval of the absolute difference, without CUPED; the relative lift, whose interval is wider, does not decide';

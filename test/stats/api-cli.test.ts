@@ -25,6 +25,7 @@ describe('the statistics calculator', () => {
     assert.ok(body.p_value < 0.01, 'fixed-horizon z-test: p ≈ 0.0029');
     assert.equal(body.srm.flagged, false);
     assert.equal(body.cuped, null);
+    assert.match(body.verdict_basis, /always-valid .* absolute difference/);
     // The same numbers the pure function gives: the route adds nothing but the checks of its body.
     assert.deepEqual(body, JSON.parse(JSON.stringify(compare({ metric: 'conversion', control: { n: 2000, sum: 200, sum_squares: 200 }, treatment: { n: 2000, sum: 260, sum_squares: 260 } }))));
     assert.match(body.summary, /^no detectable effect yet \(\+3\.0 points of conversion so far, 95 % always-valid interval -0\.1 to 6\.1\); about [\d,]+ more exposures are needed to detect \+1 point$/);
