@@ -9,7 +9,7 @@ import { checkSrm } from './srm.ts';
 import { alwaysValidP, DEFAULT_SEQUENTIAL_TUNING, SEQUENTIAL_METHOD, sequentialInterval } from './sequential.ts';
 import { cupedAdjust } from './cuped.ts';
 import { DEFAULT_POWER, fixedExposuresNeeded, minimumDetectableEffect, sequentialExposuresNeeded, varianceConstant } from './power.ts';
-import { VERDICT_BASIS, conclusionWords, effectWords, intervalWords, neededWords, srmWords, tooFewWords } from './summary.ts';
+import { VERDICT_BASIS, conclusionWords, effectWords, enoughWords, intervalWords, neededWords, srmWords, tooFewWords } from './summary.ts';
 
 export const DEFAULT_ALPHA = 0.05;
 /** Below this many subjects in an arm, the verdict is `invalid`: the normal approximations behind every test need more. */
@@ -87,7 +87,8 @@ export function compare(input: CompareInput): Comparison {
   else {
     // Inconclusive: what was seen so far, then what it would take.
     const seen = `${effectWords(metric, absolute.estimate, input.metric_name)} so far, ${intervalWords(metric, alpha, seqAbsolute.lower, seqAbsolute.upper, 'always-valid')}`;
-    const more = sequentialNeeded !== null && effect !== null ? `; ${neededWords(metric, Math.max(0, sequentialNeeded - total), effect)}` : '';
+    const more = sequentialNeeded === null || effect === null ? ''
+      : sequentialNeeded > total ? `; ${neededWords(metric, sequentialNeeded - total, effect)}` : `; ${enoughWords(metric, total, effect)}`;
     summary = `${conclusionWords('inconclusive')} (${seen})${more}`;
   }
 

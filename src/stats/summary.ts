@@ -53,6 +53,14 @@ export function neededWords(metric: MetricKind, moreExposures: number, effect: n
   return `about ${roundCount(moreExposures)} more exposures are needed to detect ${what}`;
 }
 
+/** When the subjects already suffice for `effect` and nothing was found: "… likely smaller than +1 point". */
+export function enoughWords(metric: MetricKind, subjects: number, effect: number): string {
+  const what = metric === 'conversion'
+    ? `${signed(roundValue(Math.abs(effect) * 100), effect)} point${Math.abs(effect * 100) === 1 ? '' : 's'}`
+    : `${signed(roundValue(Math.abs(effect)), effect)} per subject`;
+  return `${subjects.toLocaleString('en-US')} exposures would have detected ${what} in most runs, so any effect is likely smaller`;
+}
+
 export function srmWords(expectedShare: number, observedShare: number, pValue: number): string {
   return `sample-ratio mismatch: ${(observedShare * 100).toFixed(1)} % of subjects are in the control group where ${(expectedShare * 100).toFixed(1)} % were expected (p = ${pValue.toPrecision(2)})`;
 }

@@ -189,6 +189,19 @@ describe('CUPED', () => {
   });
 });
 
+describe('the sentence', () => {
+  it('inconclusive with enough subjects for the named effect says the effect is likely smaller, not "0 more exposures"', () => {
+    const r = compare({ metric: 'conversion', control: { n: 100_000, sum: 10_000, sum_squares: 10_000 }, treatment: { n: 100_000, sum: 10_050, sum_squares: 10_050 } });
+    assert.equal(r.verdict, 'inconclusive');
+    assert.match(r.summary, /^no detectable effect yet \(\+0\.1 points of conversion so far, 95 % always-valid interval -0\.\d to 0\.\d\); 200,000 exposures would have detected \+1 point in most runs, so any effect is likely smaller$/);
+  });
+  it('a guardrail names its metric, and an increase hurts', () => {
+    const r = compare({ metric: 'conversion', metric_name: 'unsubscribes', higher_is_better: false, control: { n: 10_000, sum: 100, sum_squares: 100 }, treatment: { n: 10_000, sum: 200, sum_squares: 200 } });
+    assert.equal(r.verdict, 'hurt');
+    assert.match(r.summary, /^\+1\.0 points of unsubscribes, 95 % always-valid interval 0\.\d to 1\.\d: the rule hurts$/);
+  });
+});
+
 describe('degenerate input', () => {
   it('empty groups and groups without spread give numbers, never NaN, and an invalid or inconclusive verdict', () => {
     const arm = (n: number, x: number): ArmStats => ({ n, sum: x, sum_squares: x });
