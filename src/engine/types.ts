@@ -90,6 +90,8 @@ export interface RuleDecision {
   readonly window?: { readonly value: number; readonly bound: number };
   /** For `waiting`: when the timer is due. */
   readonly until?: number;
+  /** A firing of a rule with a holdout, for a held-out subject (absent: treatment, or no holdout). */
+  readonly group?: 'holdout';
 }
 
 /** A durable timer a step asks for (absence, delay, quiet hours). Ids are deterministic (MEMORY.md "Timers"). */

@@ -97,5 +97,5 @@ export function testRule(input: TestRuleInput) {
       return { ...outcome, outcome: 'failed', detail: `template error: ${(error as Error).message}` };
     }
   });
-  return { matched: true, firingId: firing.id, trace: { ...firing.trace, actions }, emits: out.emits, subjectAfter: { ...out.subject.attributes }, ...explanation };
+  return { matched: true, firingId: firing.id, group: firing.group, trace: { ...firing.trace, actions }, emits: out.emits, subjectAfter: { ...out.subject.attributes }, ...explanation };
 }
