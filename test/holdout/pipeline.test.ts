@@ -138,6 +138,15 @@ guardrails: [ { event: unsubscribed, within: 7d } ]
       assert.equal(r.grp, inHoldout(salt, r.subject, 10) ? 0 : 1);
     }
     assert.equal((await server.request('POST', '/v1/rules/nope/holdout/reshuffle', { reason: 'x' })).status, 404);
+
+    // The rule test says the group, and what a held-out subject would have had.
+    const heldOut = rows.find((r) => r.grp === 0)!.subject;
+    const tested = await server.request('POST', '/v1/rules/promo2/test', { event: { type: 'visit', subject: heldOut } });
+    assert.equal(tested.status, 200, tested.text);
+    assert.equal(tested.body.group, 'holdout');
+    assert.equal(tested.body.trace.actions[0].detail, 'held out (would have queued a log)');
+    const treatedOne = rows.find((r) => r.grp === 1)!.subject;
+    assert.equal((await server.request('POST', '/v1/rules/promo2/test', { event: { type: 'visit', subject: treatedOne } })).body.group, 'treatment');
   });
 
   it('holds the global control group out of the rules that opt in, and records it', async () => {
