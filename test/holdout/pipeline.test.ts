@@ -170,5 +170,9 @@ guardrails: [ { event: unsubscribed, within: 7d } ]
     const reached = hook.requests.filter((r) => r.url === '/everyone').map((r) => JSON.parse(r.body).to as string);
     assert.equal(reached.length, treated);
     assert.ok(reached.every((s) => !inHoldout('gc', s, 20)), 'no subject of the global control group reached the receiver');
+    const member = rows.find((r) => r.global_control === 1)!.subject;
+    const tested = await server.request('POST', '/v1/rules/everyone/test', { event: { type: 'login', subject: member } });
+    assert.equal(tested.body.group, 'holdout', tested.text);
+    assert.match(tested.body.trace.actions[0].detail, /^held out \(global control group\)/);
   });
 });

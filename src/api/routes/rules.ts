@@ -182,6 +182,7 @@ export const ruleRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => 
       limits: deps.config.limits, secretNames: (await deps.stores.secrets.list()).map((s) => s.name), maxEmitDepth: deps.config.engine.maxEmitDepth,
       condition: deps.config.condition,
       render: deps.config.render,
+      ...(deps.config.globalControl ? { globalControl: deps.config.globalControl } : {}),
     };
     try {
       return await deps.sandbox.run({ kind: 'test-rule', input });
