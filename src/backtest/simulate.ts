@@ -50,7 +50,9 @@ export interface SimulationSummary {
 }
 
 export function simulate(input: SimulationInput, sink: SimulationSink): SimulationSummary {
-  const { source, rules, range, engine } = input;
+  const { source, rules, range } = input;
+  // The run owns its subjects' states and keeps only the newest: memory is changed in place, not copied per step.
+  const engine: EngineOptions = { ...input.engine, memoryInPlace: true };
   const oldestStored = source.oldestArrival();
   const head = source.head();
   const warmUpFrom = range.from - rules.warmUpMs;

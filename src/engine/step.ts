@@ -7,7 +7,7 @@ import type { CompiledRule } from './rule/compile.ts';
 import { celContext, evaluateRule, subjectView } from './evaluate.ts';
 import { DEFAULT_MEMORY_LIMITS } from './memory-limits.ts';
 import { MemoryDraft } from './memory/entry.ts';
-import { boundMemory, memorySize } from './memory/bounds.ts';
+import { boundMemory, forgetSize, memorySize } from './memory/bounds.ts';
 import { isLate, ruleOnEvent, ruleOnTimer, type Scope } from './memory/stateful.ts';
 import { whereDetail } from './explain.ts';
 import { planFiring, type PlannedFiring } from './plan.ts';
@@ -74,7 +74,7 @@ function stepTimer(rules: RuleSet, subject: SubjectState, timer: TimerFire, cloc
 function newScope(subject: SubjectState, view: Record<string, unknown>, clock: Clock, options: EngineOptions, limits: MemoryLimits, inputId: string,
   planned: PlannedFiring[], errors: RuleRunError[], decisions: RuleDecision[] | undefined, eventProperties?: Readonly<Record<string, unknown>>): Scope {
   return {
-    subject, view, clock, options, limits, inputId, eventProperties, memory: new MemoryDraft(subject.memory),
+    subject, view, clock, options, limits, inputId, eventProperties, memory: new MemoryDraft(subject.memory, options.memoryInPlace),
     evaluation: { valuesWhenFalse: Boolean(options.explain), limits: options.condition, wallClock: options.wallClock },
     out: { planned, timers: [], cancelled: [], suppressions: [], decisions, errors },
   };
@@ -86,11 +86,17 @@ function finish(options: EngineOptions, before: SubjectState, rulesSaw: SubjectS
   let subject = rulesSaw;
   let cancelledTimers = scope?.out.cancelled;
   let suppressions = scope?.out.suppressions;
+  let memoryChanged = false;
   if (scope?.memory.changed) {
-    const bounded = boundMemory(scope.memory.result(), memoryLimits.maxMemoryBytes, subject.id, at, memorySize(scope.memory.base) + scope.memory.added);
+    memoryChanged = true;
+    // The estimate reads the length kept on the memory before this step (changed in place or not).
+    const estimate = memorySize(scope.memory.base) + scope.memory.added;
+    const memory = scope.memory.result();
+    if (memory && memory === scope.memory.base) forgetSize(memory); // changed in place: its kept length is stale
+    const bounded = boundMemory(memory, memoryLimits.maxMemoryBytes, subject.id, at, estimate);
     if (bounded.cancelled.length) cancelledTimers = [...cancelledTimers!, ...bounded.cancelled];
     if (bounded.suppressions.length) suppressions = [...suppressions!, ...bounded.suppressions];
-    subject = withMemory(subject, bounded.memory);
+    if (bounded.memory !== subject.memory) subject = withMemory(subject, bounded.memory);
   }
   const firings: Firing[] = [];
   const emits: NewEvent[] = [];
@@ -111,7 +117,7 @@ function finish(options: EngineOptions, before: SubjectState, rulesSaw: SubjectS
     for (const e of p.emits) emits.push(e);
   }
   const out: { -readonly [K in keyof StepOutput]: StepOutput[K] } = {
-    subject, subjectChanged: subject !== before, firings, emits, timers: scope?.out.timers ?? [], errors, eventError: extra.eventError,
+    subject, subjectChanged: memoryChanged || subject !== before, firings, emits, timers: scope?.out.timers ?? [], errors, eventError: extra.eventError,
   };
   if (cancelledTimers?.length) out.cancelledTimers = cancelledTimers;
   if (suppressions?.length) out.suppressions = suppressions;

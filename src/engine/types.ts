@@ -26,6 +26,12 @@ export interface EngineOptions {
   readonly memory?: MemoryLimits;
   /** Record a RuleDecision for every candidate rule, fired or not: for explain and backtest traces (costs time). */
   readonly explain?: boolean;
+  /**
+   * The caller owns the subject states and keeps only the newest one of each subject (a replay): the memory is
+   * changed in place instead of copied on every step. The answers are the same (test/engine/memory-in-place
+   * .property.test.ts). Off for the live processor, whose states cross a boundary and may be retried.
+   */
+  readonly memoryInPlace?: boolean;
 }
 
 /** The bounds of rules with memory; see MEMORY.md "State and its bounds". */
