@@ -87,6 +87,11 @@ function cloneEntry(entry: RuleEntry): RuleEntry {
   return copy;
 }
 
+/** A new entry with every field present (undefined ones are left out of JSON): one object shape for all entries changed in place. */
+function emptyEntry(shape: string): RuleEntry {
+  return { shape, k: undefined, w: undefined, fp: undefined, s: undefined, q: undefined, b: undefined, i: undefined, h: undefined, d: undefined, n: undefined };
+}
+
 /**
  * The memory being changed by one step: entries are copied when first touched. With `inPlace` (a replay that
  * owns its states, EngineOptions.memoryInPlace) the stored entries are changed as they are, and `result()`
@@ -208,19 +213,22 @@ function compact(entry: RuleEntry | GroupEntry): RuleEntry | GroupEntry {
   return out;
 }
 
-/** `compact` on the entry itself: the same fields left out, so the JSON (and its length) is the same. */
+/**
+ * `compact` on the entry itself: the same fields left out of its JSON, so the JSON (and its length) is the same.
+ * Left out by setting them undefined, not by `delete`, which would turn the entry into a slow dictionary.
+ */
 function compactInPlace(entry: RuleEntry | GroupEntry): void {
   if (!('shape' in entry)) return;
-  if (entry.k !== undefined && !(entry.w?.length || entry.fp?.length)) delete entry.k;
-  if (entry.w && !entry.w.length) delete entry.w;
-  if (entry.fp && !entry.fp.length) delete entry.fp;
-  if (entry.s && !entry.s.some((l) => l.length)) delete entry.s;
-  if (entry.q && !entry.q.length) delete entry.q;
-  if (entry.b && !entry.b.length) delete entry.b;
-  if (entry.i && !entry.i.length) delete entry.i;
-  if (entry.h && !entry.h.length) delete entry.h;
-  if (entry.d && !entry.d.length) delete entry.d;
-  if (entry.n === 0) delete entry.n;
+  if (entry.k !== undefined && !(entry.w?.length || entry.fp?.length)) entry.k = undefined;
+  if (entry.w?.length === 0) entry.w = undefined;
+  if (entry.fp?.length === 0) entry.fp = undefined;
+  if (entry.s && !entry.s.some((l) => l.length)) entry.s = undefined;
+  if (entry.q?.length === 0) entry.q = undefined;
+  if (entry.b?.length === 0) entry.b = undefined;
+  if (entry.i?.length === 0) entry.i = undefined;
+  if (entry.h?.length === 0) entry.h = undefined;
+  if (entry.d?.length === 0) entry.d = undefined;
+  if (entry.n === 0) entry.n = undefined;
 }
 
 /** Inserts keeping the list sorted by (τ, id); returns the index. */
