@@ -10,7 +10,8 @@ import { MemoryDraft } from './memory/entry.ts';
 import { boundMemory, forgetSize, memorySize } from './memory/bounds.ts';
 import { isLate, ruleOnEvent, ruleOnTimer, type Scope } from './memory/stateful.ts';
 import { whereDetail } from './explain.ts';
-import { planFiring, type PlannedFiring } from './plan.ts';
+import type { PlannedFiring } from './plan.ts';
+import { plan } from './lazy-plan.ts';
 import { DEFAULT_CONDITION_LIMITS } from './condition-limits.ts';
 import { DEFAULT_SUBJECT_LIMITS, profileProblem } from './subject-limits.ts';
 
@@ -56,7 +57,7 @@ function stepEvent(rules: RuleSet, before: SubjectState, event: LoggedEvent, clo
     if (conditionError) errors.push({ ruleId: rule.id, message: `when.where: ${conditionError}` });
     if (decisions) decisions.push(matchDecision(rule, event.id, trace));
     if (!trace.matched) continue;
-    planned.push(planFiring(rule, event, view, trace, clock, options));
+    planned.push(plan(rule, event, view, trace, clock, options));
   }
   return finish(options, before, subject, planned, errors, scope, memoryLimits, event.receivedAt, decisions, { eventError, late });
 }

@@ -32,6 +32,11 @@ export interface EngineOptions {
    * .property.test.ts). Off for the live processor, whose states cross a boundary and may be retried.
    */
   readonly memoryInPlace?: boolean;
+  /**
+   * Plan a firing (render its deliveries' context, hash its id) only when it is read: for a replay that counts
+   * firings and keeps a few (a backtest). Only for rules whose actions are all deliveries (lazy-plan.ts).
+   */
+  readonly planLazily?: boolean;
 }
 
 /** The bounds of rules with memory; see MEMORY.md "State and its bounds". */
