@@ -362,7 +362,8 @@ async function backtestScenario() {
     const rulesFile = join(dir.path, 'rules.json');
     writeFileSync(rulesFile, JSON.stringify(backtestRules()));
     const modules = SERVER_MODE === 'dist' ? [BUILD_DIR, '.js'] : [join(REPO_ROOT, 'src'), '.ts'];
-    const child = spawnSync(process.execPath, [...(SERVER_MODE === 'dist' ? [] : ['--import', 'tsx']), join(REPO_ROOT, 'bench', 'backtest-child.mjs'), ...modules, join(dir.path, 'ifthen.db'), rulesFile, String(data.from + 86_400_000), String(data.to)], { encoding: 'utf8', cwd: REPO_ROOT, maxBuffer: 1 << 24 });
+    // The young generation the backtest thread gets (backtest-runner.ts YOUNG_GENERATION_MB = 3 semi-spaces of 32 MB).
+    const child = spawnSync(process.execPath, ['--max-semi-space-size=32', ...(SERVER_MODE === 'dist' ? [] : ['--import', 'tsx']), join(REPO_ROOT, 'bench', 'backtest-child.mjs'), ...modules, join(dir.path, 'ifthen.db'), rulesFile, String(data.from + 86_400_000), String(data.to)], { encoding: 'utf8', cwd: REPO_ROOT, maxBuffer: 1 << 24 });
     if (child.status !== 0) throw new Error(`backtest child failed: ${child.stderr}`);
     const result = JSON.parse(child.stdout) as { seconds: number; cpuSeconds: number; events: number; warmUp: number; firings: number; maxRssMb: number };
     const { seconds } = result;

@@ -29,6 +29,17 @@ export interface EngineOptions {
   readonly explain?: boolean;
   /** IFTHEN_GLOBAL_CONTROL_PERCENT / _SALT: held out of every rule with `holdout.global_control`; none when absent. */
   readonly globalControl?: GlobalControl;
+  /**
+   * The caller owns the subject states and keeps only the newest one of each subject (a replay): the memory is
+   * changed in place instead of copied on every step. The answers are the same (test/engine/memory-in-place
+   * .property.test.ts). Off for the live processor, whose states cross a boundary and may be retried.
+   */
+  readonly memoryInPlace?: boolean;
+  /**
+   * Plan a firing (render its deliveries' context, hash its id) only when it is read: for a replay that counts
+   * firings and keeps a few (a backtest). Only for rules whose actions are all deliveries (lazy-plan.ts).
+   */
+  readonly planLazily?: boolean;
 }
 
 /** The bounds of rules with memory; see MEMORY.md "State and its bounds". */
