@@ -17,6 +17,7 @@ import { opsRoutes } from './routes/ops.ts';
 import { retentionRoutes } from './routes/retention.ts';
 import { subjectRoutes } from './routes/subjects.ts';
 import { backtestRoutes } from './routes/backtest.ts';
+import { statsRoutes } from './routes/stats.ts';
 import { OverloadedError, RestartingError } from '../app/pipeline-client.ts';
 
 declare module 'fastify' {
@@ -95,6 +96,7 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   await app.register(retentionRoutes(deps));
   await app.register(subjectRoutes(deps));
   await app.register(backtestRoutes(deps));
+  await app.register(statsRoutes(deps));
   await app.register(adminRoutes(deps));
   return app;
 }

@@ -32,6 +32,10 @@ export interface CompareInput {
   readonly sequential_tuning?: number;
   /** Below this many subjects in either arm the verdict is `invalid` (too few). */
   readonly minimum_per_arm?: number;
+  /** The absolute effect the "more exposures are needed to detect …" sentence names; default 10 % of the control mean, rounded. */
+  readonly detect_effect_absolute?: number;
+  /** The metric's name in the sentence ("points of unsubscribes"); default "conversion" / none. */
+  readonly metric_name?: string;
 }
 
 export interface Interval {
@@ -101,8 +105,10 @@ export interface Comparison {
     readonly power: number;
     readonly mde_absolute: number;
     readonly mde_relative: number | null;
-    /** Exposures (both arms) needed to detect the effect named in `for_effect_absolute`, at the current split. */
+    /** Exposures (both arms) a fixed-horizon test needs to detect the effect named in `for_effect_absolute`, at the configured split. */
     readonly exposures_needed: number | null;
+    /** The same for the always-valid interval the verdict uses (larger: the price of looking every day). */
+    readonly sequential_exposures_needed: number | null;
     readonly for_effect_absolute: number | null;
   };
 }
