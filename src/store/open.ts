@@ -4,6 +4,7 @@ import type { DeliveryControl, EventLog, OutboxStore, PipelineStore, StallRecord
 import type { KeyStore, RuleSource, RuleStore, SecretStore, SigningSecretStore } from './catalog.ts';
 import type { HistoryStore } from './history.ts';
 import type { RetentionStore } from './retention.ts';
+import type { ReportReader } from '../report/report-reader.ts';
 import { openSqliteApiStores, openSqliteDispatcherStores, openSqlitePipelineStores, type PipelineOptions } from './sqlite/sqlite-stores.ts';
 
 export interface ApiStores {
@@ -17,6 +18,8 @@ export interface ApiStores {
   /** Recorded suppressions: counts per rule and reason, a subject's newest (explain). */
   readonly suppressions: SuppressionStore;
   close(): void;
+  /** Holdout reports (issue 7): per exposure day and group, the sums of exposure_outcomes. */
+  readonly reports: ReportReader;
 }
 
 export interface PipelineStores {
