@@ -65,5 +65,5 @@ export function metricsOf(document: unknown): { goals: RuleMetric[]; guardrails:
 export function expectedControlShare(holdout: HoldoutSettings, globalControlPercent: number): number {
   const p = holdout.percent / 100;
   const g = holdout.globalControl ? Math.max(0, globalControlPercent) / 100 : 0;
-  return 1 - (1 - p) * (1 - g);
+  return p + g - p * g; // = 1 − (1 − p)(1 − g), exact when g = 0
 }
