@@ -132,7 +132,7 @@ export class RuleReporter {
       guardrails: guardrailResults.map((g) => g.report),
       over_time: primary ? this.#overTime(primary.metric, primary.days, controlShare) : [],
       verdict,
-      summary: [summary, ...guardrailWords].join('. '),
+      summary: [summary, ...guardrailWords].join('; '),
       warnings,
     };
   }

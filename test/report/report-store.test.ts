@@ -242,7 +242,7 @@ test('report: the primary goal compared as src/stats compares the same sums; gua
   assert.deepEqual(report.primary!.comparison, expected);
   assert.equal(report.primary!.comparison.groups.control.rate, control.sum / control.n);
   assert.equal(report.verdict, 'helped');
-  assert.equal(report.summary.split('. ')[0], expected.summary);
+  assert.equal(report.summary.split('; ')[0], expected.summary);
   assert.equal(report.guardrails.length, 1);
   assert.equal(report.guardrails[0].higher_is_better, false);
   assert.equal(report.guardrails[0].comparison.groups.control.exposed, control.n);

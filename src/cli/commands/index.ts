@@ -13,14 +13,14 @@ import { signingSecret } from './signing-secret.ts';
 import { dlq } from './dlq.ts';
 import { keys } from './keys.ts';
 import { secrets } from './secrets.ts';
-import { notYet } from './not-yet.ts';
+import { report } from './report.ts';
 import { backtest } from './backtest.ts';
 
 export type { Command } from './args.ts';
 
 export const COMMANDS: Record<string, Command> = {
   apply, rules, send, tail, test: testRule, explain, firings, firing, deliveries, delivery, failures, dlq, keys, secrets,
-  'signing-secret': signingSecret, backtest, report: notYet,
+  'signing-secret': signingSecret, backtest, report,
 };
 
 export function usage(): string {
@@ -43,7 +43,8 @@ rules
   backtest <rule-id|file> --from D --to D
                                       what a rule (saved, or a local file) would have done over stored
                                       events: firings, subjects, per day, suppressions, sample traces
-  report                              not available yet (it arrives with holdouts)
+  report <rule-id> [--from D --to D]  the rule's holdout report: groups, lift with intervals, sample-ratio
+                                      check, guardrails, verdict (--json: the API's answer)
 
 events and runs
   send --type T --subject S [--prop k=v ...] | -f events.json | --data '<json>'
