@@ -13,12 +13,13 @@ import { whereDetail } from './explain.ts';
 import { planFiring, type PlannedFiring } from './plan.ts';
 import { DEFAULT_CONDITION_LIMITS } from './condition-limits.ts';
 import { DEFAULT_SUBJECT_LIMITS, profileProblem } from './subject-limits.ts';
+import { timedExposures, withGoalHits } from './holdout/step-output.ts';
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = { maxEmitDepth: 8, condition: DEFAULT_CONDITION_LIMITS, subject: DEFAULT_SUBJECT_LIMITS };
 
 export function step(rules: RuleSet, subject: SubjectState, input: EngineInput, clock: Clock, options: EngineOptions = DEFAULT_ENGINE_OPTIONS): StepOutput {
-  if (input.kind === 'timer') return stepTimer(rules, subject, input.timer, clock, options);
-  return stepEvent(rules, subject, input.event, clock, options);
+  if (input.kind === 'timer') return timedExposures(stepTimer(rules, subject, input.timer, clock, options), input.timer.dueAt);
+  return withGoalHits(stepEvent(rules, subject, input.event, clock, options), rules, input.event, clock, options);
 }
 
 function stepEvent(rules: RuleSet, before: SubjectState, event: LoggedEvent, clock: Clock, options: EngineOptions): StepOutput {

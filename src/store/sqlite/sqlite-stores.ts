@@ -17,6 +17,7 @@ import { SqlitePipelineStore, type CommitStage } from './sqlite-pipeline-store.t
 import { SqliteOutbox } from './sqlite-outbox.ts';
 import { SqliteStallRecorder } from './sqlite-stall-recorder.ts';
 import { SqliteSuppressions } from './sqlite-suppressions.ts';
+import { SqliteHoldoutSalts } from './sqlite-exposures.ts';
 import { SqliteRetention, WAL_SIZE_LIMIT } from './sqlite-retention.ts';
 import { ensureIncrementalVacuum } from './sqlite-auto-vacuum.ts';
 
@@ -29,7 +30,7 @@ export function openSqliteApiStores(config: Config): ApiStores {
   return {
     rules: new SqliteRuleStore(db), keys: new SqliteKeyStore(db), secrets: new SqliteSecretStore(db, box), signing,
     history: new SqliteHistory(db), deliveries: new SqliteDeliveryControl(db), stalls: new SqliteStallRecorder(db),
-    suppressions: new SqliteSuppressions(db),
+    suppressions: new SqliteSuppressions(db), holdouts: new SqliteHoldoutSalts(db),
     close: () => db.close(),
     reports: new SqliteReportReader(db),
   };
