@@ -4,6 +4,7 @@
 // days come from memory (daily-cache.ts), so a console refreshing every few seconds reads only the open days.
 import { compare, DEFAULT_MINIMUM_PER_ARM } from '../stats/compare.ts';
 import type { ArmStats, Comparison, Interval, Verdict } from '../stats/types.ts';
+import type { RuleDocument } from '../engine/rule/schema.ts';
 import { DailySumsCache, DEFAULT_DAILY_CACHE, type DailyCacheOptions } from './daily-cache.ts';
 import { addSums, DAY_MS, ZERO_SUMS, type DaySums, type Experiment, type GroupSums, type ReportReader } from './report-reader.ts';
 import { expectedControlShare, holdoutOf, metricsOf, type HoldoutSettings, type RuleMetric } from './rule-metrics.ts';
@@ -23,7 +24,7 @@ export interface ReportRule {
   readonly id: string;
   readonly version: number;
   readonly createdAt: number;
-  readonly document: unknown;
+  readonly document: RuleDocument;
 }
 
 export interface Period {
@@ -93,7 +94,7 @@ export class RuleReporter {
   }
 
   async report(rule: ReportRule, period: Period, now: number): Promise<RuleReport> {
-    const holdout = holdoutOf(rule.id, rule.document);
+    const holdout = holdoutOf(rule.document);
     if (!holdout) throw new NoHoldoutError(`rule ${rule.id} has no holdout group: add \`holdout: {percent: 10}\` (and a goal) to measure what it changes`);
     const experiments = await this.#reader.experiments(rule.id);
     const experiment = experiments.find((e) => e.salt === holdout.salt) ?? experiments[experiments.length - 1]

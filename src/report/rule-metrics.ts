@@ -1,7 +1,8 @@
-// What a rule's document says about its experiment: the holdout and the metrics (goals, guardrails). Read
-// defensively from the stored JSON, so that a report works with any version of the rule language that stores
-// `holdout`, `goal`/`goals` and `guardrails` as issue 7 names them.
+// What a rule's document says about its experiment: the holdout (salt as the pipeline uses it) and the metrics
+// (goals, guardrails) named as the pipeline names their exposure_outcomes rows (src/engine/holdout/metrics.ts).
 import { parseDuration } from '../engine/duration.ts';
+import { ruleMetrics, ruleSalt } from '../engine/holdout/metrics.ts';
+import type { RuleDocument } from '../engine/rule/schema.ts';
 import type { MetricKind } from '../stats/types.ts';
 
 export interface HoldoutSettings {
@@ -14,8 +15,9 @@ export interface HoldoutSettings {
 }
 
 export interface RuleMetric {
-  /** The metric's name in exposure_outcomes: `name`, default the goal event's type. */
+  /** The metric's name in exposure_outcomes: `name`, default the (first) goal event type. */
   readonly name: string;
+  /** The goal event type(s), as written. */
   readonly event: string;
   readonly within: string;
   readonly windowMs: number;
@@ -25,36 +27,24 @@ export interface RuleMetric {
   readonly higherIsBetter: boolean;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-export function holdoutOf(ruleId: string, document: unknown): HoldoutSettings | null {
-  const holdout = isObject(document) ? document.holdout : undefined;
-  if (!isObject(holdout) || typeof holdout.percent !== 'number' || !(holdout.percent > 0)) return null;
-  return {
-    percent: holdout.percent,
-    salt: typeof holdout.salt === 'string' && holdout.salt !== '' ? holdout.salt : ruleId,
-    globalControl: holdout.global_control === true,
-  };
-}
-
-function metricOf(value: unknown, higherIsBetter: boolean): RuleMetric | null {
-  if (!isObject(value) || typeof value.event !== 'string' || typeof value.within !== 'string') return null;
-  let windowMs: number;
-  try { windowMs = parseDuration(value.within); } catch { return null; }
-  return {
-    name: typeof value.name === 'string' && value.name !== '' ? value.name : value.event,
-    event: value.event, within: value.within, windowMs,
-    kind: value.value === undefined || value.value === null ? 'conversion' : 'value',
-    higherIsBetter,
-  };
+export function holdoutOf(document: RuleDocument): HoldoutSettings | null {
+  const holdout = document.holdout;
+  if (!holdout || !(holdout.percent > 0)) return null;
+  return { percent: holdout.percent, salt: ruleSalt(document), globalControl: holdout.global_control === true };
 }
 
 /** Goals (the first is primary) and guardrails, in the document's order. */
-export function metricsOf(document: unknown): { goals: RuleMetric[]; guardrails: RuleMetric[] } {
-  if (!isObject(document)) return { goals: [], guardrails: [] };
-  const list = (value: unknown) => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
-  const goals = [...list(document.goal), ...list(document.goals)].map((g) => metricOf(g, true)).filter((g): g is RuleMetric => g !== null);
-  const guardrails = list(document.guardrails).map((g) => metricOf(g, false)).filter((g): g is RuleMetric => g !== null);
+export function metricsOf(document: RuleDocument): { goals: RuleMetric[]; guardrails: RuleMetric[] } {
+  const goals: RuleMetric[] = [];
+  const guardrails: RuleMetric[] = [];
+  for (const metric of ruleMetrics(document)) {
+    const { spec } = metric;
+    (metric.kind === 'goal' ? goals : guardrails).push({
+      name: metric.name, event: Array.isArray(spec.event) ? spec.event.join(', ') : spec.event,
+      within: spec.within, windowMs: parseDuration(spec.within),
+      kind: spec.value === undefined ? 'conversion' : 'value', higherIsBetter: metric.kind === 'goal',
+    });
+  }
   return { goals, guardrails };
 }
 

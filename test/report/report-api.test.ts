@@ -50,8 +50,8 @@ describe('the rule report over HTTP and in the CLI', () => {
   before(async () => {
     server = await startTestServer();
     try {
-      // The rule language of this branch may not accept `holdout` yet: the document is stored as the rule store
-      // stores any, disabled so that the pipeline leaves it alone.
+      // Written straight into the file, disabled so that the pipeline leaves it alone, with an experiment that
+      // started weeks ago (a rule saved through the API starts its experiment now).
       const db = openDatabase(join(server.dataDir, 'ifthen.db'));
       try { await new SqliteRuleStore(db).put(HOLDOUT_RULE as unknown as RuleDocument, null, DAY0 - DAY, false); } finally { db.close(); }
       writeExperiment(server.dataDir, 10_000);

@@ -12,6 +12,7 @@ import { DailySumsCache } from '../../src/report/daily-cache.ts';
 import { NoHoldoutError, RuleReporter } from '../../src/report/report.ts';
 import { expectedControlShare, holdoutOf, metricsOf } from '../../src/report/rule-metrics.ts';
 import { compare } from '../../src/stats/compare.ts';
+import type { RuleDocument } from '../../src/engine/rule/schema.ts';
 
 const H = 3_600_000;
 const DAY0 = Date.UTC(2026, 10, 2); // a Monday, 00:00 UTC
@@ -178,18 +179,22 @@ test('cache: a partial first day and a period inside one day are read, never cac
 }));
 
 test('rule metrics: holdout, goals (first primary, default name the event), guardrails, expected split', () => {
-  const doc = {
+  const doc: RuleDocument = {
+    id: 'r1', when: { event: 'cart_abandoned' }, then: [{ log: { message: 'x' } }],
     holdout: { percent: 10, global_control: true },
-    goals: [{ event: 'purchase', within: '7d', value: 'event.amount' }, { event: 'visit', within: '1d', name: 'visits' }],
+    goals: [{ event: 'purchase', within: '7d', value: 'event.amount' }, { event: ['visit', 'open'], within: '1d', name: 'visits' }, { event: ['click', 'tap'], within: '1h' }],
     guardrails: [{ event: 'unsubscribe', within: '3d' }],
   };
-  assert.deepEqual(holdoutOf('r1', doc), { percent: 10, salt: 'r1', globalControl: true });
-  assert.equal(holdoutOf('r1', { holdout: { percent: 0 } }), null);
-  assert.equal(holdoutOf('r1', {}), null);
+  assert.deepEqual(holdoutOf(doc), { percent: 10, salt: 'r1', globalControl: true });
+  assert.deepEqual(holdoutOf({ ...doc, holdout: { percent: 5, salt: 'later' } }), { percent: 5, salt: 'later', globalControl: false });
+  const { holdout: _, ...without } = doc;
+  assert.equal(holdoutOf(without), null);
   const { goals, guardrails } = metricsOf(doc);
-  assert.deepEqual(goals.map((g) => [g.name, g.kind, g.windowMs, g.higherIsBetter]), [['purchase', 'value', 7 * DAY_MS, true], ['visits', 'conversion', DAY_MS, true]]);
+  assert.deepEqual(goals.map((g) => [g.name, g.event, g.kind, g.windowMs, g.higherIsBetter]), [
+    ['purchase', 'purchase', 'value', 7 * DAY_MS, true], ['visits', 'visit, open', 'conversion', DAY_MS, true], ['click', 'click, tap', 'conversion', 3_600_000, true],
+  ]);
   assert.deepEqual(guardrails.map((g) => [g.name, g.kind, g.higherIsBetter]), [['unsubscribe', 'conversion', false]]);
-  assert.deepEqual(metricsOf({ goal: { event: 'signup', within: '2d' } }).goals.map((g) => g.name), ['signup']);
+  assert.deepEqual(metricsOf({ id: 'r2', when: { event: 'a' }, then: [], goal: { event: 'signup', within: '2d' } }).goals.map((g) => g.name), ['signup']);
   assert.equal(expectedControlShare({ percent: 10, salt: 's', globalControl: false }, 5), 0.1);
   assert.ok(Math.abs(expectedControlShare({ percent: 10, salt: 's', globalControl: true }, 5) - 0.145) < 1e-12);
 });
@@ -207,9 +212,12 @@ function experimentRows(n: number, days: number): Row[] {
   return rows;
 }
 
-const RULE = {
+const RULE: { id: string; version: number; createdAt: number; document: RuleDocument } = {
   id: 'r1', version: 3, createdAt: DAY0 - DAY_MS,
-  document: { holdout: { percent: 10, salt: 's1' }, goal: { event: 'purchase', within: '2d' }, guardrails: [{ event: 'unsubscribe', within: '2d' }] },
+  document: {
+    id: 'r1', when: { event: 'cart_abandoned' }, then: [{ log: { message: 'x' } }],
+    holdout: { percent: 10, salt: 's1' }, goal: { event: 'purchase', within: '2d' }, guardrails: [{ event: 'unsubscribe', within: '2d' }],
+  },
 };
 
 test('report: the primary goal compared as src/stats compares the same sums; guardrails; series; warnings', withDb(async (db) => {
@@ -270,7 +278,8 @@ test('report: too few matured subjects is invalid; a rule without holdout is ref
   const few = await reporter.report(RULE, {}, DAY0 + 30 * DAY_MS);
   assert.equal(few.verdict, 'invalid');
   assert.match(few.summary, /too few|fewer/i);
-  await assert.rejects(reporter.report({ ...RULE, document: { goal: RULE.document.goal } }, {}, DAY0), NoHoldoutError);
+  const { holdout: _, ...noHoldout } = RULE.document;
+  await assert.rejects(reporter.report({ ...RULE, document: noHoldout }, {}, DAY0), NoHoldoutError);
   // No holdout_salts row yet: the document's salt, since the rule's creation.
   assert.equal(few.experiment.since, RULE.createdAt);
 

@@ -28,8 +28,8 @@ export function reportView(report: RuleReport) {
 }
 
 export const reportRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => {
-  // The global control share counts in the expected split (configuration of issue 7; absent: none).
-  const globalControlPercent = (deps.config as { globalControl?: { percent?: number } }).globalControl?.percent ?? 0;
+  // The global control share counts in the expected split of rules that opt in.
+  const globalControlPercent = deps.config.globalControl?.percent ?? 0;
   // One per API: its cache of final days lives as long as the server.
   const reporter = new RuleReporter(deps.stores.reports, { globalControlPercent });
 
