@@ -57,6 +57,8 @@ export interface ReportReader {
   experiments(ruleId: string): Promise<Experiment[]>;
   /** Per exposure day in [from, to), the sums of each group; days without exposures are absent; ascending. */
   daily(query: DailyQuery): Promise<DaySums[]>;
+  /** The earliest exposure time under the salt (events may be older than the salt's `since`); undefined: none. */
+  firstExposure(ruleId: string, salt: string): Promise<number | undefined>;
 }
 
 export const ZERO_SUMS: GroupSums = { n: 0, maturing: 0, sum: 0, sum_squares: 0, pre_sum: 0, pre_sum_squares: 0, pre_sum_products: 0 };
@@ -97,11 +99,13 @@ const NARROW_SHARE = 0.05;
 export class SqliteReportReader implements ReportReader {
   readonly #experiments;
   readonly #span;
+  readonly #first;
   readonly #queries: Record<MetricKind, { byKey: Statement; byTime: Statement }>;
 
   constructor(db: SqliteDatabase) {
     this.#experiments = db.prepare('SELECT salt, since, changed_by AS changedBy, reason FROM holdout_salts WHERE rule_id = ? ORDER BY since, salt');
     this.#span = db.prepare(`SELECT MIN(exposed_at) AS first, MAX(exposed_at) AS last FROM exposure_outcomes WHERE ${KEY}`);
+    this.#first = db.prepare('SELECT MIN(exposed_at) FROM exposures WHERE rule_id = ? AND salt = ?').pluck();
     const pair = (kind: MetricKind) => ({
       byKey: db.prepare(SELECT(kind, BY_KEY, 'exposure_outcomes')),
       byTime: db.prepare(SELECT(kind, BY_TIME, 'exposure_outcomes INDEXED BY exposure_outcomes_time')),
@@ -111,6 +115,10 @@ export class SqliteReportReader implements ReportReader {
 
   async experiments(ruleId: string): Promise<Experiment[]> {
     return this.#experiments.all(ruleId) as Experiment[];
+  }
+
+  async firstExposure(ruleId: string, salt: string): Promise<number | undefined> {
+    return (this.#first.get(ruleId, salt) as number | null) ?? undefined;
   }
 
   async daily(query: DailyQuery): Promise<DaySums[]> {

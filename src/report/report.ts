@@ -28,7 +28,7 @@ export interface ReportRule {
 }
 
 export interface Period {
-  /** Exposure times in [from, to); defaults: the experiment's start, no end. */
+  /** Exposure times in [from, to); defaults: the experiment's start (or its first exposure if earlier), no end. */
   readonly from?: number;
   readonly to?: number;
 }
@@ -99,7 +99,9 @@ export class RuleReporter {
     const experiments = await this.#reader.experiments(rule.id);
     const experiment = experiments.find((e) => e.salt === holdout.salt) ?? experiments[experiments.length - 1]
       ?? { salt: holdout.salt, since: rule.createdAt, changedBy: null, reason: null };
-    const from = period.from ?? experiment.since;
+    // By default every exposure under the salt: an exposure's time is its event's, which may precede the salt's `since`.
+    const first = await this.#reader.firstExposure(rule.id, experiment.salt);
+    const from = period.from ?? Math.min(experiment.since, first ?? experiment.since);
     const to = period.to ?? Number.MAX_SAFE_INTEGER;
     const controlShare = expectedControlShare(holdout, this.#globalControlPercent);
     const { goals, guardrails } = metricsOf(rule.document);

@@ -126,6 +126,7 @@ class CountingReader implements ReportReader {
   readonly reads: [number, number][] = [];
   constructor(private readonly inner: ReportReader) {}
   experiments(ruleId: string) { return this.inner.experiments(ruleId); }
+  firstExposure(ruleId: string, salt: string) { return this.inner.firstExposure(ruleId, salt); }
   daily(q: DailyQuery): Promise<DaySums[]> { this.reads.push([q.from, q.to]); return this.inner.daily(q); }
 }
 

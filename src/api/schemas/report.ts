@@ -5,7 +5,7 @@ import { Answer, Nullable, Time } from './common.ts';
 import { ComparisonAnswer } from './stats.ts';
 
 export const ReportQuery = Type.Object({
-  from: Type.Optional(Type.String({ description: 'Exposures from (inclusive): a day like 2026-11-01 (00:00 UTC) or an ISO 8601 time; default the experiment\'s start' })),
+  from: Type.Optional(Type.String({ description: 'Exposures from (inclusive): a day like 2026-11-01 (00:00 UTC) or an ISO 8601 time; default the experiment\'s first exposure' })),
   to: Type.Optional(Type.String({ description: 'Exposures before (exclusive), the same forms; default none' })),
 });
 

@@ -11,7 +11,7 @@ export const help = `usage: ifthen report <rule-id> [--from <day|time>] [--to <d
   has fully elapsed: per group the exposed subjects and conversion rate (or mean value), the lift with its 95 %
   interval and the always-valid interval the verdict uses, the sample-ratio check, each guardrail, the verdict.
   --from, --to   exposures from (inclusive) / before (exclusive): a day (2026-11-01, 00:00 UTC) or an ISO 8601
-                 time; default the whole current experiment (since the holdout's salt took effect)`;
+                 time; default the whole current experiment (every exposure under the holdout's salt)`;
 
 interface Interval { readonly lower: number; readonly upper: number }
 interface Effect { readonly estimate: number; readonly interval: Interval; readonly p_value: number }
