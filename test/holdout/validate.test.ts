@@ -16,6 +16,14 @@ describe('holdout and goals in the rule language', () => {
     assert.deepEqual(errorsOf({ ...base, goal: { event: ['a', 'b'], within: '90d' } }), [], 'a goal without a holdout: exposures of treatment only');
   });
 
+  it('still names a broken trigger and its condition beside the goals', () => {
+    const errors = errorsOf({ ...base, when: { event: 'x', bogus: 1, where: 'event.propertes.total > 1' }, goal: { event: 'a', within: '91d' } });
+    assert.equal(errors.length, 3, errors.join('; '));
+    assert.ok(errors.includes('when.bogus: is not a known field'));
+    assert.ok(errors.some((e) => e.startsWith('when.where: No such key: propertes')));
+    assert.ok(errors.includes('goal.within: must be at most 90d (91d given)'));
+  });
+
   it('bounds the holdout share', () => {
     assert.deepEqual(errorsOf({ ...base, holdout: { percent: 0 } }), ['holdout.percent: must be a number above 0 and at most 50']);
     assert.deepEqual(errorsOf({ ...base, holdout: { percent: 60 } }), ['holdout.percent: must be a number above 0 and at most 50']);

@@ -24,7 +24,6 @@ export function validateRule(input: unknown): { ok: true; rule: RuleDocument } |
 
   if (Array.isArray(doc.then)) doc.then.forEach((action, i) => validateAction(action, `then[${i}]`, report));
   if (!errors.some((e) => /^(when|limits)\b/.test(e.path))) checkMemory(doc as unknown as RuleDocument, report);
-  if (!errors.some((e) => /^(goals?|guardrails|holdout)\b/.test(e.path))) checkMetrics(doc as unknown as RuleDocument, report);
   else if (when && typeof when.where === 'string') {
     // The shape is broken, but the condition's own mistakes are still worth saying at once (with every
     // variable a rule may have declared, so that none is reported for want of the shape).
@@ -32,6 +31,7 @@ export function validateRule(input: unknown): { ok: true; rule: RuleDocument } |
       report('when.where', error instanceof CelCompileError ? error.message : String(error));
     }
   }
+  if (!errors.some((e) => /^(goals?|guardrails|holdout)\b/.test(e.path))) checkMetrics(doc as unknown as RuleDocument, report);
   return errors.length ? { ok: false, errors } : { ok: true, rule: doc as unknown as RuleDocument };
 }
 
