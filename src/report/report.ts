@@ -3,6 +3,7 @@
 // series per exposure day; the verdict and the sentence. The store gives sums per day (report-reader.ts); final
 // days come from memory (daily-cache.ts), so a console refreshing every few seconds reads only the open days.
 import { compare, DEFAULT_MINIMUM_PER_ARM } from '../stats/compare.ts';
+import { conclusionWords, tooFewWords } from '../stats/summary.ts';
 import type { ArmStats, Comparison, Interval, Verdict } from '../stats/types.ts';
 import type { RuleDocument } from '../engine/rule/schema.ts';
 import { DailySumsCache, DEFAULT_DAILY_CACHE, type DailyCacheOptions } from './daily-cache.ts';
@@ -43,7 +44,8 @@ export interface MetricReport {
   readonly higher_is_better: boolean;
   readonly matured: GroupCounts;
   readonly maturing: GroupCounts;
-  readonly comparison: Comparison;
+  /** Null while a group has fewer than 2 matured subjects: no variance, nothing to compare (verdict invalid). */
+  readonly comparison: Comparison | null;
 }
 
 export interface OverTimePoint {
@@ -117,11 +119,13 @@ export class RuleReporter {
     const primary = goalResults[0] ?? null;
 
     const warnings = this.#warnings(holdout, experiment, experiments, primary?.report ?? null, controlShare);
-    const { verdict, summary } = primary
-      ? { verdict: primary.report.comparison.verdict, summary: primary.report.comparison.summary }
-      : { verdict: 'invalid' as const, summary: 'the rule has no goal: add `goal: {event, within}` to measure what it changes' };
-    const harmed = guardrailResults.filter((g) => g.report.comparison.verdict === 'hurt');
-    const guardrailWords = harmed.map((g) => `guardrail ${g.metric.name}: ${g.report.comparison.summary}`);
+    const { verdict, summary } = !primary
+      ? { verdict: 'invalid' as const, summary: 'the rule has no goal: add `goal: {event, within}` to measure what it changes' }
+      : primary.report.comparison
+        ? { verdict: primary.report.comparison.verdict, summary: primary.report.comparison.summary }
+        : { verdict: 'invalid' as const, summary: `${tooFewWords(primary.report.matured.control, primary.report.matured.treatment, this.#minimumPerArm)}: ${conclusionWords('invalid')}` };
+    const harmed = guardrailResults.filter((g) => g.report.comparison?.verdict === 'hurt');
+    const guardrailWords = harmed.map((g) => `guardrail ${g.metric.name}: ${g.report.comparison!.summary}`);
 
     return {
       rule: { id: rule.id, version: rule.version },
@@ -157,7 +161,7 @@ export class RuleReporter {
       name: metric.name, event: metric.event, within: metric.within, kind: metric.kind, higher_is_better: metric.higherIsBetter,
       matured: { control: control.n, treatment: treatment.n },
       maturing: { control: control.maturing, treatment: treatment.maturing },
-      comparison: compare(this.#input(metric, control, treatment, controlShare)),
+      comparison: control.n >= 2 && treatment.n >= 2 ? compare(this.#input(metric, control, treatment, controlShare)) : null,
     };
   }
 
@@ -181,13 +185,13 @@ export class RuleReporter {
 
   #warnings(holdout: HoldoutSettings, experiment: Experiment, experiments: readonly Experiment[], primary: MetricReport | null, controlShare: number): string[] {
     const warnings: string[] = [];
-    if (primary?.comparison.srm.flagged) {
+    if (primary?.comparison?.srm.flagged) {
       const { expected_control_share: e, observed_control_share: o, p_value: p } = primary.comparison.srm;
       warnings.push(`sample-ratio mismatch: ${(o * 100).toFixed(1)} % of exposures are in the holdout where ${(e * 100).toFixed(1)} % are expected (p = ${p.toPrecision(2)}): the groups are not comparable, do not trust this report`);
     }
     const maturing = primary ? primary.maturing.control + primary.maturing.treatment : 0;
     if (maturing > 0) warnings.push(`${maturing} exposures are still inside their ${primary!.within} goal window and are not counted yet`);
-    if (primary?.comparison.cuped?.pre_exposure_imbalance) warnings.push('the groups differed before exposure (CUPED covariate): the adjusted figures lean on that correction');
+    if (primary?.comparison?.cuped?.pre_exposure_imbalance) warnings.push('the groups differed before exposure (CUPED covariate): the adjusted figures lean on that correction');
     const older = experiments.filter((e) => e.salt !== experiment.salt && e.since < experiment.since);
     if (older.length) warnings.push(`the holdout was reshuffled (new salt) on ${new Date(experiment.since).toISOString()}: this report covers the experiment since then`);
     if (holdout.globalControl && this.#globalControlPercent > 0) {

@@ -94,6 +94,15 @@ describe('the rule report over HTTP and in the CLI', () => {
     assert.equal(period.body.matured.control + period.body.matured.treatment, 2000);
     assert.equal(period.body.period.to, new Date(DAY0 + DAY).toISOString());
 
+    // A period without exposures: nothing to compare, said as such (not a 500 on NaN).
+    const empty = await server.request('GET', '/v1/rules/r-holdout/report?from=2030-01-01');
+    assert.equal(empty.status, 200, empty.text);
+    assert.equal(empty.body.primary.comparison, null);
+    assert.equal(empty.body.verdict, 'invalid');
+    assert.deepEqual(empty.body.over_time, []);
+    const emptyWords = await runCli(['report', 'r-holdout', '--from', '2030-01-01'], { url: server.url });
+    assert.match(emptyWords.stdout, /^matured: 0 in the holdout, 0 in the treatment: too few to compare$/m);
+
     const unknown = await server.request('GET', '/v1/rules/nope/report');
     assert.equal(unknown.status, 404);
     assert.equal(unknown.body.error.code, 'IFTHEN_ERR_NOT_FOUND');

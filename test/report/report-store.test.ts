@@ -254,7 +254,7 @@ test('report: the primary goal compared as src/stats compares the same sums; gua
   assert.equal(report.summary.split('; ')[0], expected.summary);
   assert.equal(report.guardrails.length, 1);
   assert.equal(report.guardrails[0].higher_is_better, false);
-  assert.equal(report.guardrails[0].comparison.groups.control.exposed, control.n);
+  assert.equal(report.guardrails[0].comparison!.groups.control.exposed, control.n);
   assert.match(report.warnings.join('\n'), /exposures are still inside their 2d goal window/);
 
   // Over time: cumulative per exposure day; the last point is the whole report.
@@ -287,11 +287,14 @@ test('report: too few matured subjects is invalid; a rule without holdout is ref
   // 50 % configured, 10 % observed.
   const srm = await reporter.report({ ...RULE, id: 'r1', document: { ...RULE.document, holdout: { percent: 50, salt: 'big' } } }, {}, DAY0 + 30 * DAY_MS);
   assert.equal(srm.matured.control + srm.matured.treatment, 0, 'another salt: nothing yet');
+  assert.equal(srm.primary!.comparison, null, 'nothing to compare');
+  assert.equal(srm.verdict, 'invalid');
+  assert.match(srm.summary, /^too few matured subjects: 0 in control and 0 in treatment/);
   const rows = experimentRows(2000, 3).map((r) => ({ ...r, salt: 'big' }));
   insert(db, rows.map((r) => ({ ...r, subject: `b-${r.subject}` })));
   // A new reporter: the first one keeps those (final, then empty) days in memory, as it should.
   const flagged = await new RuleReporter(reader).report({ ...RULE, document: { ...RULE.document, holdout: { percent: 50, salt: 'big' } } }, {}, DAY0 + 30 * DAY_MS);
-  assert.equal(flagged.primary!.comparison.srm.flagged, true);
+  assert.equal(flagged.primary!.comparison!.srm.flagged, true);
   assert.equal(flagged.verdict, 'invalid');
   assert.match(flagged.warnings[0], /sample-ratio mismatch: 10\.0 % of exposures are in the holdout where 50\.0 % are expected/);
 }));

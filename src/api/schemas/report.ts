@@ -20,8 +20,8 @@ const MetricReport = Answer({
   higher_is_better: Type.Boolean({ description: 'False for guardrails: an increase is harm' }),
   matured: Groups('Exposed subjects whose goal window has fully elapsed: the only ones counted'),
   maturing: Groups('Exposed subjects still inside their goal window (not counted yet)'),
-  comparison: ComparisonAnswer,
-});
+  comparison: Nullable(ComparisonAnswer),
+}, 'comparison is null while a group has fewer than 2 matured subjects (the verdict is then invalid)');
 
 export const RuleReportAnswer = Answer({
   rule: Answer({ id: Type.String(), version: Type.Integer() }),

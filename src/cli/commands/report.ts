@@ -31,7 +31,7 @@ interface MetricReport {
   readonly name: string; readonly within: string; readonly kind: 'conversion' | 'value';
   readonly matured: { readonly control: number; readonly treatment: number };
   readonly maturing: { readonly control: number; readonly treatment: number };
-  readonly comparison: Comparison;
+  readonly comparison: Comparison | null;
 }
 export interface ReportAnswer {
   readonly rule: { readonly id: string; readonly version: number };
@@ -72,6 +72,11 @@ function intervalText(kind: 'conversion' | 'value', i: Interval): string {
 function metricText(label: string, m: MetricReport): string[] {
   const c = m.comparison;
   const lines = [`${label} ${m.name} (${m.kind === 'conversion' ? 'conversion' : 'value per exposed subject'} within ${m.within})`];
+  if (!c) {
+    const maturing = m.maturing.control + m.maturing.treatment;
+    lines.push(`matured: ${count(m.matured.control)} in the holdout, ${count(m.matured.treatment)} in the treatment${maturing ? ` (${count(maturing)} more still inside the ${m.within} window)` : ''}: too few to compare`);
+    return lines;
+  }
   const row = (name: string, g: Group) => (m.kind === 'conversion'
     ? [name, count(g.exposed), count(g.converters ?? 0), percent(g.rate ?? 0, 2)]
     : [name, count(g.exposed), g.mean.toFixed(4), Math.sqrt(g.variance).toFixed(4)]);
