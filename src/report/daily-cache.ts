@@ -54,25 +54,27 @@ export class DailySumsCache {
     } else {
       if (query.from < firstWhole * DAY_MS) live.push([query.from, firstWhole * DAY_MS]);
       if (lastWholeEnd * DAY_MS < query.to) live.push([lastWholeEnd * DAY_MS, query.to]);
-      let missingFrom = Infinity;
-      let missingTo = -Infinity;
+      const missing: number[] = [];
       for (let day = firstWhole; day < lastWholeEnd; day++) {
-        if (!series.has(day)) { missingFrom = Math.min(missingFrom, day); missingTo = day + 1; continue; }
+        if (!series.has(day)) { missing.push(day); continue; }
         cachedDays++;
         const sums = series.get(day);
         if (sums) byDay.set(day, sums);
       }
-      if (missingTo > missingFrom) {
+      if (missing.length) {
+        // One read of the whole period rather than one per gap: the store's cost is a scan of the metric's rows,
+        // whatever the range (see report-reader.ts); the final days found are kept, the others used once.
         readRanges++;
-        const read = new Map((await this.#reader.daily({ ...query, from: missingFrom * DAY_MS, to: missingTo * DAY_MS })).map((d) => [d.day, d]));
-        for (let day = missingFrom; day < missingTo; day++) {
-          if (series.has(day)) continue;
-          const sums = read.get(day);
-          if (!sums) { series.set(day, null); continue; }
-          byDay.set(day, sums);
+        const read = await this.#reader.daily(query);
+        for (const sums of read) byDay.set(sums.day, sums);
+        const found = new Map(read.map((d) => [d.day, d]));
+        for (const day of missing) {
+          const sums = found.get(day);
           // A row with a longer window than today's (an older rule version) may still be maturing: not final yet.
-          if (sums.control.maturing === 0 && sums.treatment.maturing === 0) series.set(day, sums);
+          if (!sums) series.set(day, null);
+          else if (sums.control.maturing === 0 && sums.treatment.maturing === 0) series.set(day, sums);
         }
+        return { days: [...byDay.values()].sort((a, b) => a.day - b.day), cachedDays, readRanges };
       }
     }
     for (const [from, to] of live) {
