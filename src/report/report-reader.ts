@@ -70,14 +70,15 @@ export function addSums(a: GroupSums, b: GroupSums): GroupSums {
   };
 }
 
-interface Row { day: number; grp: number; matured: number; n: number; y: number; yy: number; x: number; xx: number; xy: number }
+/** yy and xx are absent for a conversion metric: y² = y and x² = x. */
+interface Row { day: number; grp: number; matured: number; n: number; y: number; yy?: number; x: number; xx?: number; xy: number }
 
 /**
  * SQLite's cost here is per row and per aggregate (~0.1 µs each, measured): so each kind sums only its own columns
  * (a conversion's y² is y), and maturity is a grouping key rather than a FILTER on every aggregate.
  */
 const SUMS: Record<MetricKind, string> = {
-  conversion: 'TOTAL(converted) AS y, TOTAL(converted) AS yy, TOTAL(pre_converted) AS x, TOTAL(pre_converted) AS xx, TOTAL(converted * pre_converted) AS xy',
+  conversion: 'TOTAL(converted) AS y, TOTAL(pre_converted) AS x, TOTAL(converted * pre_converted) AS xy',
   value: 'TOTAL(value) AS y, TOTAL(value * value) AS yy, TOTAL(pre_value) AS x, TOTAL(pre_value * pre_value) AS xx, TOTAL(value * pre_value) AS xy',
 };
 const KEY = 'rule_id = @ruleId AND salt = @salt AND metric = @metric';
@@ -132,7 +133,7 @@ export class SqliteReportReader implements ReportReader {
       if (entry?.day !== row.day) days.push(entry = { day: row.day, control: ZERO_SUMS, treatment: ZERO_SUMS });
       const group = row.grp === 0 ? 'control' : 'treatment';
       entry[group] = addSums(entry[group], row.matured
-        ? { n: row.n, maturing: 0, sum: row.y, sum_squares: row.yy, pre_sum: row.x, pre_sum_squares: row.xx, pre_sum_products: row.xy }
+        ? { n: row.n, maturing: 0, sum: row.y, sum_squares: row.yy ?? row.y, pre_sum: row.x, pre_sum_squares: row.xx ?? row.x, pre_sum_products: row.xy }
         : { ...ZERO_SUMS, maturing: row.n });
     }
     return days;
