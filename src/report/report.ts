@@ -99,8 +99,8 @@ export class RuleReporter {
     const holdout = holdoutOf(rule.document);
     if (!holdout) throw new NoHoldoutError(`rule ${rule.id} has no holdout group: add \`holdout: {percent: 10}\` (and a goal) to measure what it changes`);
     const experiments = await this.#reader.experiments(rule.id);
-    const experiment = experiments.find((e) => e.salt === holdout.salt) ?? experiments[experiments.length - 1]
-      ?? { salt: holdout.salt, since: rule.createdAt, changedBy: null, reason: null };
+    // The document's salt is the one the pipeline assigns with now; its holdout_salts row says since when.
+    const experiment = experiments.find((e) => e.salt === holdout.salt) ?? { salt: holdout.salt, since: rule.createdAt, changedBy: null, reason: null };
     // By default every exposure under the salt: an exposure's time is its event's, which may precede the salt's `since`.
     const first = await this.#reader.firstExposure(rule.id, experiment.salt);
     const from = period.from ?? Math.min(experiment.since, first ?? experiment.since);

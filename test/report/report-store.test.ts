@@ -298,3 +298,14 @@ test('report: too few matured subjects is invalid; a rule without holdout is ref
   assert.equal(flagged.verdict, 'invalid');
   assert.match(flagged.warnings[0], /sample-ratio mismatch: 10\.0 % of exposures are in the holdout where 50\.0 % are expected/);
 }));
+
+test('report: after a reshuffle the current salt is reported, from its own start, and the warning says so', withDb(async (db) => {
+  insert(db, experimentRows(1000, 3).filter((r) => !r.metric).map((r) => ({ ...r, salt: 's1' })));
+  insert(db, experimentRows(600, 3).filter((r) => !r.metric).map((r) => ({ ...r, subject: `n-${r.subject}`, salt: 's2', at: r.at + 5 * DAY_MS })));
+  db.prepare("INSERT INTO holdout_salts (rule_id, salt, since) VALUES ('r1', 's1', ?), ('r1', 's2', ?)").run(DAY0, DAY0 + 5 * DAY_MS);
+  const report = await new RuleReporter(new SqliteReportReader(db)).report({ ...RULE, document: { ...RULE.document, holdout: { percent: 10, salt: 's2' } } }, {}, DAY0 + 30 * DAY_MS);
+  assert.equal(report.experiment.salt, 's2');
+  assert.equal(report.experiment.since, DAY0 + 5 * DAY_MS);
+  assert.equal(report.matured.control + report.matured.treatment, 600, 'only the exposures under the current salt');
+  assert.match(report.warnings.join('\n'), /the holdout was reshuffled \(new salt\) on 2026-11-07T00:00:00.000Z: this report covers the experiment since then/);
+}));
