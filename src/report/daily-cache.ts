@@ -62,8 +62,8 @@ export class DailySumsCache {
         if (sums) byDay.set(day, sums);
       }
       if (missing.length) {
-        // One read of the whole period rather than one per gap: the store's cost is a scan of the metric's rows,
-        // whatever the range (see report-reader.ts); the final days found are kept, the others used once.
+        // One read of the whole period rather than one per gap (a first report, or after eviction): the final days
+        // found are kept, the others used once.
         readRanges++;
         const read = await this.#reader.daily(query);
         for (const sums of read) byDay.set(sums.day, sums);

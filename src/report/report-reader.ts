@@ -71,47 +71,36 @@ export function addSums(a: GroupSums, b: GroupSums): GroupSums {
 }
 
 /** yy and xx are absent for a conversion metric: y² = y and x² = x. */
-interface Row { day: number; grp: number; matured: number; n: number; y: number; yy?: number; x: number; xx?: number; xy: number }
+interface Row { day: number; grp: number; n: number; maturing: number; y: number; yy?: number; x: number; xx?: number; xy: number }
 
-/**
- * SQLite's cost here is per row and per aggregate (~0.1 µs each, measured): so each kind sums only its own columns
- * (a conversion's y² is y), and maturity is a grouping key rather than a FILTER on every aggregate.
- */
+const MATURED = 'exposed_at + window_ms <= @now';
+const SUM = (expression: string, name: string) => `TOTAL(${expression}) FILTER (WHERE ${MATURED}) AS ${name}`;
+/** Each kind sums only its own columns (SQLite's cost is per row and per aggregate): a conversion's y² is y. */
 const SUMS: Record<MetricKind, string> = {
-  conversion: 'TOTAL(converted) AS y, TOTAL(pre_converted) AS x, TOTAL(converted * pre_converted) AS xy',
-  value: 'TOTAL(value) AS y, TOTAL(value * value) AS yy, TOTAL(pre_value) AS x, TOTAL(pre_value * pre_value) AS xx, TOTAL(value * pre_value) AS xy',
+  conversion: [SUM('converted', 'y'), SUM('pre_converted', 'x'), SUM('converted * pre_converted', 'xy')].join(', '),
+  value: [SUM('value', 'y'), SUM('value * value', 'yy'), SUM('pre_value', 'x'), SUM('pre_value * pre_value', 'xx'), SUM('value * pre_value', 'xy')].join(', '),
 };
-const KEY = 'rule_id = @ruleId AND salt = @salt AND metric = @metric';
 /**
- * The primary key (rule_id, salt, metric, subject) holds every column: reading the metric's range of the table and
- * filtering the period is sequential. exposure_outcomes_time (…, exposed_at) costs a primary-key lookup per row
- * (~15x a sequential row), worth it only when the period holds a few per cent of the rows. A unary + keeps the
- * planner off the time index. EXPLAIN QUERY PLAN of both is pinned in the tests.
+ * exposure_outcomes_report (migration 8) holds a metric's rows ordered by (exposure day, group) with every column
+ * summed: the GROUP BY follows the index (no sort), the day bounds are its range, the exact period a filter on the
+ * exposed_at it covers. EXPLAIN QUERY PLAN is pinned in the tests.
  */
-const BY_KEY = `${KEY} AND +exposed_at >= @from AND +exposed_at < @to`;
-const BY_TIME = `${KEY} AND exposed_at >= @from AND exposed_at < @to`;
-const SELECT = (kind: MetricKind, where: string, from: string) =>
-  `SELECT exposed_at / ${DAY_MS} AS day, grp, exposed_at + window_ms <= @now AS matured, COUNT(*) AS n, ${SUMS[kind]}
-   FROM ${from} WHERE ${where} GROUP BY day, grp, matured ORDER BY day`;
-
-/** A period narrower than this share of the metric's span of exposure times reads through the time index. */
-const NARROW_SHARE = 0.05;
+export const DAILY = (kind: MetricKind) => `SELECT exposed_at / ${DAY_MS} AS day, grp,
+    COUNT(*) FILTER (WHERE ${MATURED}) AS n, COUNT(*) FILTER (WHERE NOT (${MATURED})) AS maturing, ${SUMS[kind]}
+  FROM exposure_outcomes INDEXED BY exposure_outcomes_report
+  WHERE rule_id = @ruleId AND salt = @salt AND metric = @metric
+    AND exposed_at / ${DAY_MS} >= @fromDay AND exposed_at / ${DAY_MS} <= @toDay AND exposed_at >= @from AND exposed_at < @to
+  GROUP BY exposed_at / ${DAY_MS}, grp ORDER BY exposed_at / ${DAY_MS}, grp`;
 
 export class SqliteReportReader implements ReportReader {
   readonly #experiments;
-  readonly #span;
   readonly #first;
-  readonly #queries: Record<MetricKind, { byKey: Statement; byTime: Statement }>;
+  readonly #daily: Record<MetricKind, Statement>;
 
   constructor(db: SqliteDatabase) {
     this.#experiments = db.prepare('SELECT salt, since, changed_by AS changedBy, reason FROM holdout_salts WHERE rule_id = ? ORDER BY since, salt');
-    this.#span = db.prepare(`SELECT MIN(exposed_at) AS first, MAX(exposed_at) AS last FROM exposure_outcomes WHERE ${KEY}`);
     this.#first = db.prepare('SELECT MIN(exposed_at) FROM exposures WHERE rule_id = ? AND salt = ?').pluck();
-    const pair = (kind: MetricKind) => ({
-      byKey: db.prepare(SELECT(kind, BY_KEY, 'exposure_outcomes')),
-      byTime: db.prepare(SELECT(kind, BY_TIME, 'exposure_outcomes INDEXED BY exposure_outcomes_time')),
-    });
-    this.#queries = { conversion: pair('conversion'), value: pair('value') };
+    this.#daily = { conversion: db.prepare(DAILY('conversion')), value: db.prepare(DAILY('value')) };
   }
 
   async experiments(ruleId: string): Promise<Experiment[]> {
@@ -124,27 +113,18 @@ export class SqliteReportReader implements ReportReader {
 
   async daily(query: DailyQuery): Promise<DaySums[]> {
     if (query.to <= query.from) return [];
-    const params = { ruleId: query.ruleId, salt: query.salt, metric: query.metric, from: query.from, to: query.to, now: query.now };
-    const { byKey, byTime } = this.#queries[query.kind];
-    const statement = this.plan(query) === 'time-index' ? byTime : byKey;
+    const params = {
+      ruleId: query.ruleId, salt: query.salt, metric: query.metric, from: query.from, to: query.to, now: query.now,
+      fromDay: Math.floor(query.from / DAY_MS), toDay: Math.floor((query.to - 1) / DAY_MS),
+    };
     const days: { day: number; control: GroupSums; treatment: GroupSums }[] = [];
-    for (const row of statement.all(params) as Row[]) {
+    for (const row of this.#daily[query.kind].all(params) as Row[]) {
       let entry = days[days.length - 1];
       if (entry?.day !== row.day) days.push(entry = { day: row.day, control: ZERO_SUMS, treatment: ZERO_SUMS });
-      const group = row.grp === 0 ? 'control' : 'treatment';
-      entry[group] = addSums(entry[group], row.matured
-        ? { n: row.n, maturing: 0, sum: row.y, sum_squares: row.yy ?? row.y, pre_sum: row.x, pre_sum_squares: row.xx ?? row.x, pre_sum_products: row.xy }
-        : { ...ZERO_SUMS, maturing: row.n });
+      entry[row.grp === 0 ? 'control' : 'treatment'] = {
+        n: row.n, maturing: row.maturing, sum: row.y, sum_squares: row.yy ?? row.y, pre_sum: row.x, pre_sum_squares: row.xx ?? row.x, pre_sum_products: row.xy,
+      };
     }
     return days;
-  }
-
-  /** MIN/MAX on the time index are two seeks; they tell whether the period is a small part of the rows. */
-  plan(query: Pick<DailyQuery, 'ruleId' | 'salt' | 'metric' | 'from' | 'to'>): 'primary-key' | 'time-index' {
-    const span = this.#span.get({ ruleId: query.ruleId, salt: query.salt, metric: query.metric }) as { first: number | null; last: number | null };
-    if (span.first === null || span.last === null) return 'time-index';
-    const whole = span.last - span.first + 1;
-    const covered = Math.min(query.to, span.last + 1) - Math.max(query.from, span.first);
-    return covered <= whole * NARROW_SHARE ? 'time-index' : 'primary-key';
   }
 }
