@@ -100,6 +100,12 @@ export interface RetentionConfig {
   readonly ruleErrorsMs: number;
   /** Suppressions (a trigger stopped or delayed by a limit), by the time they were decided. */
   readonly suppressionsMs: number;
+  /**
+   * Goal and guardrail events kept for holdout reports (issue 7): an exposure reads them for its pre-exposure
+   * window and an exposure processed after them reads its post window, so they must outlive the longest goal
+   * window (`within`, at most 90 days) plus the allowed lateness.
+   */
+  readonly goalEventsMs: number;
   /** How often a retention pass starts (0: never). */
   readonly intervalMs: number;
   /** Write-lock time one delete transaction aims at; batches grow or shrink to stay near it. */
@@ -216,6 +222,7 @@ export function loadConfig(env: Env = process.env): Config {
       failuresMs: int(env, 'IFTHEN_RETENTION_FAILURES_MS', 30 * DAY_MS),
       ruleErrorsMs: int(env, 'IFTHEN_RETENTION_RULE_ERRORS_MS', 30 * DAY_MS),
       suppressionsMs: int(env, 'IFTHEN_RETENTION_SUPPRESSIONS_MS', 30 * DAY_MS),
+      goalEventsMs: int(env, 'IFTHEN_RETENTION_GOAL_EVENTS_MS', 91 * DAY_MS),
       intervalMs: int(env, 'IFTHEN_RETENTION_INTERVAL_MS', 60_000),
       batchMs: int(env, 'IFTHEN_RETENTION_BATCH_MS', 1),
       vacuumAtStartMaxBytes: int(env, 'IFTHEN_VACUUM_AT_START_MAX_BYTES', 256 * 1024 * 1024),

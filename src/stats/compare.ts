@@ -9,7 +9,7 @@ import { checkSrm } from './srm.ts';
 import { alwaysValidP, DEFAULT_SEQUENTIAL_TUNING, SEQUENTIAL_METHOD, sequentialInterval } from './sequential.ts';
 import { cupedAdjust } from './cuped.ts';
 import { DEFAULT_POWER, fixedExposuresNeeded, minimumDetectableEffect, sequentialExposuresNeeded, varianceConstant } from './power.ts';
-import { conclusionWords, effectWords, intervalWords, neededWords, srmWords, tooFewWords } from './summary.ts';
+import { VERDICT_BASIS, conclusionWords, effectWords, enoughWords, intervalWords, neededWords, srmWords, tooFewWords } from './summary.ts';
 
 export const DEFAULT_ALPHA = 0.05;
 /** Below this many subjects in an arm, the verdict is `invalid`: the normal approximations behind every test need more. */
@@ -83,11 +83,12 @@ export function compare(input: CompareInput): Comparison {
   let summary: string;
   if (srm.flagged) summary = `${srmWords(srm.expected_control_share, srm.observed_control_share, srm.p_value)}: ${conclusionWords('invalid')}`;
   else if (tooFew) summary = `${tooFewWords(control.n, treatment.n, minimum)}: ${conclusionWords('invalid')}`;
-  else if (verdict === 'helped' || verdict === 'hurt') summary = `${effectWords(metric, absolute.estimate, input.metric_name)}, ${intervalWords(metric, alpha, seqAbsolute.lower, seqAbsolute.upper)}: ${conclusionWords(verdict)}`;
+  else if (verdict === 'helped' || verdict === 'hurt') summary = `${effectWords(metric, absolute.estimate, input.metric_name)}, ${intervalWords(metric, alpha, seqAbsolute.lower, seqAbsolute.upper, 'always-valid')}: ${conclusionWords(verdict)}`;
   else {
     // Inconclusive: what was seen so far, then what it would take.
-    const seen = `${effectWords(metric, absolute.estimate, input.metric_name)} so far, ${intervalWords(metric, alpha, seqAbsolute.lower, seqAbsolute.upper)}`;
-    const more = sequentialNeeded !== null && effect !== null ? `; ${neededWords(metric, Math.max(0, sequentialNeeded - total), effect)}` : '';
+    const seen = `${effectWords(metric, absolute.estimate, input.metric_name)} so far, ${intervalWords(metric, alpha, seqAbsolute.lower, seqAbsolute.upper, 'always-valid')}`;
+    const more = sequentialNeeded === null || effect === null ? ''
+      : sequentialNeeded > total ? `; ${neededWords(metric, sequentialNeeded - total, effect)}` : `; ${enoughWords(metric, total, effect)}`;
     summary = `${conclusionWords('inconclusive')} (${seen})${more}`;
   }
 
@@ -99,7 +100,7 @@ export function compare(input: CompareInput): Comparison {
     srm,
     sequential: { method: SEQUENTIAL_METHOD, tuning, absolute: seqAbsolute, relative: seqRelative, p_value: seqP, significant },
     cuped,
-    verdict, summary,
+    verdict, verdict_basis: VERDICT_BASIS, summary,
     power: {
       power: DEFAULT_POWER,
       mde_absolute: mde,

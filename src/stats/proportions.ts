@@ -1,7 +1,7 @@
 // Two proportions (STATS.md 1): the pooled two-proportion z-test for the p-value (equal to the uncorrected 2×2
 // Pearson χ², z² = χ²), and the unpooled standard error for the interval of the difference (under H0 the rates are
 // equal, so the test pools; the interval is about the rates as they are, so it does not).
-import { normalCdf, normalQuantile } from './distributions.ts';
+import { chiSquareSurvival, normalCdf, normalQuantile } from './distributions.ts';
 
 export interface Proportion {
   readonly n: number;
@@ -41,4 +41,18 @@ export function differenceInterval(control: Proportion, treatment: Proportion, a
   const difference = treatment.converters / treatment.n - control.converters / control.n;
   const half = normalQuantile(1 - alpha / 2) * unpooledStandardError(control, treatment);
   return { lower: difference - half, upper: difference + half };
+}
+
+/** Pearson's χ² of the 2×2 table (converted / not × arm), without continuity correction; equals z² of the pooled test. */
+export function pearsonChiSquare2x2(control: Proportion, treatment: Proportion): { chi_square: number; p_value: number } {
+  const total = control.n + treatment.n;
+  const converted = control.converters + treatment.converters;
+  let chiSquare = 0;
+  for (const arm of [control, treatment]) {
+    for (const [observed, column] of [[arm.converters, converted], [arm.n - arm.converters, total - converted]] as const) {
+      const expected = (arm.n * column) / total;
+      if (expected > 0) chiSquare += ((observed - expected) ** 2) / expected;
+    }
+  }
+  return { chi_square: chiSquare, p_value: chiSquareSurvival(chiSquare, 1) };
 }

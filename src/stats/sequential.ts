@@ -37,7 +37,8 @@ export function sequentialHalfWidth(standardError: number, n: number, alpha: num
 }
 
 export function sequentialInterval(estimate: number, standardError: number, n: number, alpha: number, tuning = DEFAULT_SEQUENTIAL_TUNING): Interval {
-  const half = sequentialHalfWidth(standardError, n, alpha, tuning);
+  // No units or no spread: a point, as the fixed-horizon interval gives (rather than NaN from 0 · ∞).
+  const half = n > 0 && standardError > 0 ? sequentialHalfWidth(standardError, n, alpha, tuning) : 0;
   return { lower: estimate - half, upper: estimate + half };
 }
 

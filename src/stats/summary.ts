@@ -19,7 +19,7 @@ export function roundValue(x: number): string {
   return Number(x.toFixed(Math.min(decimals, 10))).toLocaleString('en-US', { maximumFractionDigits: 10 });
 }
 
-const signed = (text: string, x: number) => (x > 0 ? `+${text}` : x < 0 ? `−${text.replace(/^-/, '')}` : text);
+const signed = (text: string, x: number) => (x > 0 ? `+${text}` : x < 0 ? `-${text.replace(/^-/, '')}` : text);
 
 /** An absolute effect in the metric's words: "+2.1 points of conversion" or "+0.29 per subject". */
 export function effectWords(metric: MetricKind, absolute: number, metricName?: string): string {
@@ -27,10 +27,13 @@ export function effectWords(metric: MetricKind, absolute: number, metricName?: s
   return `${signed(roundValue(Math.abs(absolute)), absolute)} ${metricName ? `${metricName} ` : ''}per subject`;
 }
 
-/** "95 % interval 0.8 to 3.4" (points for conversions). */
-export function intervalWords(metric: MetricKind, alpha: number, lower: number, upper: number): string {
+/**
+ * "95 % interval 0.8 to 3.4" (points for conversions); "95 % always-valid interval …" for the sequential one, so a
+ * reader who also sees the narrower fixed-horizon interval knows which one the verdict used.
+ */
+export function intervalWords(metric: MetricKind, alpha: number, lower: number, upper: number, kind: 'fixed' | 'always-valid' = 'fixed'): string {
   const show = (x: number) => (metric === 'conversion' ? (x * 100).toFixed(1) : roundValue(x));
-  return `${Math.round((1 - alpha) * 100)} % interval ${show(lower)} to ${show(upper)}`;
+  return `${Math.round((1 - alpha) * 100)} % ${kind === 'always-valid' ? 'always-valid ' : ''}interval ${show(lower)} to ${show(upper)}`;
 }
 
 export function conclusionWords(verdict: Verdict): string {
@@ -50,6 +53,14 @@ export function neededWords(metric: MetricKind, moreExposures: number, effect: n
   return `about ${roundCount(moreExposures)} more exposures are needed to detect ${what}`;
 }
 
+/** When the subjects already suffice for `effect` and nothing was found: "… likely smaller than +1 point". */
+export function enoughWords(metric: MetricKind, subjects: number, effect: number): string {
+  const what = metric === 'conversion'
+    ? `${signed(roundValue(Math.abs(effect) * 100), effect)} point${Math.abs(effect * 100) === 1 ? '' : 's'}`
+    : `${signed(roundValue(Math.abs(effect)), effect)} per subject`;
+  return `${subjects.toLocaleString('en-US')} exposures would have detected ${what} in most runs, so any effect is likely smaller`;
+}
+
 export function srmWords(expectedShare: number, observedShare: number, pValue: number): string {
   return `sample-ratio mismatch: ${(observedShare * 100).toFixed(1)} % of subjects are in the control group where ${(expectedShare * 100).toFixed(1)} % were expected (p = ${pValue.toPrecision(2)})`;
 }
@@ -59,4 +70,4 @@ export function tooFewWords(control: number, treatment: number, minimum: number)
 }
 
 /** Which effect decides: said once so the report and the calculator say the same. */
-export const VERDICT_BASIS = 'the verdict uses the always-valid (sequential) interval of the absolute difference';
+export const VERDICT_BASIS = 'the always-valid (sequential) interval of the absolute difference, without CUPED; the relative lift, whose interval is wider, does not decide';

@@ -98,6 +98,8 @@ export interface Comparison {
     readonly pre_exposure_imbalance: boolean;
   };
   readonly verdict: Verdict;
+  /** Which effect decided the verdict, in words (the always-valid interval of the absolute difference, unadjusted). */
+  readonly verdict_basis?: string;
   /** The verdict in plain words, e.g. "+2.1 points of conversion, 95 % interval 0.8 to 3.4: the rule helps". */
   readonly summary: string;
   /** Minimum detectable effect at 80 % power with today's sizes, and how many more exposures a given effect needs. */

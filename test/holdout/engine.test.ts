@@ -53,6 +53,16 @@ describe('holdout in the engine', () => {
     assert.equal(treated.firings[0].exposure?.at, T - 5000);
   });
 
+  it('exposes every subject of a rule with goals and no holdout as treatment, under the rule id', () => {
+    const { holdout: _h, ...goalOnly } = doc;
+    const out = step(new RuleSet([rule(goalOnly)]), subject({}, 'u1'), { kind: 'event', event: event({ type: 'cart_updated', subject: 'u1', time: T }) }, { now: T }, OPTIONS);
+    assert.equal(out.firings[0].group, 'treatment');
+    assert.equal(out.firings[0].deliveries.length, 2);
+    assert.deepEqual([out.firings[0].exposure?.salt, out.firings[0].exposure?.globalControl], ['promo', false]);
+    const plain = step(new RuleSet([rule({ id: 'plain', when: { event: 'cart_updated' }, then: [{ log: { message: 'x' } }] })]), subject({}, 'u1'), { kind: 'event', event: event({ type: 'cart_updated', subject: 'u1' }) }, { now: T }, OPTIONS);
+    assert.equal(plain.firings[0].exposure, undefined, 'a rule without holdout or goals records no exposure');
+  });
+
   it('counts held-out firings toward the caps exactly like treatment ones', () => {
     const capped = rule({ ...doc, limits: { per_subject: { max: 1, per: '24h' } } });
     const rules = new RuleSet([capped]);

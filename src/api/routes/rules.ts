@@ -113,9 +113,11 @@ export const ruleRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => 
     const salt = `${saved.id}.${randomBytes(6).toString('hex')}`;
     const by = await changedBy(deps, request.headers.authorization);
     const now = deps.now();
-    // The document carries the salt (a new version: the engine assigns from it); the audit row says who and why.
-    const { rule } = await rules.put({ ...saved.document, holdout: { ...holdout, salt } }, null, now, saved.enabled);
+    // The audit row first, then the document that carries the salt (a new version: the engine assigns from it).
+    // Two writes: after a crash between them the next save of the rule takes the audited salt (withCurrentSalt),
+    // never an unaudited one.
     await deps.stores.holdouts.record(saved.id, salt, now, by, request.body.reason);
+    const { rule } = await rules.put({ ...saved.document, holdout: { ...holdout, salt } }, null, now, saved.enabled);
     changed();
     return { rule: ruleView(rule), salt, previous_salt: previous, changed_by: by };
   });

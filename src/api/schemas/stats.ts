@@ -45,6 +45,7 @@ export const ComparisonAnswer = Answer({
   sequential: Answer({ method: Type.String(), tuning: Type.Number(), absolute: IntervalAnswer, relative: Nullable(IntervalAnswer), p_value: Type.Number(), significant: Type.Boolean() }, 'Always-valid inference: what the verdict uses'),
   cuped: Nullable(Answer({ theta: Type.Number(), variance_reduction: Type.Number(), absolute: EffectAnswer, relative: Nullable(EffectAnswer), pre_exposure_imbalance: Type.Boolean() })),
   verdict: Type.Union(['helped', 'hurt', 'inconclusive', 'invalid'].map((v) => Type.Literal(v))),
+  verdict_basis: Type.Optional(Type.String({ description: 'Which effect decided the verdict' })),
   summary: Type.String({ description: 'The verdict in plain words' }),
   power: Answer({
     power: Type.Number(), mde_absolute: Type.Number(), mde_relative: Nullable(Type.Number()),
