@@ -1,6 +1,6 @@
 // Per-day sums that cannot change any more, kept in memory, so that a report the console refreshes every few
 // seconds reads only the days still open. A day is final once its last possible exposure has matured and a
-// settling margin for late goal events has passed (see FinalDays); its sums are then cached per
+// settling margin for late goal events has passed (`settleMs`); its sums are then cached per
 // (rule, salt, metric, kind, day). Days partly inside the requested period and open days are always read.
 import { DAY_MS, type DailyQuery, type DaySums, type ReportReader } from './report-reader.ts';
 

@@ -1,5 +1,6 @@
 // The store side of the holdout report (issue 7): per exposure day (UTC) and group, the sums the statistics need,
-// aggregated by SQLite over exposure_outcomes (migration 7), never by JavaScript loops over rows.
+// aggregated by SQLite over exposure_outcomes (migration 7; its index for this, migration 8), never by JavaScript
+// loops over rows.
 import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../store/sqlite/sqlite-database.ts';
 import type { MetricKind } from '../stats/types.ts';
