@@ -18,6 +18,7 @@ import { retentionRoutes } from './routes/retention.ts';
 import { subjectRoutes } from './routes/subjects.ts';
 import { backtestRoutes } from './routes/backtest.ts';
 import { statsRoutes } from './routes/stats.ts';
+import { reportRoutes } from './routes/report.ts';
 import { OverloadedError, RestartingError } from '../app/pipeline-client.ts';
 
 declare module 'fastify' {
@@ -98,6 +99,7 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   await app.register(backtestRoutes(deps));
   await app.register(statsRoutes(deps));
   await app.register(adminRoutes(deps));
+  await app.register(reportRoutes(deps));
   return app;
 }
 
