@@ -10,6 +10,7 @@ import { ERRORS } from '../schemas/common.ts';
 import { ReportQuery, RuleReportAnswer } from '../schemas/report.ts';
 import { parseInstant } from '../../backtest/range.ts';
 import { NoHoldoutError, RuleReporter, type RuleReport } from '../../report/report.ts';
+import { ThreadReportReader } from '../../report/report-thread.ts';
 
 function instantOf(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -30,8 +31,11 @@ export function reportView(report: RuleReport) {
 export const reportRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => {
   // The global control share counts in the expected split of rules that opt in.
   const globalControlPercent = deps.config.globalControl?.percent ?? 0;
-  // One per API: its cache of final days lives as long as the server.
-  const reporter = new RuleReporter(deps.stores.reports, { globalControlPercent });
+  // One per API: its cache of final days lives as long as the server. The aggregations run in a thread of their
+  // own (report-worker.ts, a read-only connection), so a cold report never holds the HTTP thread.
+  const thread = new ThreadReportReader(deps.config.dbFile);
+  app.addHook('onClose', async () => thread.close());
+  const reporter = new RuleReporter(thread, { globalControlPercent });
 
   app.get<{ Params: { id: string }; Querystring: { from?: string; to?: string } }>('/v1/rules/:id/report', {
     schema: {
