@@ -2,15 +2,18 @@
 // not the benchmark. Usage: node --import tsx scripts/replay-speed.ts [events=1000000]
 import { replay } from '../src/engine/replay.ts';
 import { RuleSet } from '../src/engine/ruleset.ts';
+import { DEFAULT_ENGINE_OPTIONS } from '../src/engine/step.ts';
 import { compileRule } from '../src/engine/rule/compile.ts';
 import { validateRule } from '../src/engine/rule/validate.ts';
 import type { LoggedEvent } from '../src/engine/event.ts';
 
-const count = Number(process.argv[2] ?? 1_000_000);
+const count = Number(process.argv.slice(2).find((a) => !a.startsWith('--')) ?? 1_000_000);
 // --stateless: only the five match rules (the baseline the stateful rules are compared with).
 const statelessOnly = process.argv.includes('--stateless');
 // --selective: the match rules and the sequence fire on about 1 % of their events (a more usual backtest).
 const selective = process.argv.includes('--selective');
+// --in-place: memory changed in place (EngineOptions.memoryInPlace), as the backtest runs it.
+const inPlace = process.argv.includes('--in-place');
 const pick = (where: string) => (selective ? 'event.properties.n > 98' : where);
 const then = [{ webhook: { url: 'https://hooks.example.com/x' } }];
 const docs = [
@@ -43,7 +46,7 @@ function* events(): Generator<LoggedEvent> {
 const started = performance.now();
 const cpuStart = process.cpuUsage();
 const perRule: Record<string, number> = {};
-const summary = replay(rules, events(), { firing: (f) => { perRule[f.ruleId] = (perRule[f.ruleId] ?? 0) + 1; }, error: (e) => { perRule["err:" + e.message.slice(0, 60)] = (perRule["err:" + e.message.slice(0, 60)] ?? 0) + 1; } }, { until: 1_700_000_000_000 + count * 10 + 86_400_000 });
+const summary = replay(rules, events(), { firing: (f) => { perRule[f.ruleId] = (perRule[f.ruleId] ?? 0) + 1; }, error: (e) => { perRule["err:" + e.message.slice(0, 60)] = (perRule["err:" + e.message.slice(0, 60)] ?? 0) + 1; } }, { until: 1_700_000_000_000 + count * 10 + 86_400_000, engine: { ...DEFAULT_ENGINE_OPTIONS, memoryInPlace: inPlace } });
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpuStart);
 const cpuSeconds = (cpu.user + cpu.system) / 1e6;

@@ -1,4 +1,5 @@
 // Configuration from the environment: every knob has a documented default (README "Configuration").
+import type { GlobalControl } from './engine/holdout/assignment.ts';
 import { join, resolve } from 'node:path';
 import { signingSecretProblem } from './actions/webhook/signature.ts';
 import { DEFAULT_CONDITION_LIMITS, type ConditionLimits } from './engine/condition-limits.ts';
@@ -57,6 +58,8 @@ export interface Config {
    */
   readonly dedupe: { readonly windowMs: number; readonly maxIds: number };
   readonly engine: { readonly maxEmitDepth: number; readonly batchSize: number };
+  /** IFTHEN_GLOBAL_CONTROL_PERCENT (0: none) and _SALT: subjects held out of every rule with `holdout.global_control`. */
+  readonly globalControl?: GlobalControl;
   /** Backtests and near misses (IFTHEN_BACKTEST_*): time limit, heap, queue. */
   readonly backtest: BacktestConfig;
   /** IFTHEN_SUBJECT_TIMELINE (`off` turns it off): the pipeline thread indexes the log by subject. */
@@ -97,6 +100,12 @@ export interface RetentionConfig {
   readonly ruleErrorsMs: number;
   /** Suppressions (a trigger stopped or delayed by a limit), by the time they were decided. */
   readonly suppressionsMs: number;
+  /**
+   * Goal and guardrail events kept for holdout reports (issue 7): an exposure reads them for its pre-exposure
+   * window and an exposure processed after them reads its post window, so they must outlive the longest goal
+   * window (`within`, at most 90 days) plus the allowed lateness.
+   */
+  readonly goalEventsMs: number;
   /** How often a retention pass starts (0: never). */
   readonly intervalMs: number;
   /** Write-lock time one delete transaction aims at; batches grow or shrink to stay near it. */
@@ -124,6 +133,14 @@ function int(env: Env, name: string, fallback: number): number {
   const value = Number(raw);
   if (!Number.isFinite(value) || value < 0) throw new Error(`${name}: must be a non-negative number, got "${raw}"`);
   return value;
+}
+
+/** The global control group: 0 (the default) turns it off; at most 50 %. */
+function globalControl(env: Env): GlobalControl | undefined {
+  const percent = int(env, 'IFTHEN_GLOBAL_CONTROL_PERCENT', 0);
+  if (percent > 50) throw new Error(`IFTHEN_GLOBAL_CONTROL_PERCENT: must be at most 50, got "${env.IFTHEN_GLOBAL_CONTROL_PERCENT}"`);
+  if (percent === 0) return undefined;
+  return { percent, salt: env.IFTHEN_GLOBAL_CONTROL_SALT || 'global-control' };
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -163,6 +180,7 @@ export function loadConfig(env: Env = process.env): Config {
     dedupe: { windowMs: int(env, 'IFTHEN_DEDUPE_WINDOW_MS', DEFAULT_DEDUPE.windowMs), maxIds: int(env, 'IFTHEN_DEDUPE_MAX_IDS', DEFAULT_DEDUPE.maxIds) },
     subjectCache: { entries: int(env, 'IFTHEN_SUBJECT_CACHE_ENTRIES', DEFAULT_SUBJECT_CACHE.entries), bytes: int(env, 'IFTHEN_SUBJECT_CACHE_BYTES', DEFAULT_SUBJECT_CACHE.bytes) },
     engine: { maxEmitDepth: int(env, 'IFTHEN_MAX_EMIT_DEPTH', 8), batchSize: int(env, 'IFTHEN_PROCESS_BATCH', 500) },
+    globalControl: globalControl(env),
     backtest: backtestConfig(env),
     subjectTimeline: env.IFTHEN_SUBJECT_TIMELINE !== 'off',
     condition: {
@@ -204,6 +222,7 @@ export function loadConfig(env: Env = process.env): Config {
       failuresMs: int(env, 'IFTHEN_RETENTION_FAILURES_MS', 30 * DAY_MS),
       ruleErrorsMs: int(env, 'IFTHEN_RETENTION_RULE_ERRORS_MS', 30 * DAY_MS),
       suppressionsMs: int(env, 'IFTHEN_RETENTION_SUPPRESSIONS_MS', 30 * DAY_MS),
+      goalEventsMs: int(env, 'IFTHEN_RETENTION_GOAL_EVENTS_MS', 91 * DAY_MS),
       intervalMs: int(env, 'IFTHEN_RETENTION_INTERVAL_MS', 60_000),
       batchMs: int(env, 'IFTHEN_RETENTION_BATCH_MS', 1),
       vacuumAtStartMaxBytes: int(env, 'IFTHEN_VACUUM_AT_START_MAX_BYTES', 256 * 1024 * 1024),

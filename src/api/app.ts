@@ -17,6 +17,8 @@ import { opsRoutes } from './routes/ops.ts';
 import { retentionRoutes } from './routes/retention.ts';
 import { subjectRoutes } from './routes/subjects.ts';
 import { backtestRoutes } from './routes/backtest.ts';
+import { statsRoutes } from './routes/stats.ts';
+import { reportRoutes } from './routes/report.ts';
 import { OverloadedError, RestartingError } from '../app/pipeline-client.ts';
 
 declare module 'fastify' {
@@ -95,7 +97,9 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   await app.register(retentionRoutes(deps));
   await app.register(subjectRoutes(deps));
   await app.register(backtestRoutes(deps));
+  await app.register(statsRoutes(deps));
   await app.register(adminRoutes(deps));
+  await app.register(reportRoutes(deps));
   return app;
 }
 

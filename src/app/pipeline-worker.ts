@@ -65,6 +65,7 @@ const processor = new Processor(timeline.tap(log) /* issue 6: subject timeline *
   engine: {
     maxEmitDepth: config.engine.maxEmitDepth, condition: config.condition, render: config.render, wallClock: () => performance.now(),
     subject: { maxAttributes: config.limits.subjectAttributes, maxBytes: config.limits.subjectBytes }, memory: config.memory,
+    ...(config.globalControl ? { globalControl: config.globalControl } : {}),
   },
   pickFresh: (deliveries, now) => fresh.pick(deliveries, now),
 }, {

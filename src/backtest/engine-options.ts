@@ -10,5 +10,6 @@ export function backtestEngineOptions(config: Config): EngineOptions {
     maxEmitDepth: config.engine.maxEmitDepth, condition: config.condition, render: config.render,
     subject: { maxAttributes: config.limits.subjectAttributes, maxBytes: config.limits.subjectBytes },
     ...(memory ? { memory } : {}),
+    ...(config.globalControl ? { globalControl: config.globalControl } : {}),
   };
 }

@@ -50,7 +50,10 @@ export interface SimulationSummary {
 }
 
 export function simulate(input: SimulationInput, sink: SimulationSink): SimulationSummary {
-  const { source, rules, range, engine } = input;
+  const { source, rules, range } = input;
+  // The run owns its subjects' states and keeps only the newest: memory is changed in place, not copied per step.
+  // Its sinks count firings and keep a few: a firing is planned (rendered, hashed) only when read.
+  const engine: EngineOptions = { ...input.engine, memoryInPlace: true, planLazily: true };
   const oldestStored = source.oldestArrival();
   const head = source.head();
   const warmUpFrom = range.from - rules.warmUpMs;

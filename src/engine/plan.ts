@@ -3,7 +3,8 @@
 import type { LoggedEvent, NewEvent } from './event.ts';
 import type { CompiledRule } from './rule/compile.ts';
 import type { Action, ActionSpec } from './rule/schema.ts';
-import type { ActionOutcome, Clock, DeliveryContext, DeliveryRequest, EngineOptions, Firing, Trace } from './types.ts';
+import type { ActionOutcome, Clock, DeliveryContext, DeliveryRequest, EngineOptions, Exposure, Firing, Trace } from './types.ts';
+import { assignGroup } from './holdout/assignment.ts';
 import { deliveryId, emittedEventId, firingId } from './ids.ts';
 import { DEFAULT_RENDER_LIMITS, RenderBudget } from './render-limits.ts';
 import { renderedDestination } from './rendered-destination.ts';
@@ -31,6 +32,20 @@ export interface FiringExtra {
 
 export function planFiring(rule: CompiledRule, event: LoggedEvent, subject: Readonly<Record<string, unknown>>, trace: Trace, clock: Clock, options: EngineOptions, extra?: FiringExtra): PlannedFiring {
   const id = firingId(rule.id, extra?.key ?? event.id);
+  const assigned = rule.experiment ? assignGroup(rule.experiment, event.subject, options.globalControl) : undefined;
+  const exposure: Exposure | undefined = rule.experiment && assigned ? {
+    salt: rule.experiment.salt, globalControl: assigned.globalControl, at: event.time,
+    metrics: rule.experiment.metrics.map((m) => ({ name: m.name, withinMs: m.withinMs })),
+  } : undefined;
+  if (assigned?.group === 'holdout') {
+    // The same path up to here (conditions, windows, caps, quiet hours, dedupe); then nothing is rendered, sent, emitted or set.
+    const firing: Firing = {
+      id, ruleId: rule.id, ruleVersion: rule.version, subject: event.subject, eventIds: extra?.eventIds ?? [event.id],
+      group: 'holdout', time: clock.now, firingTime: extra?.firingTime ?? event.receivedAt,
+      trace: { ...trace, actions: rule.actions.map((action, index) => heldOut(action, index, assigned.globalControl)) }, deliveries: [], exposure,
+    };
+    return { firing, emits: [], sets: [] };
+  }
   const context: DeliveryContext = {
     event: { id: event.id, type: event.type, subject: event.subject, time: new Date(event.time).toISOString(), properties: event.properties },
     subject,
@@ -91,6 +106,16 @@ export function planFiring(rule: CompiledRule, event: LoggedEvent, subject: Read
   const firing: Firing = {
     id, ruleId: rule.id, ruleVersion: rule.version, subject: event.subject, eventIds: extra?.eventIds ?? [event.id],
     group: 'treatment', time: clock.now, firingTime: extra?.firingTime ?? event.receivedAt, trace: { ...trace, actions: outcomes }, deliveries,
+    ...(exposure ? { exposure } : {}),
   };
   return { firing, emits, sets };
+}
+
+/** What a held-out subject's action would have done, in words: `held out (would have queued a webhook)`. */
+function heldOut(action: Action, index: number, globalControl: boolean): ActionOutcome {
+  const [kind, spec] = Object.entries(action)[0] as [keyof Action & string, ActionSpec];
+  const would = kind === 'set' ? `set ${Object.keys(spec as Record<string, unknown>).join(', ')}`
+    : kind === 'emit' ? `emitted ${(spec as ActionSpec<'emit'>).event}`
+      : `queued ${kind === 'email' ? 'an email' : `a ${kind}`}`;
+  return { index, kind, outcome: 'skipped', detail: `held out${globalControl ? ' (global control group)' : ''} (would have ${would})` };
 }

@@ -7,18 +7,20 @@ import type { CompiledRule } from './rule/compile.ts';
 import { celContext, evaluateRule, subjectView } from './evaluate.ts';
 import { DEFAULT_MEMORY_LIMITS } from './memory-limits.ts';
 import { MemoryDraft } from './memory/entry.ts';
-import { boundMemory, memorySize } from './memory/bounds.ts';
+import { boundMemory, forgetSize, memorySize } from './memory/bounds.ts';
 import { isLate, ruleOnEvent, ruleOnTimer, type Scope } from './memory/stateful.ts';
 import { whereDetail } from './explain.ts';
-import { planFiring, type PlannedFiring } from './plan.ts';
+import type { PlannedFiring } from './plan.ts';
+import { plan } from './lazy-plan.ts';
 import { DEFAULT_CONDITION_LIMITS } from './condition-limits.ts';
 import { DEFAULT_SUBJECT_LIMITS, profileProblem } from './subject-limits.ts';
+import { timedExposures, withGoalHits } from './holdout/step-output.ts';
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = { maxEmitDepth: 8, condition: DEFAULT_CONDITION_LIMITS, subject: DEFAULT_SUBJECT_LIMITS };
 
 export function step(rules: RuleSet, subject: SubjectState, input: EngineInput, clock: Clock, options: EngineOptions = DEFAULT_ENGINE_OPTIONS): StepOutput {
-  if (input.kind === 'timer') return stepTimer(rules, subject, input.timer, clock, options);
-  return stepEvent(rules, subject, input.event, clock, options);
+  if (input.kind === 'timer') return timedExposures(stepTimer(rules, subject, input.timer, clock, options), input.timer.dueAt);
+  return withGoalHits(stepEvent(rules, subject, input.event, clock, options), rules, input.event, clock, options);
 }
 
 function stepEvent(rules: RuleSet, before: SubjectState, event: LoggedEvent, clock: Clock, options: EngineOptions): StepOutput {
@@ -56,7 +58,7 @@ function stepEvent(rules: RuleSet, before: SubjectState, event: LoggedEvent, clo
     if (conditionError) errors.push({ ruleId: rule.id, message: `when.where: ${conditionError}` });
     if (decisions) decisions.push(matchDecision(rule, event.id, trace));
     if (!trace.matched) continue;
-    planned.push(planFiring(rule, event, view, trace, clock, options));
+    planned.push(plan(rule, event, view, trace, clock, options));
   }
   return finish(options, before, subject, planned, errors, scope, memoryLimits, event.receivedAt, decisions, { eventError, late });
 }
@@ -74,7 +76,7 @@ function stepTimer(rules: RuleSet, subject: SubjectState, timer: TimerFire, cloc
 function newScope(subject: SubjectState, view: Record<string, unknown>, clock: Clock, options: EngineOptions, limits: MemoryLimits, inputId: string,
   planned: PlannedFiring[], errors: RuleRunError[], decisions: RuleDecision[] | undefined, eventProperties?: Readonly<Record<string, unknown>>): Scope {
   return {
-    subject, view, clock, options, limits, inputId, eventProperties, memory: new MemoryDraft(subject.memory),
+    subject, view, clock, options, limits, inputId, eventProperties, memory: new MemoryDraft(subject.memory, options.memoryInPlace),
     evaluation: { valuesWhenFalse: Boolean(options.explain), limits: options.condition, wallClock: options.wallClock },
     out: { planned, timers: [], cancelled: [], suppressions: [], decisions, errors },
   };
@@ -86,11 +88,17 @@ function finish(options: EngineOptions, before: SubjectState, rulesSaw: SubjectS
   let subject = rulesSaw;
   let cancelledTimers = scope?.out.cancelled;
   let suppressions = scope?.out.suppressions;
+  let memoryChanged = false;
   if (scope?.memory.changed) {
-    const bounded = boundMemory(scope.memory.result(), memoryLimits.maxMemoryBytes, subject.id, at, memorySize(scope.memory.base) + scope.memory.added);
+    memoryChanged = true;
+    // The estimate reads the length kept on the memory before this step (changed in place or not).
+    const estimate = memorySize(scope.memory.base) + scope.memory.added;
+    const memory = scope.memory.result();
+    if (memory && memory === scope.memory.base) forgetSize(memory); // changed in place: its kept length is stale
+    const bounded = boundMemory(memory, memoryLimits.maxMemoryBytes, subject.id, at, estimate);
     if (bounded.cancelled.length) cancelledTimers = [...cancelledTimers!, ...bounded.cancelled];
     if (bounded.suppressions.length) suppressions = [...suppressions!, ...bounded.suppressions];
-    subject = withMemory(subject, bounded.memory);
+    if (bounded.memory !== subject.memory) subject = withMemory(subject, bounded.memory);
   }
   const firings: Firing[] = [];
   const emits: NewEvent[] = [];
@@ -111,7 +119,7 @@ function finish(options: EngineOptions, before: SubjectState, rulesSaw: SubjectS
     for (const e of p.emits) emits.push(e);
   }
   const out: { -readonly [K in keyof StepOutput]: StepOutput[K] } = {
-    subject, subjectChanged: subject !== before, firings, emits, timers: scope?.out.timers ?? [], errors, eventError: extra.eventError,
+    subject, subjectChanged: memoryChanged || subject !== before, firings, emits, timers: scope?.out.timers ?? [], errors, eventError: extra.eventError,
   };
   if (cancelledTimers?.length) out.cancelledTimers = cancelledTimers;
   if (suppressions?.length) out.suppressions = suppressions;

@@ -5,6 +5,7 @@ import type { DeliveryPolicy } from './rule/compile.ts';
 import type { ConditionLimits } from './condition-limits.ts';
 import type { SubjectLimits } from './subject-limits.ts';
 import type { RenderLimits } from './render-limits.ts';
+import type { GlobalControl } from './holdout/assignment.ts';
 
 /** The processing clock, passed in: the core never reads the wall clock. */
 export interface Clock {
@@ -26,6 +27,19 @@ export interface EngineOptions {
   readonly memory?: MemoryLimits;
   /** Record a RuleDecision for every candidate rule, fired or not: for explain and backtest traces (costs time). */
   readonly explain?: boolean;
+  /** IFTHEN_GLOBAL_CONTROL_PERCENT / _SALT: held out of every rule with `holdout.global_control`; none when absent. */
+  readonly globalControl?: GlobalControl;
+  /**
+   * The caller owns the subject states and keeps only the newest one of each subject (a replay): the memory is
+   * changed in place instead of copied on every step. The answers are the same (test/engine/memory-in-place
+   * .property.test.ts). Off for the live processor, whose states cross a boundary and may be retried.
+   */
+  readonly memoryInPlace?: boolean;
+  /**
+   * Plan a firing (render its deliveries' context, hash its id) only when it is read: for a replay that counts
+   * firings and keeps a few (a backtest). Only for rules whose actions are all deliveries (lazy-plan.ts).
+   */
+  readonly planLazily?: boolean;
 }
 
 /** The bounds of rules with memory; see MEMORY.md "State and its bounds". */
@@ -87,6 +101,8 @@ export interface RuleDecision {
   readonly window?: { readonly value: number; readonly bound: number };
   /** For `waiting`: when the timer is due. */
   readonly until?: number;
+  /** A firing of a rule with a holdout, for a held-out subject (absent: treatment, or no holdout). */
+  readonly group?: 'holdout';
 }
 
 /** A durable timer a step asks for (absence, delay, quiet hours). Ids are deterministic (MEMORY.md "Timers"). */
@@ -171,6 +187,33 @@ export interface Firing {
   readonly firingTime?: number;
   readonly trace: Trace;
   readonly deliveries: readonly DeliveryRequest[];
+  /** Rules with a holdout or goals: what the store records as the subject's exposure (its first one under the salt counts). */
+  readonly exposure?: Exposure;
+}
+
+/** A firing as the analysis sees it (both groups); see src/engine/holdout. */
+export interface Exposure {
+  readonly salt: string;
+  /** The subject is in the global control group and the rule opts in (it is then held out). */
+  readonly globalControl: boolean;
+  /** The event time of the firing: the trigger event's `time`, or the due time of the timer it fired from. */
+  readonly at: number;
+  /** The rule's metrics and their windows: one outcome row each. */
+  readonly metrics: ReadonlyArray<{ readonly name: string; readonly withinMs: number }>;
+}
+
+/** An event that counts for a goal or guardrail of a rule (its `event` type and `where`). */
+export interface GoalHit {
+  readonly ruleId: string;
+  /** The rule's current salt (the exposures it may count for are found by the store). */
+  readonly salt: string;
+  readonly metric: string;
+  readonly subject: string;
+  /** The metric's `value` of the event; 0 without one (conversion only). */
+  readonly value: number;
+  /** The event time (ms). */
+  readonly time: number;
+  readonly eventId: string;
 }
 
 /** A rule that could not be evaluated or applied on an event: a condition error or overrun, a refused `set`. */
@@ -198,4 +241,6 @@ export interface StepOutput {
   readonly errors: readonly RuleRunError[];
   /** What the step refused for the event itself, whatever the rules (an identify over the profile bound). */
   readonly eventError?: string;
+  /** Goal and guardrail events of rules with goals (src/engine/holdout/goals.ts). */
+  readonly goalHits?: readonly GoalHit[];
 }

@@ -4,7 +4,7 @@
 // See ARCHITECTURE.md.
 import type { Cursor, EventFailure, EventLog, PipelineStore, ProcessedBatch, RuleError, StoredSubject } from '../store/contracts.ts';
 import { FencedError } from '../store/contracts.ts';
-import type { DeliveryRequest, EngineInput, EngineOptions, Firing, SubjectState, Suppression, TimerFire, TimerRequest } from '../engine/types.ts';
+import type { DeliveryRequest, EngineInput, EngineOptions, Firing, GoalHit, SubjectState, Suppression, TimerFire, TimerRequest } from '../engine/types.ts';
 import { IDENTIFY_EVENT_TYPE, type NewEvent } from '../engine/event.ts';
 import type { RuleSet } from '../engine/ruleset.ts';
 import { step } from '../engine/step.ts';
@@ -234,6 +234,7 @@ export class Processor {
     const failures: EventFailure[] = [];
     const ruleErrors: RuleError[] = [];
     const suppressions: Suppression[] = [];
+    const goalHits: GoalHit[] = [];
     // Timers as the commit leaves them: created or moved (by id), and deleted (fired or cancelled).
     const created = new Map<string, TimerRequest>();
     const fired = new Set<string>();
@@ -274,6 +275,7 @@ export class Processor {
           fired.delete(t.id);
         }
         if (out.suppressions) suppressions.push(...out.suppressions);
+        if (out.goalHits) goalHits.push(...out.goalHits);
         if (out.late) late++;
         for (const e of out.errors) ruleErrors.push({ ruleId: e.ruleId, eventId: id, message: e.message, at: now });
         if (out.eventError) failures.push({ eventId: id, partition, cursor, stage: 'profile', error: out.eventError, at: now });
@@ -323,7 +325,7 @@ export class Processor {
     const work: ProcessedBatch = {
       consumer: PROCESSOR_CONSUMER, partition, from: this.#cursor ?? null, to: cursor,
       subjects: [...changed].map(([id, read]) => toWrite(pinned.get(id)!, read)), firings, emits, timers: [...created.values()], firedTimers: [...fired],
-      cancelledTimers: [...cancelled], suppressions, failures,
+      cancelledTimers: [...cancelled], suppressions, goalHits, failures,
       ruleErrors: newestPerRule(ruleErrors), fresh: deliveries.length ? this.options.pickFresh?.(deliveries, now) : undefined,
     };
     const ruleErrorCounts = new Map<string, number>();
@@ -384,7 +386,7 @@ export class Processor {
     if (tries < COMMIT_TRIES) return;
     const failure: EventFailure = { eventId: last.id, partition: this.options.partition, cursor: last.cursor ?? '', stage: 'commit', error: errorText(error), at: now };
     const work: ProcessedBatch = {
-      ...batch.work, subjects: [], firings: [], emits: [], timers: [], cancelledTimers: [], suppressions: [], ruleErrors: [], failures: [failure], fresh: undefined,
+      ...batch.work, subjects: [], firings: [], emits: [], timers: [], cancelledTimers: [], suppressions: [], goalHits: [], ruleErrors: [], failures: [failure], fresh: undefined,
     };
     await this.store.commit(work); // if even this fails, the store itself is broken: the run loop backs off and retries
     this.committed({ ...batch, pinned: new Map() }, work);

@@ -2,6 +2,7 @@
 // without storing or sending anything, and shows the trace, what blocked the rule or what each action would
 // do (rendered, with secrets masked), the window values, the timers waiting and the suppressions.
 import { compileRule } from '../engine/rule/compile.ts';
+import type { GlobalControl } from '../engine/holdout/assignment.ts';
 import type { RuleDocument } from '../engine/rule/schema.ts';
 import { RuleSet } from '../engine/ruleset.ts';
 import { step } from '../engine/step.ts';
@@ -37,6 +38,8 @@ export interface TestRuleInput {
   readonly render?: RenderLimits;
   /** The bounds of rules with memory (lateness…), as the pipeline has them. */
   readonly memory?: MemoryLimits;
+  /** The global control group (IFTHEN_GLOBAL_CONTROL_*), as the pipeline has it. */
+  readonly globalControl?: GlobalControl;
 }
 
 /** A test event as if it arrived when it happened (its `time`, else now): a past event is not late. */
@@ -61,6 +64,7 @@ export function testRule(input: TestRuleInput) {
 
   const options: EngineOptions = {
     maxEmitDepth: input.maxEmitDepth, condition: input.condition, render, wallClock: () => performance.now(), memory: input.memory,
+    ...(input.globalControl ? { globalControl: input.globalControl } : {}),
     subject: { maxAttributes: input.limits.subjectAttributes, maxBytes: input.limits.subjectBytes },
   };
   const companions = (input.companions ?? []).map((c) => compileRule(c.document, c.version));
@@ -97,5 +101,5 @@ export function testRule(input: TestRuleInput) {
       return { ...outcome, outcome: 'failed', detail: `template error: ${(error as Error).message}` };
     }
   });
-  return { matched: true, firingId: firing.id, trace: { ...firing.trace, actions }, emits: out.emits, subjectAfter: { ...out.subject.attributes }, ...explanation };
+  return { matched: true, firingId: firing.id, group: firing.group, trace: { ...firing.trace, actions }, emits: out.emits, subjectAfter: { ...out.subject.attributes }, ...explanation };
 }

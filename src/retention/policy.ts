@@ -3,7 +3,7 @@ import type { RetentionConfig } from '../config.ts';
 import { RETENTION_KINDS, type RetentionKind } from '../store/retention.ts';
 
 export const PERIOD_OF: Readonly<Record<RetentionKind, keyof RetentionConfig>> = {
-  events: 'eventsMs', firings: 'firingsMs', delivered: 'deliveredMs', dead: 'deadMs', failures: 'failuresMs', ruleErrors: 'ruleErrorsMs', suppressions: 'suppressionsMs',
+  events: 'eventsMs', firings: 'firingsMs', delivered: 'deliveredMs', dead: 'deadMs', failures: 'failuresMs', ruleErrors: 'ruleErrorsMs', suppressions: 'suppressionsMs', goalEvents: 'goalEventsMs',
 };
 
 /** Each kind's retention period in ms; 0 keeps that kind forever. */

@@ -32,6 +32,10 @@ export interface CompareInput {
   readonly sequential_tuning?: number;
   /** Below this many subjects in either arm the verdict is `invalid` (too few). */
   readonly minimum_per_arm?: number;
+  /** The absolute effect the "more exposures are needed to detect …" sentence names; default 10 % of the control mean, rounded. */
+  readonly detect_effect_absolute?: number;
+  /** The metric's name in the sentence ("points of unsubscribes"); default "conversion" / none. */
+  readonly metric_name?: string;
 }
 
 export interface Interval {
@@ -94,6 +98,8 @@ export interface Comparison {
     readonly pre_exposure_imbalance: boolean;
   };
   readonly verdict: Verdict;
+  /** Which effect decided the verdict, in words (the always-valid interval of the absolute difference, unadjusted). */
+  readonly verdict_basis?: string;
   /** The verdict in plain words, e.g. "+2.1 points of conversion, 95 % interval 0.8 to 3.4: the rule helps". */
   readonly summary: string;
   /** Minimum detectable effect at 80 % power with today's sizes, and how many more exposures a given effect needs. */
@@ -101,8 +107,10 @@ export interface Comparison {
     readonly power: number;
     readonly mde_absolute: number;
     readonly mde_relative: number | null;
-    /** Exposures (both arms) needed to detect the effect named in `for_effect_absolute`, at the current split. */
+    /** Exposures (both arms) a fixed-horizon test needs to detect the effect named in `for_effect_absolute`, at the configured split. */
     readonly exposures_needed: number | null;
+    /** The same for the always-valid interval the verdict uses (larger: the price of looking every day). */
+    readonly sequential_exposures_needed: number | null;
     readonly for_effect_absolute: number | null;
   };
 }

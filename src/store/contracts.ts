@@ -2,7 +2,7 @@
 // Embedded: one SQLite file (store/sqlite). Cluster: a NATS JetStream log and PostgreSQL, implementing the
 // same interfaces and passing the same conformance suite (test/store/conformance.ts). See ARCHITECTURE.md.
 import type { LoggedEvent, NewEvent } from '../engine/event.ts';
-import type { Firing, SubjectState, Suppression, SuppressionReason, TimerFire, TimerRequest, DeliveryRequest } from '../engine/types.ts';
+import type { Firing, GoalHit, SubjectState, Suppression, SuppressionReason, TimerFire, TimerRequest, DeliveryRequest } from '../engine/types.ts';
 
 export type AppendStatus = 'accepted' | 'duplicate';
 
@@ -97,6 +97,8 @@ export interface ProcessedBatch {
   readonly cancelledTimers?: readonly string[];
   /** Triggers stopped or delayed by a limit (MEMORY.md "Limits"), stored to be counted and explained. */
   readonly suppressions?: readonly Suppression[];
+  /** Goal and guardrail events of rules with goals (issue 7): stored once each, counted into the outcomes of their exposures. */
+  readonly goalHits?: readonly GoalHit[];
   readonly failures: readonly EventFailure[];
   readonly ruleErrors: readonly RuleError[];
   /**
@@ -254,4 +256,12 @@ export interface StallRecorder {
   inputStalled(input: { readonly kind: 'event' | 'timer'; readonly partition: number; readonly cursor: Cursor; readonly id: string }, error: string, now: number): Promise<void>;
   /** A delivery whose rendering stalled the dispatcher: dead, with the reason. */
   deliveryStalled(id: string, error: string, now: number): Promise<void>;
+}
+
+/** A rule's holdout salts (issue 7): the current one, and a new one written only by the audited reshuffle. */
+export interface HoldoutSaltStore {
+  /** The newest salt recorded for the rule, if any. */
+  current(ruleId: string): Promise<string | undefined>;
+  /** Records a salt (`since` = now); a salt already recorded for the rule is kept as it was. */
+  record(ruleId: string, salt: string, since: number, changedBy?: string, reason?: string): Promise<void>;
 }

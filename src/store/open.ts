@@ -1,9 +1,10 @@
 // The one place that picks the storage backend from the configuration (IFTHEN_STORE) for each role.
 import type { Config } from '../config.ts';
-import type { DeliveryControl, EventLog, OutboxStore, PipelineStore, StallRecorder, SuppressionStore } from './contracts.ts';
+import type { DeliveryControl, EventLog, HoldoutSaltStore, OutboxStore, PipelineStore, StallRecorder, SuppressionStore } from './contracts.ts';
 import type { KeyStore, RuleSource, RuleStore, SecretStore, SigningSecretStore } from './catalog.ts';
 import type { HistoryStore } from './history.ts';
 import type { RetentionStore } from './retention.ts';
+import type { ReportReader } from '../report/report-reader.ts';
 import { openSqliteApiStores, openSqliteDispatcherStores, openSqlitePipelineStores, type PipelineOptions } from './sqlite/sqlite-stores.ts';
 
 export interface ApiStores {
@@ -16,7 +17,11 @@ export interface ApiStores {
   readonly stalls: StallRecorder;
   /** Recorded suppressions: counts per rule and reason, a subject's newest (explain). */
   readonly suppressions: SuppressionStore;
+  /** Holdout salts of rules (issue 7): recorded on a rule's first save with a holdout, changed by the audited reshuffle. */
+  readonly holdouts: HoldoutSaltStore;
   close(): void;
+  /** Holdout reports (issue 7): per exposure day and group, the sums of exposure_outcomes. */
+  readonly reports: ReportReader;
 }
 
 export interface PipelineStores {

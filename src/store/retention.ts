@@ -6,7 +6,7 @@
 /** The kinds of history with a retention period of their own. */
 // In sweep order: deliveries before firings, so that a firing whose last delivery goes in this pass can go too;
 // events early, as they take most of the space.
-export const RETENTION_KINDS = ['delivered', 'dead', 'events', 'firings', 'failures', 'ruleErrors', 'suppressions'] as const;
+export const RETENTION_KINDS = ['delivered', 'dead', 'events', 'firings', 'failures', 'ruleErrors', 'suppressions', 'goalEvents'] as const;
 export type RetentionKind = (typeof RETENTION_KINDS)[number];
 
 /** One pass over one kind: each `step` is one transaction that deletes at most `rows` rows. */

@@ -57,7 +57,7 @@ describe('OpenAPI at /docs', () => {
     const main: [string, string][] = [
       ['/v1/events', 'post'], ['/v1/events', 'get'], ['/v1/rules', 'get'], ['/v1/rules/{id}', 'get'], ['/v1/rules/{id}', 'put'], ['/v1/rules/{id}/test', 'post'],
       ['/v1/firings', 'get'], ['/v1/firings/{id}', 'get'], ['/v1/deliveries', 'get'], ['/v1/deliveries/{id}', 'get'], ['/v1/deliveries/{id}/retry', 'post'],
-      ['/v1/deliveries/{id}/resend', 'post'], ['/v1/failures', 'get'], ['/v1/signing-secret', 'get'], ['/v1/keys', 'post'],
+      ['/v1/deliveries/{id}/resend', 'post'], ['/v1/failures', 'get'], ['/v1/signing-secret', 'get'], ['/v1/keys', 'post'], ['/v1/stats/compare', 'post'],
     ];
     for (const [path, method] of main) {
       const { responses } = operation(path, method);

@@ -44,6 +44,18 @@ export const backtestCases = (world: WorldRef) => describe('ifthen backtest', { 
 
     const json = await cli(['backtest', 'bt-big', '--from', from, '--to', to, '--json']);
     assert.equal(JSON.parse(json.stdout).firings, 7);
+
+    // Near misses of the same day: totals 0, 10, 20 stopped the rule at `total >= 30`, for 3 subjects.
+    const misses = await cli(['near-misses', 'bt-big', '--day', today]);
+    assert.equal(misses.code, 0, misses.stderr);
+    assert.match(misses.stdout, new RegExp(`^NEAR MISSES  bt-big v1  ${today} \\(UTC\\)$`, 'm'));
+    assert.match(misses.stdout, /^4 subjects fired \(7 firings\)$/m);
+    assert.match(misses.stdout, /^3 subjects stopped by condition false \(3 times\)$/m);
+    assert.match(misses.stdout, /^  event\.properties\.total >= 30: 20, 10, 0$/m, 'the values closest to passing, the best first');
+    assert.match(misses.stdout, /^3 subjects stopped at `?event\.properties\.total >= 30`?; median total 10$/m);
+    const badDay = await cli(['near-misses', 'bt-big', '--day', 'monday']);
+    assert.equal(badDay.code, 2);
+    assert.match(badDay.stderr, /--day: must be a day like 2026-11-03/);
   });
 
   it('says what is missing: the range, the rule', async () => {

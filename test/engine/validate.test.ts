@@ -21,9 +21,9 @@ describe('rule validation', () => {
     assert.match(errorsOf({ ...base, when: { event: 'x', where: 'event.type' } })[0], /must be a true\/false condition/);
   });
 
-  it('refuses features that are not built yet, by name', () => {
+  it('accepts the features of the design that are built (absence, holdout: test/holdout/validate.test.ts)', () => {
     assert.deepEqual(errorsOf({ ...base, when: { event: 'x', unless: { event: 'y', within: '1h' } } }), []);
-    assert.deepEqual(errorsOf({ ...base, holdout: { percent: 10 } }), ['holdout: holdout groups are not supported yet']);
+    assert.deepEqual(errorsOf({ ...base, holdout: { percent: 10 } }), []);
   });
 
   it('explains bad actions with their path', () => {

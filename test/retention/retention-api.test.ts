@@ -24,7 +24,7 @@ test('GET /v1/retention, list pages and /metrics tell the policy, where history 
 
     const retention = await server.request('GET', '/v1/retention');
     assert.equal(retention.status, 200, retention.text);
-    assert.deepEqual(retention.body.periods, { events: 1500, firings: 2_592_000_000, delivered: 0, dead: 2_592_000_000, failures: 2_592_000_000, ruleErrors: 2_592_000_000, suppressions: 2_592_000_000 });
+    assert.deepEqual(retention.body.periods, { events: 1500, firings: 2_592_000_000, delivered: 0, dead: 2_592_000_000, failures: 2_592_000_000, ruleErrors: 2_592_000_000, suppressions: 2_592_000_000, goalEvents: 7_862_400_000 });
     assert.equal(retention.body.intervalMs, 100);
     assert.ok(Math.abs(Date.parse(retention.body.oldestStored.events) - sentAt) < 5_000, retention.body.oldestStored.events);
     assert.equal(retention.body.oldestStored.firings, null);

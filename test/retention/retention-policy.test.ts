@@ -130,6 +130,24 @@ test('suppressions: older than their own period go; timers are state, never dele
   assert.deepEqual(ids(db, 'SELECT event_id FROM suppressions ORDER BY seq'), ['inside'], 'a period of 0 keeps them');
 }));
 
+test('goal events: older than their period by event time go, in steps of the asked size; exposures and outcomes stay', () => withDb(async (db, retention) => {
+  const goal = db.prepare("INSERT INTO goal_events (rule_id, metric, subject, time, event_id, value) VALUES ('r', 'order', ?, ?, ?, 1)");
+  for (let i = 1; i <= 5; i++) goal.run(`s${i}`, T - 3 * S - i, `old-${i}`);
+  goal.run('s0', T - 3 * S, 'inside');
+  db.prepare("INSERT INTO exposures (rule_id, salt, subject, grp, exposed_at, firing_id, rule_version) VALUES ('r', 'r', 's0', 1, 1, 'f', 1)").run();
+  db.prepare("INSERT INTO exposure_outcomes (rule_id, salt, metric, subject, grp, exposed_at, window_ms) VALUES ('r', 'r', 'order', 's0', 1, 1, 1000)").run();
+  const sweep = retention.sweep('goalEvents', T - 3 * S);
+  assert.deepEqual(sweep.step(2), { deleted: 2, done: false });
+  assert.deepEqual(sweep.step(2), { deleted: 2, done: false });
+  assert.deepEqual(sweep.step(2), { deleted: 1, done: true });
+  assert.deepEqual(ids(db, 'SELECT event_id FROM goal_events'), ['inside']);
+  goal.run('s1', T - 4 * S, 'old-again');
+  await pass(retention, T, policy({ goalEventsMs: 3 * S }));
+  assert.deepEqual(ids(db, 'SELECT event_id FROM goal_events'), ['inside']);
+  assert.equal(db.prepare('SELECT COUNT(*) FROM exposures').pluck().get(), 1);
+  assert.equal(db.prepare('SELECT COUNT(*) FROM exposure_outcomes').pluck().get(), 1);
+}));
+
 test('a period of 0 keeps that kind forever', () => withDb(async (db, retention) => {
   insert.event(db, 'ancient', 1);
   insert.cursor(db, 1);

@@ -8,6 +8,9 @@ import { ApiError } from '../errors.ts';
 import { validateRule } from '../../engine/rule/validate.ts';
 import type { RuleDocument } from '../../engine/rule/schema.ts';
 import { formatFieldErrors } from '../../engine/schema-errors.ts';
+import { randomBytes } from 'node:crypto';
+import { ruleSalt } from '../../engine/holdout/metrics.ts';
+import { hashToken } from '../tokens.ts';
 import { SandboxBusyError, SandboxTaskError, SandboxTimeoutError } from '../../sandbox/sandbox.ts';
 import { EventInputSchema } from '../../engine/event.ts';
 import { iso, ruleErrorView, ruleView } from '../views.ts';
@@ -38,6 +41,29 @@ export function parseRuleBody(body: unknown, urlId?: string): { document: RuleDo
   return { document: checked.rule, source };
 }
 
+/**
+ * A saved rule's document with the holdout salt in force: none given keeps the current one; a different one is
+ * refused (409), since it would re-randomise the groups without the audit.
+ */
+export function withCurrentSalt(document: RuleDocument, current: string | undefined): RuleDocument {
+  const holdout = document.holdout;
+  if (!holdout || current === undefined) return document;
+  if (holdout.salt === undefined) return current === document.id ? document : { ...document, holdout: { ...holdout, salt: current } };
+  if (holdout.salt !== current) {
+    throw new ApiError('IFTHEN_ERR_CONFLICT', [`holdout.salt: changing the salt re-randomises the holdout; use POST /v1/rules/${document.id}/holdout/reshuffle with a reason (the current salt is "${current}")`]);
+  }
+  return document;
+}
+
+/** Who asked, for the audit: the admin token by its setting's name, or the key's name. */
+async function changedBy(deps: ApiDeps, authorization: string | undefined): Promise<string> {
+  const token = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
+  if (!token) return 'unknown';
+  if (deps.config.adminToken && token === deps.config.adminToken) return 'IFTHEN_ADMIN_TOKEN';
+  const key = await deps.stores.keys.findByHash(hashToken(token));
+  return key ? `key ${key.name} (${key.id})` : 'unknown';
+}
+
 export const ruleRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => {
   const { rules, history } = deps.stores;
   const find = async (id: string) => {
@@ -57,15 +83,43 @@ export const ruleRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => 
     // The route parses YAML or JSON itself and reports every field problem with its path.
     validatorCompiler: documentedOnly,
   }, async (request, reply) => {
-    const { document, source } = parseRuleBody(request.body, request.params.id);
+    const parsed = parseRuleBody(request.body, request.params.id);
+    const { source } = parsed;
+    // The holdout's salt changes only through the audited reshuffle; a document that leaves it out keeps the current one.
+    const current = parsed.document.holdout ? await deps.stores.holdouts.current(parsed.document.id) : undefined;
+    const document = withCurrentSalt(parsed.document, current);
     // Emit loops and cap-group conflicts are reported, never refused: the emit depth limit stays the run-time guard.
     const warnings = saveWarnings(document, await rules.listEnabled());
     const warned = warnings.length ? { warnings } : {};
     if (request.query.dry_run === 'true') return { valid: true, document, ...warned };
     // A document without `enabled` keeps the rule's current state: re-applying a file never re-enables a rule someone disabled.
     const { rule, changed: didChange, created } = await rules.put(document, source, deps.now(), document.enabled);
+    if (document.holdout && current === undefined) await deps.stores.holdouts.record(document.id, ruleSalt(document), deps.now());
     if (didChange) changed();
     return reply.status(created ? 201 : 200).send({ ...ruleView(rule), changed: didChange, ...warned });
+  });
+
+  app.post<{ Params: { id: string }; Body: { reason: string } }>('/v1/rules/:id/holdout/reshuffle', {
+    schema: {
+      tags, summary: "Re-randomise a rule's holdout: a new salt (a new version of the rule) starts a new experiment; audited with who and why", params: IdParams,
+      body: Type.Object({ reason: Type.String({ minLength: 1, maxLength: 1000, description: 'Why the groups are drawn again (kept in the audit)' }) }, { additionalProperties: false }),
+      response: { 200: Type.Object({ rule: Rule, salt: Type.String(), previous_salt: Type.String(), changed_by: Type.String() }), ...ERRORS },
+    },
+  }, async (request) => {
+    const saved = await find(request.params.id);
+    const holdout = saved.document.holdout;
+    if (!holdout) throw new ApiError('IFTHEN_ERR_CONFLICT', [`rule "${saved.id}" has no holdout to reshuffle`]);
+    const previous = (await deps.stores.holdouts.current(saved.id)) ?? ruleSalt(saved.document);
+    const salt = `${saved.id}.${randomBytes(6).toString('hex')}`;
+    const by = await changedBy(deps, request.headers.authorization);
+    const now = deps.now();
+    // The audit row first, then the document that carries the salt (a new version: the engine assigns from it).
+    // Two writes: after a crash between them the next save of the rule takes the audited salt (withCurrentSalt),
+    // never an unaudited one.
+    await deps.stores.holdouts.record(saved.id, salt, now, by, request.body.reason);
+    const { rule } = await rules.put({ ...saved.document, holdout: { ...holdout, salt } }, null, now, saved.enabled);
+    changed();
+    return { rule: ruleView(rule), salt, previous_salt: previous, changed_by: by };
   });
 
   app.get<{ Params: { id: string } }>('/v1/rules/:id', { schema: { tags, summary: 'Get a rule, with its latest run-time errors', params: IdParams, response: { 200: RuleWithErrors, ...ERRORS } } }, async (request) => {
@@ -130,6 +184,7 @@ export const ruleRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => 
       limits: deps.config.limits, secretNames: (await deps.stores.secrets.list()).map((s) => s.name), maxEmitDepth: deps.config.engine.maxEmitDepth,
       condition: deps.config.condition,
       render: deps.config.render,
+      ...(deps.config.globalControl ? { globalControl: deps.config.globalControl } : {}),
     };
     try {
       return await deps.sandbox.run({ kind: 'test-rule', input });

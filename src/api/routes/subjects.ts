@@ -123,6 +123,7 @@ export const subjectRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) 
       engine: {
         maxEmitDepth: deps.config.engine.maxEmitDepth, condition: deps.config.condition, render: deps.config.render, memory: deps.config.memory,
         subject: { maxAttributes: deps.config.limits.subjectAttributes, maxBytes: deps.config.limits.subjectBytes },
+        ...(deps.config.globalControl ? { globalControl: deps.config.globalControl } : {}),
       },
     };
     let result: ExplainSubjectResult;

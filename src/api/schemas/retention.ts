@@ -14,6 +14,7 @@ export const Retention = Answer({
     failures: Period('Events recorded as failed (GET /v1/failures)'),
     ruleErrors: Period('Run-time errors of rules (at most 20 per rule are kept anyway)'),
     suppressions: Period('Suppressions (a trigger stopped or delayed by a limit), from when they were decided'),
+    goalEvents: Period('Goal and guardrail events kept for holdout reports (pre-exposure windows, exposures processed after their goal events), by event time; exposures and their outcomes are kept'),
   }),
   oldestStored: Answer({
     events: Oldest('event (arrival time)'), firings: Oldest('firing'), deliveries: Oldest('delivery (creation time), of any status'),

@@ -51,6 +51,7 @@ export const RuleVersions = Answer({ items: Type.Array(RuleVersion) }, 'Every ve
 
 export const TestResult = Answer({
   matched: Type.Boolean(), firingId: Type.Optional(Type.String()),
+  group: Type.Optional(Type.Union([Type.Literal('treatment'), Type.Literal('holdout')], { description: 'For a rule with a holdout: the group of the subject (a held-out subject gets no action)' })),
   trace: Json('Each check with the values it saw, and what each action would do (secrets masked)'),
   emits: Type.Optional(Type.Array(Json())), subjectAfter: Type.Optional(Json('The subject attributes after the event')),
   ...TestExplanation,

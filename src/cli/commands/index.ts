@@ -13,14 +13,16 @@ import { signingSecret } from './signing-secret.ts';
 import { dlq } from './dlq.ts';
 import { keys } from './keys.ts';
 import { secrets } from './secrets.ts';
-import { notYet } from './not-yet.ts';
+import { report } from './report.ts';
 import { backtest } from './backtest.ts';
+import { nearMisses } from './near-misses.ts';
+import { stats } from './stats.ts';
 
 export type { Command } from './args.ts';
 
 export const COMMANDS: Record<string, Command> = {
   apply, rules, send, tail, test: testRule, explain, firings, firing, deliveries, delivery, failures, dlq, keys, secrets,
-  'signing-secret': signingSecret, backtest, report: notYet,
+  'signing-secret': signingSecret, backtest, 'near-misses': nearMisses, stats, report,
 };
 
 export function usage(): string {
@@ -43,7 +45,12 @@ rules
   backtest <rule-id|file> --from D --to D
                                       what a rule (saved, or a local file) would have done over stored
                                       events: firings, subjects, per day, suppressions, sample traces
-  report                              not available yet (it arrives with holdouts)
+  near-misses <rule-id> [--day D]     why subjects did not get a rule on a UTC day: per reason, and how
+                                      far they were from passing each numeric comparison
+  report <rule-id> [--from D --to D]  the rule's holdout report: groups, lift with intervals, sample-ratio
+                                      check, guardrails, verdict (--json: the API's answer)
+  stats compare --control X/N --treatment X/N [--split 50:50]
+                                      compare two groups (or their values' sums): lift, intervals, checks, verdict
 
 events and runs
   send --type T --subject S [--prop k=v ...] | -f events.json | --data '<json>'

@@ -67,6 +67,11 @@ export function memorySize(memory: Readonly<Record<string, unknown>> | undefined
   return size;
 }
 
+/** Forgets the length kept on a memory that is about to be changed in place (EngineOptions.memoryInPlace). */
+export function forgetSize(memory: Readonly<Record<string, unknown>>): void {
+  delete (memory as { [SIZE]?: number })[SIZE];
+}
+
 /** `estimate`: an upper bound of the memory's length (the previous memory's plus what the step added). */
 const NONE: readonly never[] = [];
 

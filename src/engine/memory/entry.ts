@@ -87,10 +87,22 @@ function cloneEntry(entry: RuleEntry): RuleEntry {
   return copy;
 }
 
-/** The memory being changed by one step: entries are copied when first touched. */
+/** A new entry with every field present (undefined ones are left out of JSON): one object shape for all entries changed in place. */
+function emptyEntry(shape: string): RuleEntry {
+  return { shape, k: undefined, w: undefined, fp: undefined, s: undefined, q: undefined, b: undefined, i: undefined, h: undefined, d: undefined, n: undefined };
+}
+
+/**
+ * The memory being changed by one step: entries are copied when first touched. With `inPlace` (a replay that
+ * owns its states, EngineOptions.memoryInPlace) the stored entries are changed as they are, and `result()`
+ * gives back the same memory object, with empty entries removed and empty lists left out as `compact` does.
+ */
 export class MemoryDraft {
   readonly #base: Memory | undefined;
   readonly #touched = new Map<string, RuleEntry | GroupEntry>();
+  readonly #inPlace: boolean;
+  /** In place: the memory object entries are written to (the base, or a new one when there was none). */
+  #own: Record<string, unknown> | undefined;
   changed = false;
   /** An upper bound of the JSON length this step added (see bounds.ts). */
   added = 0;
@@ -104,8 +116,13 @@ export class MemoryDraft {
     this.added += bytes;
   }
 
-  constructor(base: Memory | undefined) {
+  constructor(base: Memory | undefined, inPlace = false) {
     this.#base = base;
+    this.#inPlace = inPlace;
+  }
+
+  #target(): Record<string, unknown> {
+    return (this.#own ??= (this.#base as Record<string, unknown> | undefined) ?? {});
   }
 
   /** The rule's entry, fresh when there is none or its shape changed; undefined with `peek` when there is none. */
@@ -113,11 +130,13 @@ export class MemoryDraft {
     const touched = this.#touched.get(ruleId) as RuleEntry | undefined;
     if (touched) return touched;
     const stored = this.#base?.[ruleId] as RuleEntry | undefined;
-    const entry = stored && stored.shape === shape ? cloneEntry(stored) : { shape };
+    const same = stored !== undefined && stored.shape === shape;
+    const entry = same ? (this.#inPlace ? stored : cloneEntry(stored)) : { shape };
     this.#touched.set(ruleId, entry);
+    if (this.#inPlace && !same) this.#target()[ruleId] = entry;
     this.changed = true;
     // A new entry's key and shape, and room for the small fields (`k`, `n`, empty lists) any entry may gain.
-    this.added += (stored && stored.shape === shape ? 0 : ruleId.length + shape.length + 16) + 128;
+    this.added += (same ? 0 : ruleId.length + shape.length + 16) + 128;
     return entry;
   }
 
@@ -132,7 +151,10 @@ export class MemoryDraft {
     let entry = this.#touched.get(key) as GroupEntry | undefined;
     if (!entry) {
       const stored = this.#base?.[key] as GroupEntry | undefined;
-      entry = { h: stored?.h ? stored.h.slice() : [] };
+      if (this.#inPlace) {
+        entry = stored ?? { h: [] };
+        if (!stored) this.#target()[key] = entry;
+      } else entry = { h: stored?.h ? stored.h.slice() : [] };
       this.#touched.set(key, entry);
       this.changed = true;
       if (!stored) this.added += key.length + 16;
@@ -147,6 +169,15 @@ export class MemoryDraft {
 
   /** The new memory: untouched entries as they were, touched ones as changed, empty ones removed. */
   result(): Record<string, unknown> | undefined {
+    if (this.#inPlace) {
+      const out = this.#target();
+      for (const [key, entry] of this.#touched) {
+        if (isEmpty(entry)) delete out[key];
+        else compactInPlace(entry);
+      }
+      for (const _ in out) return out;
+      return undefined;
+    }
     // A plain object (a null prototype would make it a slow dictionary): keys are rule ids and `group:<name>`,
     // whose pattern cannot spell `__proto__`.
     const out: Record<string, unknown> = {};
@@ -180,6 +211,24 @@ function compact(entry: RuleEntry | GroupEntry): RuleEntry | GroupEntry {
   if (entry.d?.length) out.d = entry.d;
   if (entry.n) out.n = entry.n;
   return out;
+}
+
+/**
+ * `compact` on the entry itself: the same fields left out of its JSON, so the JSON (and its length) is the same.
+ * Left out by setting them undefined, not by `delete`, which would turn the entry into a slow dictionary.
+ */
+function compactInPlace(entry: RuleEntry | GroupEntry): void {
+  if (!('shape' in entry)) return;
+  if (entry.k !== undefined && !(entry.w?.length || entry.fp?.length)) entry.k = undefined;
+  if (entry.w?.length === 0) entry.w = undefined;
+  if (entry.fp?.length === 0) entry.fp = undefined;
+  if (entry.s && !entry.s.some((l) => l.length)) entry.s = undefined;
+  if (entry.q?.length === 0) entry.q = undefined;
+  if (entry.b?.length === 0) entry.b = undefined;
+  if (entry.i?.length === 0) entry.i = undefined;
+  if (entry.h?.length === 0) entry.h = undefined;
+  if (entry.d?.length === 0) entry.d = undefined;
+  if (entry.n === 0) entry.n = undefined;
 }
 
 /** Inserts keeping the list sorted by (τ, id); returns the index. */

@@ -59,5 +59,9 @@ export function pruneSequence(m: CompiledMemory, s: Snap[][], q: Snap[] | undefi
     while (drop < list.length && list[drop].t < K - span) drop++;
     if (drop) list.splice(0, drop);
   }
-  return q?.filter((x) => x.t >= K);
+  // Pending triggers are sorted by (τ, id): only a head can be older than K. Unchanged (no copy) when none is.
+  if (!q?.length || q[0].t >= K) return q;
+  let drop = 1;
+  while (drop < q.length && q[drop].t < K) drop++;
+  return q.slice(drop);
 }

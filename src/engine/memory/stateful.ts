@@ -10,7 +10,8 @@ import { CelEvent, type CelContext } from '../cel.ts';
 import { ConditionMeter } from '../cel-budget.ts';
 import { DEFAULT_CONDITION_LIMITS } from '../condition-limits.ts';
 import { evaluateRule } from '../evaluate.ts';
-import { planFiring, type PlannedFiring } from '../plan.ts';
+import type { PlannedFiring } from '../plan.ts';
+import { plan } from '../lazy-plan.ts';
 import { timerId } from '../ids.ts';
 import { formatDuration } from '../duration.ts';
 import { stableJson } from '../stable-json.ts';
@@ -416,7 +417,7 @@ function limitsAndFire(rule: CompiledRule, scope: Scope, ref: EntryRef | undefin
   const event = c.event ?? eventOf(c.a, subject);
   const trace = c.trace ?? { rule: rule.id, version: rule.version, event: c.a.id, matched: true, steps: [] };
   const x = c.x;
-  const planned = planFiring(rule, event, scope.view, trace, scope.clock, scope.options, {
+  const planned = plan(rule, event, scope.view, trace, scope.clock, scope.options, {
     key: c.key,
     eventIds: x?.ids,
     window: x?.window,

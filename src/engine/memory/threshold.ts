@@ -100,7 +100,10 @@ export function episodes(th: CompiledThreshold, w: readonly WindowEntry[], from:
 export function advance(th: CompiledThreshold, entry: RuleEntry, K: number): void {
   const k = entry.k;
   if (k !== undefined && K <= k) return;
-  if (k !== undefined && entry.fp?.length && entry.w) {
+  // Firing points are sorted and distinct: when none is before K, they all stay as they are (no sweep needed).
+  if (entry.fp?.length && entry.fp[0] >= K) {
+    // nothing to move
+  } else if (k !== undefined && entry.fp?.length && entry.w) {
     const eps = episodes(th, entry.w, k);
     const points = new Set<number>();
     for (const p of entry.fp) {

@@ -7,6 +7,7 @@ import { compileCondition, compileExpression, type CelExtraVariable, type CelPro
 import { parseDuration } from '../duration.ts';
 import { conditionPaths, type ConditionPath } from '../condition-paths.ts';
 import { stableJson } from '../stable-json.ts';
+import { ruleMetrics, ruleSalt } from '../holdout/metrics.ts';
 
 export interface DeliveryPolicy {
   readonly maxAttempts: number;
@@ -111,6 +112,27 @@ export interface CompiledRule {
   readonly memory?: CompiledMemory;
   readonly change?: CompiledChange;
   readonly rate?: CompiledRate;
+  /** Rules with a holdout or goals: the assignment and the metrics (src/engine/holdout). */
+  readonly experiment?: CompiledExperiment;
+}
+
+/** One goal or guardrail, compiled. */
+export interface CompiledMetric {
+  readonly name: string;
+  readonly kind: 'goal' | 'guardrail';
+  readonly path: string;
+  readonly eventTypes: readonly string[];
+  readonly where?: CompiledExpression;
+  readonly value?: CompiledExpression;
+  readonly withinMs: number;
+}
+
+export interface CompiledExperiment {
+  /** The assignment seed and the key of the exposures: `holdout.salt`, else the rule id. */
+  readonly salt: string;
+  readonly holdout?: { readonly percent: number; readonly globalControl: boolean };
+  /** Goals first (the first is primary), then guardrails. */
+  readonly metrics: readonly CompiledMetric[];
 }
 
 export function compileRule(document: RuleDocument, version: number, defaults: DeliveryPolicy = DEFAULT_DELIVERY_POLICY): CompiledRule {
@@ -143,6 +165,23 @@ export function compileRule(document: RuleDocument, version: number, defaults: D
       to: 'to' in when.change ? stableJson(when.change.to ?? null) : undefined,
     } : undefined,
     rate: limits?.rate ? parseRate(limits.rate) : undefined,
+    experiment: compileExperiment(document),
+  };
+}
+
+function compileExperiment(document: RuleDocument): CompiledExperiment | undefined {
+  const metrics = ruleMetrics(document).map((m): CompiledMetric => ({
+    name: m.name, kind: m.kind, path: m.path,
+    eventTypes: Array.isArray(m.spec.event) ? m.spec.event : [m.spec.event],
+    where: m.spec.where ? expression(m.spec.where, [], true) : undefined,
+    value: m.spec.value ? expression(m.spec.value, [], false) : undefined,
+    withinMs: parseDuration(m.spec.within),
+  }));
+  if (!document.holdout && !metrics.length) return undefined;
+  return {
+    salt: ruleSalt(document),
+    holdout: document.holdout ? { percent: document.holdout.percent, globalControl: document.holdout.global_control === true } : undefined,
+    metrics,
   };
 }
 

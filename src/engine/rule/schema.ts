@@ -222,6 +222,26 @@ export const DeliveryPolicySchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const HoldoutSchema = Type.Object(
+  {
+    percent: Type.Number({ exclusiveMinimum: 0, maximum: 50, description: 'Share of subjects held out (they get a recorded would-have-fired exposure, no action)', errorMessage: 'must be a number above 0 and at most 50' }),
+    salt: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'The assignment seed; default the rule id. Changed only by POST /v1/rules/{id}/holdout/reshuffle' })),
+    global_control: Type.Optional(Type.Boolean({ description: 'Subjects of the global control group (IFTHEN_GLOBAL_CONTROL_PERCENT) are held out of this rule too' })),
+  },
+  { additionalProperties: false, description: 'A random holdout group, so that the rule\'s effect on its goals is measured' },
+);
+
+export const MetricSchema = Type.Object(
+  {
+    event: EventTypes('Event type(s) that count for the metric'),
+    where: Type.Optional(Cel('Condition on the metric event; sees event and now')),
+    within: Within('How long after the exposure the event counts'),
+    value: Type.Optional(Cel('The value of one metric event (e.g. event.properties.revenue); non-numbers count as 0; default: conversion only')),
+    name: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9_.-]{0,99}$', errorMessage: 'must be lowercase letters, digits, "_", "-" or "."', description: 'Default: the event type' })),
+  },
+  { additionalProperties: false },
+);
+
 export const RuleSchema = Type.Object(
   {
     id: Type.String({ pattern: RULE_ID_PATTERN, errorMessage: 'must be lowercase letters, digits, "_", "-" or ".", at most 100 characters' }),
@@ -232,6 +252,10 @@ export const RuleSchema = Type.Object(
     limits: Type.Optional(LimitsSchema),
     then: Type.Array(ActionSchema, { minItems: 1, errorMessage: 'must be a list of at least one action' }),
     delivery: Type.Optional(DeliveryPolicySchema),
+    holdout: Type.Optional(HoldoutSchema),
+    goal: Type.Optional(MetricSchema),
+    goals: Type.Optional(Type.Array(MetricSchema, { minItems: 1, maxItems: 10, description: 'Goals; the first one is primary', errorMessage: 'must be a list of 1 to 10 goals' })),
+    guardrails: Type.Optional(Type.Array(MetricSchema, { maxItems: 10, description: 'Metrics where up is bad (unsubscribes, complaints)', errorMessage: 'must be a list of at most 10 metrics' })),
   },
   { additionalProperties: false, $id: 'Rule' },
 );
@@ -241,3 +265,5 @@ export type DeliveryPolicyInput = Static<typeof DeliveryPolicySchema>;
 export type When = Static<typeof WhenSchema>;
 export type Limits = Static<typeof LimitsSchema>;
 export type SequenceStep = Static<typeof StepSchema>;
+export type HoldoutSpec = Static<typeof HoldoutSchema>;
+export type MetricSpec = Static<typeof MetricSchema>;

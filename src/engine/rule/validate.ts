@@ -1,5 +1,5 @@
 // Validates a rule document: shape from the schema, then what a schema cannot say (one action key,
-// features not built yet, one trigger shape, bounded windows, time zones, CEL that compiles, templates that
+// one trigger shape, goals' windows and names, bounded windows, time zones, CEL that compiles, templates that
 // parse, URLs).
 import { RuleSchema, ACTION_SCHEMAS, ACTION_KINDS, type RuleDocument, type ActionKind } from './schema.ts';
 import { schemaErrors, type FieldError } from '../schema-errors.ts';
@@ -8,13 +8,8 @@ import { parseDuration } from '../duration.ts';
 import { isTimeZone } from '../local-time.ts';
 import { checkTemplate, checkValueTemplates } from '../template.ts';
 import { Type } from '@sinclair/typebox';
-
-/** Rule features of the design that this version does not run yet: refused, not ignored. */
-const NOT_YET_RULE: Readonly<Record<string, string>> = {
-  holdout: 'holdout groups are not supported yet',
-  goal: 'goal metrics are not supported yet',
-  guardrails: 'guardrail metrics are not supported yet',
-};
+import { conditionPaths } from '../condition-paths.ts';
+import { ruleMetrics } from '../holdout/metrics.ts';
 
 const RuleShape = Type.Composite([Type.Omit(RuleSchema, ['then']), Type.Object({ then: Type.Array(Type.Unknown(), { minItems: 1, errorMessage: 'must be a list of at least one action' }) })], { additionalProperties: false });
 
@@ -25,10 +20,7 @@ export function validateRule(input: unknown): { ok: true; rule: RuleDocument } |
   const doc = input as Record<string, unknown>;
   const when = doc.when as Record<string, unknown> | undefined;
 
-  for (const key of Object.keys(NOT_YET_RULE)) if (key in doc) report(key, NOT_YET_RULE[key]);
-  const planned = new Set(errors.map((e) => e.path));
-  const plannedStripped = stripPlanned(doc);
-  for (const e of schemaErrors(RuleShape, plannedStripped)) if (!planned.has(e.path)) errors.push(e);
+  for (const e of schemaErrors(RuleShape, doc)) errors.push(e);
 
   if (Array.isArray(doc.then)) doc.then.forEach((action, i) => validateAction(action, `then[${i}]`, report));
   if (!errors.some((e) => /^(when|limits)\b/.test(e.path))) checkMemory(doc as unknown as RuleDocument, report);
@@ -39,13 +31,8 @@ export function validateRule(input: unknown): { ok: true; rule: RuleDocument } |
       report('when.where', error instanceof CelCompileError ? error.message : String(error));
     }
   }
+  if (!errors.some((e) => /^(goals?|guardrails|holdout)\b/.test(e.path))) checkMetrics(doc as unknown as RuleDocument, report);
   return errors.length ? { ok: false, errors } : { ok: true, rule: doc as unknown as RuleDocument };
-}
-
-function stripPlanned(doc: Record<string, unknown>): Record<string, unknown> {
-  const copy: Record<string, unknown> = { ...doc };
-  for (const key of Object.keys(NOT_YET_RULE)) delete copy[key];
-  return copy;
 }
 
 function validateAction(action: unknown, path: string, report: (path: string, message: string) => void): void {
@@ -134,4 +121,33 @@ function checkMemory(doc: RuleDocument, report: (path: string, message: string) 
   steps.forEach((s, i) => cel(`${stepPath(i)}.where`, s.where, ['steps']));
   cel('when.unless.where', when.unless?.where, ['trigger']);
   cel('limits.dedupe.key', limits?.dedupe?.key, [], false);
+}
+
+/**
+ * Goals and guardrails: `goal` or `goals`, not both; bounded windows; names unique per rule (they key the
+ * outcomes); `where` and `value` compile and read only `event` and `now` (a goal event is counted without
+ * loading its subject's profile). A goal without a holdout is allowed: exposures are then all treatment.
+ */
+function checkMetrics(doc: RuleDocument, report: (path: string, message: string) => void): void {
+  if (doc.goal && doc.goals) report('goals', 'give goal or goals, not both (the first of goals is primary)');
+  const names = new Map<string, string>();
+  for (const m of ruleMetrics(doc)) {
+    const ms = parseDuration(m.spec.within);
+    if (ms <= 0) report(`${m.path}.within`, 'must be longer than 0');
+    else if (ms > MAX_WINDOW_MS) report(`${m.path}.within`, `must be at most 90d (${m.spec.within} given)`);
+    const types = Array.isArray(m.spec.event) ? m.spec.event : [m.spec.event];
+    if (types.includes('*')) report(`${m.path}.event`, 'must name event types ("*" would count every event)');
+    const seen = names.get(m.name);
+    if (seen) report(m.spec.name === undefined ? `${m.path}.event` : `${m.path}.name`, `metric name "${m.name}" is taken by ${seen}; give each metric a distinct name`);
+    else names.set(m.name, m.path);
+    for (const [key, condition] of [['where', true], ['value', false]] as const) {
+      const source = m.spec[key];
+      if (source === undefined) continue;
+      try { if (condition) compileCondition(source); else compileExpression(source); } catch (error) {
+        report(`${m.path}.${key}`, error instanceof CelCompileError ? error.message : String(error));
+        continue;
+      }
+      if (conditionPaths(source).some((p) => p.parts[0] === 'subject')) report(`${m.path}.${key}`, 'may read event and now only (goal events are counted without loading the subject)');
+    }
+  }
 }

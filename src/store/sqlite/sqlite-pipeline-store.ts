@@ -7,9 +7,10 @@ import { FencedError, encodeEvent, type Cursor, type EncodedEvent, type Lease, t
 import { writeTransaction, type SqliteDatabase } from './sqlite-database.ts';
 import { deliveryDestination } from '../destination.ts';
 import { seqOf } from './sqlite-event-log.ts';
+import { SqliteExposures } from './sqlite-exposures.ts';
 
 /** The points inside a commit, in order; a fault-injection probe may throw (or kill the process) at any of them. */
-export const COMMIT_STAGES = ['cursor', 'subjects', 'firings', 'deliveries', 'emits', 'timers', 'suppressions', 'failures', 'position'] as const;
+export const COMMIT_STAGES = ['cursor', 'subjects', 'firings', 'deliveries', 'emits', 'timers', 'suppressions', 'exposures', 'failures', 'position'] as const;
 export type CommitStage = (typeof COMMIT_STAGES)[number];
 
 export class SqlitePipelineStore implements PipelineStore {
@@ -30,6 +31,7 @@ export class SqlitePipelineStore implements PipelineStore {
   readonly #insertRuleError;
   readonly #trimRuleErrors;
   readonly #saveCursor;
+  readonly #exposures;
 
   /** `probe` is a fault-injection seam for the atomicity tests; production passes none. */
   constructor(private readonly db: SqliteDatabase, private readonly probe?: (stage: CommitStage) => void) {
@@ -59,6 +61,7 @@ export class SqlitePipelineStore implements PipelineStore {
     this.#insertRuleError = db.prepare('INSERT INTO rule_errors (rule_id, event_id, message, at) VALUES (?, ?, ?, ?)');
     // Keeps the newest 20 errors of a rule: what a person needs to see why it does not fire.
     this.#trimRuleErrors = db.prepare('DELETE FROM rule_errors WHERE rule_id = ? AND seq <= (SELECT seq FROM rule_errors WHERE rule_id = ? ORDER BY seq DESC LIMIT 1 OFFSET 20)');
+    this.#exposures = new SqliteExposures(db);
     this.#saveCursor = db.prepare('INSERT INTO cursors (consumer, partition, cursor) VALUES (?, ?, ?) ON CONFLICT (consumer, partition) DO UPDATE SET cursor = excluded.cursor');
   }
 
@@ -121,6 +124,8 @@ export class SqlitePipelineStore implements PipelineStore {
       probe('timers');
       for (const s of batch.suppressions ?? []) this.#insertSuppression.run(s.ruleId, s.subject, s.reason, s.eventId, s.at, s.detail, s.delayedUntil ?? null);
       probe('suppressions');
+      this.#exposures.write(batch.firings, batch.goalHits ?? []); // issue 7: sqlite-exposures.ts
+      probe('exposures');
       for (const f of batch.failures) this.#insertFailure.run(f.eventId, f.partition, f.cursor, f.stage, f.error, f.at);
       const trimmed = new Set<string>();
       for (const e of batch.ruleErrors) { this.#insertRuleError.run(e.ruleId, e.eventId, e.message, e.at); trimmed.add(e.ruleId); }

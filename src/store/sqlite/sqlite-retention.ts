@@ -47,6 +47,20 @@ class SeqSweep implements RetentionSweep {
   }
 }
 
+/**
+ * A pass over goal_events (no seq: its key leads with the rule): the oldest rows by event time through its time
+ * index, `rows` at a time, until none is older than the cutoff.
+ */
+class TimeSweep implements RetentionSweep {
+  constructor(private readonly db: SqliteDatabase, private readonly remove: Statement, private readonly cutoff: number) {}
+
+  step(rows: number): { deleted: number; done: boolean } {
+    const limit = Math.max(1, rows);
+    const deleted = writeTransaction(this.db, () => this.remove.run(this.cutoff, limit).changes);
+    return { deleted, done: deleted < limit };
+  }
+}
+
 export class SqliteRetention implements RetentionStore {
   readonly #s: Record<string, Statement>;
   readonly oldest;
@@ -83,6 +97,8 @@ export class SqliteRetention implements RetentionStore {
       // By record order, stopping at the first row decided at or after the cutoff (decided times follow arrival closely).
       firstSuppression: p('SELECT seq, at AS t FROM suppressions WHERE seq >= ? ORDER BY seq LIMIT 1'),
       deleteSuppressions: p('DELETE FROM suppressions WHERE seq >= ? AND seq <= ? AND at < ?'),
+      deleteGoalEvents: p(`DELETE FROM goal_events WHERE (rule_id, metric, subject, time, event_id) IN
+        (SELECT rule_id, metric, subject, time, event_id FROM goal_events WHERE time < ? ORDER BY time LIMIT ?)`),
     };
     this.oldest = oldestRetainedReader(db);
     this.disk = diskUsageReader(db, file);
@@ -118,6 +134,8 @@ export class SqliteRetention implements RetentionStore {
         return new SeqSweep(this.db, s.firstRuleError, cutoff, (from, to) => s.deleteRuleErrors.run(from, to, cutoff).changes);
       case 'suppressions':
         return new SeqSweep(this.db, s.firstSuppression, cutoff, (from, to) => s.deleteSuppressions.run(from, to, cutoff).changes);
+      case 'goalEvents':
+        return new TimeSweep(this.db, s.deleteGoalEvents, cutoff);
     }
   }
 

@@ -3,6 +3,7 @@ import { SecretBox } from '../../secrets/secret-box.ts';
 import type { Config } from '../../config.ts';
 import type { ApiStores, DispatcherStores, PipelineStores } from '../open.ts';
 import { openDatabase, setDurability } from './sqlite-database.ts';
+import { SqliteReportReader } from '../../report/report-reader.ts';
 import { SqliteRuleStore } from './sqlite-rule-store.ts';
 import { SqliteKeyStore } from './sqlite-key-store.ts';
 import { SqliteSecretStore } from './sqlite-secret-store.ts';
@@ -16,6 +17,7 @@ import { SqlitePipelineStore, type CommitStage } from './sqlite-pipeline-store.t
 import { SqliteOutbox } from './sqlite-outbox.ts';
 import { SqliteStallRecorder } from './sqlite-stall-recorder.ts';
 import { SqliteSuppressions } from './sqlite-suppressions.ts';
+import { SqliteHoldoutSalts } from './sqlite-exposures.ts';
 import { SqliteRetention, WAL_SIZE_LIMIT } from './sqlite-retention.ts';
 import { ensureIncrementalVacuum } from './sqlite-auto-vacuum.ts';
 
@@ -28,8 +30,9 @@ export function openSqliteApiStores(config: Config): ApiStores {
   return {
     rules: new SqliteRuleStore(db), keys: new SqliteKeyStore(db), secrets: new SqliteSecretStore(db, box), signing,
     history: new SqliteHistory(db), deliveries: new SqliteDeliveryControl(db), stalls: new SqliteStallRecorder(db),
-    suppressions: new SqliteSuppressions(db),
+    suppressions: new SqliteSuppressions(db), holdouts: new SqliteHoldoutSalts(db),
     close: () => db.close(),
+    reports: new SqliteReportReader(db),
   };
 }
 
