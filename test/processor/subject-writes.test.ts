@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { StoredSubject } from '../../src/store/contracts.ts';
 import { delegate } from '../store/conformance/fixtures.ts';
 import { T0, withHarness } from './harness.ts';
+import { memorySize } from '../../src/engine/memory/bounds.ts';
 
 const BUSY = { id: 'busy', when: { event: 'view', count: { at_least: 3, within: '1h' } }, then: [{ log: { message: 'busy' } }] };
 
@@ -40,4 +41,13 @@ describe('Processor: subjects written in part', () => {
       assert.equal((await h.firedEvents('busy')).length, 1);
     }));
   }
+
+  it('a loaded memory carries its exact JSON length from the stored text (no re-measuring), non-ASCII text included', { timeout: 20_000 }, () => withHarness(async (h) => {
+    await h.saveRule({ id: 'seq', when: { event: 'paid', after: { event: 'view', within: '1h' } }, then: [{ log: { message: 'seq' } }] });
+    await h.send([{ type: 'view', subject: 'bo', time: T0, receivedAt: T0, properties: { title: '주문 확인 🎉', n: 1.5e-7 } }]);
+    assert.deepEqual(await h.drain(h.processor({ batchSize: 1, subjectCacheSize: 0 })), []);
+    const bo = (await h.stores.pipeline.loadSubjects(0, ['bo'])).get('bo')!;
+    assert.ok(bo.state.memory, 'the sequence remembers the view');
+    assert.equal(memorySize(bo.state.memory), JSON.stringify(bo.state.memory).length);
+  }));
 });

@@ -67,6 +67,15 @@ export function memorySize(memory: Readonly<Record<string, unknown>> | undefined
   return size;
 }
 
+/**
+ * Keeps on a memory just parsed its JSON length, known from the text it was parsed from (the store wrote that text
+ * with JSON.stringify, so it is the exact length): the first step then needs no JSON.stringify to measure it.
+ */
+export function knownMemorySize<T extends Record<string, unknown>>(memory: T, length: number): T {
+  (memory as { [SIZE]?: number })[SIZE] = length;
+  return memory;
+}
+
 /** Forgets the length kept on a memory that is about to be changed in place (EngineOptions.memoryInPlace). */
 export function forgetSize(memory: Readonly<Record<string, unknown>>): void {
   delete (memory as { [SIZE]?: number })[SIZE];

@@ -8,6 +8,7 @@ import { writeTransaction, type SqliteDatabase } from './sqlite-database.ts';
 import { deliveryDestination } from '../destination.ts';
 import { seqOf } from './sqlite-event-log.ts';
 import { SqliteExposures } from './sqlite-exposures.ts';
+import { knownMemorySize } from '../../engine/memory/bounds.ts';
 
 /** The points inside a commit, in order; a fault-injection probe may throw (or kill the process) at any of them. */
 export const COMMIT_STAGES = ['cursor', 'subjects', 'firings', 'deliveries', 'emits', 'timers', 'suppressions', 'exposures', 'failures', 'position'] as const;
@@ -80,7 +81,7 @@ export class SqlitePipelineStore implements PipelineStore {
       const { id } = row;
       const state: SubjectState = row.memory === null
         ? { id, attributes: parseAttributes(row.attributes) }
-        : { id, attributes: parseAttributes(row.attributes), memory: JSON.parse(row.memory) as Record<string, unknown> };
+        : { id, attributes: parseAttributes(row.attributes), memory: knownMemorySize(JSON.parse(row.memory) as Record<string, unknown>, row.memory.length) };
       found.set(id, { state, version: row.version, storedBytes: row.attributes.length + (row.memory?.length ?? 0) });
     }
     return found;
