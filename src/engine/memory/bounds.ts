@@ -72,7 +72,8 @@ export function memorySize(memory: Readonly<Record<string, unknown>> | undefined
  * with JSON.stringify, so it is the exact length): the first step then needs no JSON.stringify to measure it.
  */
 export function knownMemorySize<T extends Record<string, unknown>>(memory: T, length: number): T {
-  (memory as { [SIZE]?: number })[SIZE] = length;
+  // Not enumerable: the memory stays deep-equal to the one that was stored.
+  Object.defineProperty(memory, SIZE, { value: length, writable: true, configurable: true, enumerable: false });
   return memory;
 }
 
