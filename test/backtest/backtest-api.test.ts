@@ -144,15 +144,16 @@ test('rules with memory: a backtest gives the firings the live pipeline made (a 
   }
 });
 
-test('after retention deleted the older events, a backtest covers from the oldest stored one and says so', { timeout: 90_000 }, async () => {
-  // Long enough that the newer event outlives the steps after it on a loaded machine, short enough to wait for.
-  const server = await startTestServer({ IFTHEN_RETENTION_EVENTS_MS: '12000', IFTHEN_RETENTION_INTERVAL_MS: '100' });
+test('after retention deleted the older events, a backtest covers from the oldest stored one and says so', { timeout: 120_000 }, async () => {
+  // Long enough that the newer event outlives the steps after it on a loaded machine (12 s was not, at load 23),
+  // short enough to wait for.
+  const server = await startTestServer({ IFTHEN_RETENTION_EVENTS_MS: '25000', IFTHEN_RETENTION_INTERVAL_MS: '100' });
   try {
     assert.equal((await server.request('PUT', '/v1/rules/big', bigSpender('big'))).status, 201);
     const started = Date.now();
     const order = (id: string) => ({ id, type: 'order_completed', subject: 'u1', properties: { total: 99 } });
     assert.equal((await server.request('POST', '/v1/events', [{ id: 'p', type: 'identify', subject: 'u1', properties: { plan: 'pro' } }, order('old-1'), order('old-2')])).status, 200);
-    await until(async () => ((await server.request('GET', '/v1/retention')).body.oldestStored.events === null ? true : undefined), 40_000);
+    await until(async () => ((await server.request('GET', '/v1/retention')).body.oldestStored.events === null ? true : undefined), 60_000);
     assert.equal((await server.request('POST', '/v1/events', [order('new-1')])).status, 200);
     await liveFirings(server, 'big', 3);
     const oldest = (await server.request('GET', '/v1/retention')).body.oldestStored.events;
