@@ -38,8 +38,10 @@ export const sessionRoutes = (deps: ApiDeps, auth: Authenticator) => fp(async (a
     const matches = await verifyPassword(password, stored ?? await decoyHash());
     if (!user || !stored || !matches || user.disabled) {
       limiter.failed(username, request.ip, now);
-      const why = !user ? 'unknown user' : user.disabled ? 'user disabled' : 'wrong password';
-      await audit.record({ at: now, actor: 'anonymous', action: 'session.signin_failed', target: `user:${username.slice(0, 64)}`, detail: `failed sign-in from ${request.ip}: ${why}`, diff: null });
+      // An unknown name is not recorded: people type their password into the name field.
+      const why = !user ? 'unknown user name' : user.disabled ? 'user disabled' : 'wrong password';
+      const target = user ? `user:${user.username}` : 'user:(unknown)';
+      await audit.record({ at: now, actor: 'anonymous', action: 'session.signin_failed', target, detail: `failed sign-in from ${request.ip}: ${why}`, diff: null });
       throw new ApiError('IFTHEN_ERR_UNAUTHORIZED', [WRONG]);
     }
     limiter.succeeded(username);
