@@ -22,6 +22,7 @@ import { sessionRoutes } from './routes/session.ts';
 import { userRoutes } from './routes/users.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { routeRule } from './roles.ts';
+import { reportRoutes } from './routes/report.ts';
 import { OverloadedError, RestartingError } from '../app/pipeline-client.ts';
 
 declare module 'fastify' {
@@ -113,6 +114,7 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   await app.register(backtestRoutes(deps));
   await app.register(statsRoutes(deps));
   await app.register(adminRoutes(deps));
+  await app.register(reportRoutes(deps));
   await app.register(sessionRoutes(deps, auth));
   await app.register(userRoutes(deps));
   await app.register(auditRoutes(deps));

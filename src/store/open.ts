@@ -4,6 +4,7 @@ import type { DeliveryControl, EventLog, HoldoutSaltStore, OutboxStore, Pipeline
 import type { AuditLog, KeyStore, RuleSource, RuleStore, SecretStore, SessionStore, SigningSecretStore, UserStore } from './catalog.ts';
 import type { HistoryStore } from './history.ts';
 import type { RetentionStore } from './retention.ts';
+import type { ReportReader } from '../report/report-reader.ts';
 import { openSqliteApiStores, openSqliteDispatcherStores, openSqlitePipelineStores, type PipelineOptions } from './sqlite/sqlite-stores.ts';
 
 export interface ApiStores {
@@ -23,6 +24,8 @@ export interface ApiStores {
   readonly sessions: SessionStore;
   readonly audit: AuditLog;
   close(): void;
+  /** Holdout reports (issue 7): per exposure day and group, the sums of exposure_outcomes. */
+  readonly reports: ReportReader;
 }
 
 export interface PipelineStores {

@@ -3,6 +3,7 @@ import { SecretBox } from '../../secrets/secret-box.ts';
 import type { Config } from '../../config.ts';
 import type { ApiStores, DispatcherStores, PipelineStores } from '../open.ts';
 import { openDatabase, setDurability } from './sqlite-database.ts';
+import { SqliteReportReader } from '../../report/report-reader.ts';
 import { SqliteRuleStore } from './sqlite-rule-store.ts';
 import { SqliteKeyStore } from './sqlite-key-store.ts';
 import { SqliteSessionStore, SqliteUserStore } from './sqlite-users.ts';
@@ -34,6 +35,7 @@ export function openSqliteApiStores(config: Config): ApiStores {
     suppressions: new SqliteSuppressions(db), holdouts: new SqliteHoldoutSalts(db),
     users: new SqliteUserStore(db), sessions: new SqliteSessionStore(db), audit: new SqliteAuditLog(db),
     close: () => db.close(),
+    reports: new SqliteReportReader(db),
   };
 }
 
