@@ -75,7 +75,8 @@ export class Authenticator {
     const now = this.options.now();
     const found = await this.sessions.find(tokenHash, now);
     if (!found) return undefined;
-    await this.sessions.touch(tokenHash, now + this.options.sessionTtlMs);
+    // Sliding expiry, written at most about once a minute per session (less often than every request).
+    await this.sessions.touch(tokenHash, now + this.options.sessionTtlMs, Math.min(60_000, this.options.sessionTtlMs / 10));
     return { kind: 'session', role: found.role, actor: actorOf(found.username, found.role), username: found.username, tokenHash, csrfToken: found.csrfToken };
   }
 

@@ -24,7 +24,7 @@ export function sessionConfig(env: Readonly<Record<string, string | undefined>>)
     return value;
   };
   return {
-    ttlMs: read('IFTHEN_SESSION_TTL_MS', DEFAULT_SESSION_CONFIG.ttlMs, 60_000),
+    ttlMs: read('IFTHEN_SESSION_TTL_MS', DEFAULT_SESSION_CONFIG.ttlMs, 1000),
     cookieSecure: env.IFTHEN_COOKIE_SECURE === 'true',
     maxFailures: read('IFTHEN_SIGNIN_MAX_FAILURES', DEFAULT_SESSION_CONFIG.maxFailures, 1),
     maxFailuresPerIp: read('IFTHEN_SIGNIN_MAX_FAILURES_PER_IP', DEFAULT_SESSION_CONFIG.maxFailuresPerIp, 1),

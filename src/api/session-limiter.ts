@@ -22,9 +22,16 @@ export class SignInLimiter {
     if (this.#failures.size > 100_000) this.#sweep(now);
   }
 
-  /** A successful sign-in clears the name's failures (not the address's). */
-  succeeded(username: string): void {
+  /**
+   * A sign-in counts as failed from the moment it is tried (so that many tried at once cannot pass the limit
+   * together while their hashes are computed); when it succeeds, this takes back the address's count of it and
+   * clears the name's failures.
+   */
+  succeeded(username: string, ip: string, at: number): void {
     this.#failures.delete(`u:${username}`);
+    const list = this.#failures.get(`ip:${ip}`);
+    const i = list?.lastIndexOf(at) ?? -1;
+    if (i !== -1) list!.splice(i, 1);
   }
 
   #recent(key: string, now: number): number[] {

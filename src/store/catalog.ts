@@ -136,8 +136,8 @@ export interface SessionStore {
   create(tokenHash: string, username: string, csrfToken: string, now: number, expiresAt: number): Promise<void>;
   /** The live session of an enabled user (expired ones and those of disabled users are none). */
   find(tokenHash: string, now: number): Promise<SessionRecord | undefined>;
-  /** Slides the expiry forward (at most one write a minute per session). */
-  touch(tokenHash: string, expiresAt: number): Promise<void>;
+  /** Slides the expiry forward to `expiresAt`, writing only when that moves it by more than `minStepMs`. */
+  touch(tokenHash: string, expiresAt: number, minStepMs: number): Promise<void>;
   delete(tokenHash: string): Promise<void>;
   /** Ends every session of a user (disable, delete, password change). */
   deleteForUser(username: string): Promise<number>;

@@ -82,6 +82,9 @@ test('failed sign-ins are limited per user name (429 with Retry-After), and allo
     // Another name from the same address is not limited by alice's failures.
     await addUser(server, 'carol', 'viewer', 'carol-password-1');
     assert.equal((await browser.signIn('carol', 'carol-password-1')).status, 200);
+    // Tried at once, sign-ins cannot all pass the limit while their hashes are computed.
+    const burst = await Promise.all(Array.from({ length: 6 }, () => new Browser(server.url).signIn('carol', 'wrong-password')));
+    assert.deepEqual(burst.map((a) => a.status).sort(), [401, 401, 401, 429, 429, 429]);
     await new Promise((r) => setTimeout(r, 1600));
     assert.equal((await browser.signIn('alice', password)).status, 200, 'after the window');
   } finally {
@@ -167,6 +170,24 @@ test('disabling a user ends their sessions at once; a role change applies to the
     assert.equal((await server.request('PATCH', '/v1/users/dora', { disabled: true })).status, 200);
     assert.equal((await browser.send('GET', '/v1/rules')).status, 401);
     assert.equal((await browser.send('GET', '/v1/session')).status, 401);
+  } finally {
+    await server.stop();
+  }
+});
+
+test('a session slides: requests keep it alive past its TTL; idle longer than the TTL it ends', async () => {
+  const server = await startTestServer({ IFTHEN_SESSION_TTL_MS: '2000' });
+  try {
+    const password = await addUser(server, 'sam', 'viewer');
+    const browser = new Browser(server.url);
+    await browser.signIn('sam', password);
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    for (let i = 0; i < 3; i++) {
+      await sleep(1000);
+      assert.equal((await browser.send('GET', '/v1/session')).status, 200, `still signed in after ${i + 1} s`);
+    }
+    await sleep(2300);
+    assert.equal((await browser.send('GET', '/v1/session')).status, 401, 'ended after 2 s without a request');
   } finally {
     await server.stop();
   }

@@ -32,19 +32,20 @@ export const sessionRoutes = (deps: ApiDeps, auth: Authenticator) => fp(async (a
       reply.header('retry-after', String(seconds));
       throw new ApiError('IFTHEN_ERR_RATE_LIMITED', [`too many failed sign-ins: try again in ${seconds} s`]);
     }
+    // Counted as a failure until it succeeds: sign-ins sent at once cannot all pass the limit while they hash.
+    limiter.failed(username, request.ip, now);
     const user = await users.get(username);
     const stored = user ? await users.passwordHash(username) : undefined;
     // The same scrypt work whether or not the user exists, so the time taken does not tell.
     const matches = await verifyPassword(password, stored ?? await decoyHash());
     if (!user || !stored || !matches || user.disabled) {
-      limiter.failed(username, request.ip, now);
       // An unknown name is not recorded: people type their password into the name field.
       const why = !user ? 'unknown user name' : user.disabled ? 'user disabled' : 'wrong password';
       const target = user ? `user:${user.username}` : 'user:(unknown)';
       await audit.record({ at: now, actor: 'anonymous', action: 'session.signin_failed', target, detail: `failed sign-in from ${request.ip}: ${why}`, diff: null });
       throw new ApiError('IFTHEN_ERR_UNAUTHORIZED', [WRONG]);
     }
-    limiter.succeeded(username);
+    limiter.succeeded(username, request.ip, now);
     const token = randomBytes(32).toString('base64url');
     const csrf = randomBytes(32).toString('base64url');
     await sessions.deleteExpired(now);

@@ -60,8 +60,8 @@ export class SqliteSessionStore implements SessionStore {
     return row && { username: row.username, role: row.role, csrfToken: row.csrf_token, expiresAt: row.expires_at };
   }
 
-  async touch(tokenHash: string, expiresAt: number): Promise<void> {
-    this.db.prepare('UPDATE sessions SET expires_at = ? WHERE token_hash = ? AND expires_at < ?').run(expiresAt, tokenHash, expiresAt - 60_000);
+  async touch(tokenHash: string, expiresAt: number, minStepMs: number): Promise<void> {
+    this.db.prepare('UPDATE sessions SET expires_at = ? WHERE token_hash = ? AND expires_at < ?').run(expiresAt, tokenHash, expiresAt - minStepMs);
   }
 
   async delete(tokenHash: string): Promise<void> {
