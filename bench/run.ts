@@ -438,7 +438,7 @@ async function statefulScenario() {
     log(`stateful: preloading ${fmtInt(OPEN_WINDOWS)} events of distinct subjects`);
     let k = 0;
     await preloadEvents(dir.path, OPEN_WINDOWS, `win-${RUN_TAG}`, () => false, 'sequential', 10_000, () => ({ id: `win-${RUN_TAG}-${k}`, type, subject: `window_${k++}`, properties: { n: 1 } }));
-    const server = await startServer({ dataDir: dir.path, env: SERVER_ENV, mode: SERVER_MODE });
+    const server = await startServer({ dataDir: dir.path, nodeArgs: profileArgs(`${name}-windows`), env: SERVER_ENV, mode: SERVER_MODE });
     const sampler = new ProcSampler(server.pid, 500);
     const probe = new DbProbe(dir.path);
     try {
