@@ -9,8 +9,11 @@ import { DEFAULT_MEMORY_LIMITS } from './engine/memory-limits.ts';
 import { DEFAULT_SUBJECT_CACHE } from './processor/subject-cache.ts';
 import { DEFAULT_DEDUPE } from './store/sqlite/recent-ids.ts';
 import { backtestConfig, type BacktestConfig } from './backtest/config.ts';
+import { sessionConfig, type SessionConfig } from './api/session-config.ts';
 
 export interface Config {
+  /** Sign-in, sessions and their rate limit (issue 8, src/api/session-config.ts). */
+  readonly session: SessionConfig;
   /** Storage backend (IFTHEN_STORE): `sqlite`, the embedded default. */
   readonly store: string;
   readonly port: number;
@@ -182,6 +185,7 @@ export function loadConfig(env: Env = process.env): Config {
     engine: { maxEmitDepth: int(env, 'IFTHEN_MAX_EMIT_DEPTH', 8), batchSize: int(env, 'IFTHEN_PROCESS_BATCH', 500) },
     globalControl: globalControl(env),
     backtest: backtestConfig(env),
+    session: sessionConfig(env),
     subjectTimeline: env.IFTHEN_SUBJECT_TIMELINE !== 'off',
     condition: {
       maxSteps: int(env, 'IFTHEN_CONDITION_STEPS', DEFAULT_CONDITION_LIMITS.maxSteps),

@@ -18,11 +18,22 @@ import { retentionRoutes } from './routes/retention.ts';
 import { subjectRoutes } from './routes/subjects.ts';
 import { backtestRoutes } from './routes/backtest.ts';
 import { statsRoutes } from './routes/stats.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { userRoutes } from './routes/users.ts';
+import { auditRoutes } from './routes/audit.ts';
+import { routeRule } from './roles.ts';
 import { reportRoutes } from './routes/report.ts';
 import { OverloadedError, RestartingError } from '../app/pipeline-client.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig { access?: Access }
+}
+
+const ROUTES = new WeakMap<FastifyInstance, { method: string; url: string }[]>();
+
+/** Every route the app registered (method and URL pattern), for the test that each has an entry in roles.ts. */
+export function routesOf(app: FastifyInstance): readonly { method: string; url: string }[] {
+  return ROUTES.get(app) ?? [];
 }
 
 export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyInstance> {
@@ -65,13 +76,16 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
     reply.status(404).send(error.toJSON());
   });
 
-  const auth = new Authenticator(deps.stores.keys, deps.config.adminToken, deps.config.metricsToken);
+  const auth = new Authenticator(deps.stores.keys, deps.stores.sessions, deps.config.adminToken, deps.config.metricsToken, { sessionTtlMs: deps.config.session.ttlMs, now: deps.now });
+  // Who may call what is the route's entry in roles.ts (one map for every route), never the route's own file.
   app.addHook('onRequest', async (request) => {
-    await auth.check(request, request.routeOptions.config.access ?? 'admin');
+    await auth.check(request, routeRule(request.method, request.routeOptions.url));
   });
 
+  const routes: { method: string; url: string }[] = [];
+  ROUTES.set(app, routes);
   app.addHook('onRoute', (route) => {
-    if (route.url.startsWith('/docs')) route.config = { ...(route.config ?? {}), access: 'public' } as typeof route.config;
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
   await app.register(swagger, {
     openapi: {
@@ -81,6 +95,7 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
           bearer: { type: 'http', scheme: 'bearer', description: 'The admin token (IFTHEN_ADMIN_TOKEN, or the one printed at first start); on ingest endpoints a write key too' },
           writeKey: { type: 'http', scheme: 'basic', description: 'A write key as the user name, empty password (as Segment libraries send it)' },
           metricsToken: { type: 'http', scheme: 'bearer', description: 'IFTHEN_METRICS_TOKEN (or the admin token); needed only when IFTHEN_METRICS_TOKEN is set' },
+          session: { type: 'apiKey', in: 'cookie', name: 'ifthen_session', description: 'The console\'s session (POST /v1/session); a change made with it also needs the x-csrf-token header' },
         },
       },
       security: [{ bearer: [] }],
@@ -100,6 +115,9 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   await app.register(statsRoutes(deps));
   await app.register(adminRoutes(deps));
   await app.register(reportRoutes(deps));
+  await app.register(sessionRoutes(deps, auth));
+  await app.register(userRoutes(deps));
+  await app.register(auditRoutes(deps));
   return app;
 }
 

@@ -2,6 +2,8 @@
 export const ERRORS = {
   IFTHEN_ERR_UNAUTHORIZED: { status: 401, message: '%s' },
   IFTHEN_ERR_FORBIDDEN: { status: 403, message: '%s' },
+  IFTHEN_ERR_CSRF: { status: 403, message: 'missing or wrong x-csrf-token: a change made with the session cookie must send the csrf_token given at sign-in (GET /v1/session)' },
+  IFTHEN_ERR_RATE_LIMITED: { status: 429, message: '%s' },
   IFTHEN_ERR_NOT_FOUND: { status: 404, message: '%s' },
   IFTHEN_ERR_INVALID_JSON: { status: 400, message: 'the body is not valid JSON: %s' },
   IFTHEN_ERR_INVALID_YAML: { status: 400, message: 'the body is not valid YAML: %s' },

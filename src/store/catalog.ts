@@ -98,3 +98,78 @@ export interface SigningSecretStore {
 
 /** Secret names: usable as `{{ secrets.NAME }}` in templates. */
 export const SECRET_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
+
+/** People who sign in to the console (issue 8): what each may do is their role (src/api/roles.ts). */
+export type UserRole = 'admin' | 'editor' | 'viewer';
+export const USER_ROLES: readonly UserRole[] = ['viewer', 'editor', 'admin'];
+/** User names: letters, digits and . _ @ -, as typed at sign-in (compared exactly). */
+export const USERNAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
+
+export interface UserRecord {
+  readonly username: string;
+  readonly role: UserRole;
+  readonly disabled: boolean;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface UserStore {
+  /** Creates a user; false when the name is taken. `passwordHash` is the encoded scrypt hash, never the password. */
+  create(username: string, role: UserRole, passwordHash: string, now: number): Promise<boolean>;
+  get(username: string): Promise<UserRecord | undefined>;
+  /** The stored password hash, for sign-in only. */
+  passwordHash(username: string): Promise<string | undefined>;
+  list(): Promise<UserRecord[]>;
+  update(username: string, change: { role?: UserRole; passwordHash?: string; disabled?: boolean }, now: number): Promise<UserRecord | undefined>;
+  delete(username: string): Promise<boolean>;
+}
+
+/** A signed-in session: the cookie holds a random token; only its hash is stored. */
+export interface SessionRecord {
+  readonly username: string;
+  readonly role: UserRole;
+  readonly csrfToken: string;
+  readonly expiresAt: number;
+}
+
+export interface SessionStore {
+  create(tokenHash: string, username: string, csrfToken: string, now: number, expiresAt: number): Promise<void>;
+  /** The live session of an enabled user (expired ones and those of disabled users are none). */
+  find(tokenHash: string, now: number): Promise<SessionRecord | undefined>;
+  /** Slides the expiry forward to `expiresAt`, writing only when that moves it by more than `minStepMs`. */
+  touch(tokenHash: string, expiresAt: number, minStepMs: number): Promise<void>;
+  delete(tokenHash: string): Promise<void>;
+  /** Ends every session of a user (disable, delete, password change). */
+  deleteForUser(username: string): Promise<number>;
+  deleteExpired(now: number): Promise<number>;
+}
+
+/** One recorded change: who did what to which rule, key or user (and sign-ins). */
+export interface AuditEntry {
+  readonly id: number;
+  readonly at: number;
+  /** `alice (admin)`, `IFTHEN_ADMIN_TOKEN`, or `key <name>`. */
+  readonly actor: string;
+  readonly action: string;
+  /** `rule:<id>`, `key:<id>` or `user:<name>`. */
+  readonly target: string;
+  readonly detail: string;
+  /** A rule save's unified diff against the previous version. */
+  readonly diff: string | null;
+}
+
+export interface AuditQuery {
+  /** Exact target, or every target with this prefix when it ends with ":" (`rule:`). */
+  readonly target?: string;
+  readonly actor?: string;
+  /** Entries older than this id. */
+  readonly beforeId?: number;
+  /** Entries before this time (ms). */
+  readonly beforeAt?: number;
+  readonly limit: number;
+}
+
+export interface AuditLog {
+  record(entry: Omit<AuditEntry, 'id'>): Promise<void>;
+  list(query: AuditQuery): Promise<AuditEntry[]>;
+}

@@ -1,7 +1,7 @@
 // The one place that picks the storage backend from the configuration (IFTHEN_STORE) for each role.
 import type { Config } from '../config.ts';
 import type { DeliveryControl, EventLog, HoldoutSaltStore, OutboxStore, PipelineStore, StallRecorder, SuppressionStore } from './contracts.ts';
-import type { KeyStore, RuleSource, RuleStore, SecretStore, SigningSecretStore } from './catalog.ts';
+import type { AuditLog, KeyStore, RuleSource, RuleStore, SecretStore, SessionStore, SigningSecretStore, UserStore } from './catalog.ts';
 import type { HistoryStore } from './history.ts';
 import type { RetentionStore } from './retention.ts';
 import type { ReportReader } from '../report/report-reader.ts';
@@ -19,6 +19,10 @@ export interface ApiStores {
   readonly suppressions: SuppressionStore;
   /** Holdout salts of rules (issue 7): recorded on a rule's first save with a holdout, changed by the audited reshuffle. */
   readonly holdouts: HoldoutSaltStore;
+  /** People, their sessions and the audit log (issue 8). */
+  readonly users: UserStore;
+  readonly sessions: SessionStore;
+  readonly audit: AuditLog;
   close(): void;
   /** Holdout reports (issue 7): per exposure day and group, the sums of exposure_outcomes. */
   readonly reports: ReportReader;

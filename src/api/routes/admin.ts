@@ -10,6 +10,7 @@ import { hashToken, newToken } from '../tokens.ts';
 import { iso } from '../views.ts';
 import { newSigningSecret } from '../../actions/index.ts';
 import { ERRORS, NoContent } from '../schemas/common.ts';
+import { audit } from './audit.ts';
 import { CreatedKey, KeyList, SecretList, Signing } from '../schemas/admin.ts';
 
 const keyView = (k: KeyRecord) => ({ id: k.id, name: k.name, role: k.role, createdAt: iso(k.createdAt), revokedAt: k.revokedAt ? iso(k.revokedAt) : null });
@@ -24,11 +25,14 @@ export const adminRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) =>
   }, async (request, reply) => {
     const token = newToken('write');
     const key = await keys.create(request.body?.name ?? 'write key', 'write', hashToken(token), deps.now());
+    await audit(deps, request, 'key.create', `key:${key.id}`, `write key "${key.name}" created`);
     return reply.status(201).send({ ...keyView(key), key: token });
   });
   app.get('/v1/keys', { schema: { tags: ['admin'], summary: 'List keys (never their values)', response: { 200: KeyList, ...ERRORS } } }, async () => ({ items: (await keys.list()).map(keyView) }));
   app.delete<{ Params: { id: string } }>('/v1/keys/:id', { schema: { tags: ['admin'], summary: 'Revoke a key', response: { 204: NoContent, ...ERRORS } } }, async (request, reply) => {
     if (!(await keys.revoke(request.params.id, deps.now()))) throw new ApiError('IFTHEN_ERR_NOT_FOUND', [`no active key "${request.params.id}"`]);
+    const name = (await keys.list()).find((k) => k.id === request.params.id)?.name;
+    await audit(deps, request, 'key.revoke', `key:${request.params.id}`, `key "${name ?? request.params.id}" revoked`);
     return reply.status(204).send();
   });
 

@@ -10,7 +10,7 @@ import type { RuleDocument } from '../../engine/rule/schema.ts';
 import { formatFieldErrors } from '../../engine/schema-errors.ts';
 import { randomBytes } from 'node:crypto';
 import { ruleSalt } from '../../engine/holdout/metrics.ts';
-import { hashToken } from '../tokens.ts';
+import { audit, actorOfRequest, ruleDiff } from './audit.ts';
 import { SandboxBusyError, SandboxTaskError, SandboxTimeoutError } from '../../sandbox/sandbox.ts';
 import { EventInputSchema } from '../../engine/event.ts';
 import { iso, ruleErrorView, ruleView } from '../views.ts';
@@ -55,15 +55,6 @@ export function withCurrentSalt(document: RuleDocument, current: string | undefi
   return document;
 }
 
-/** Who asked, for the audit: the admin token by its setting's name, or the key's name. */
-async function changedBy(deps: ApiDeps, authorization: string | undefined): Promise<string> {
-  const token = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : undefined;
-  if (!token) return 'unknown';
-  if (deps.config.adminToken && token === deps.config.adminToken) return 'IFTHEN_ADMIN_TOKEN';
-  const key = await deps.stores.keys.findByHash(hashToken(token));
-  return key ? `key ${key.name} (${key.id})` : 'unknown';
-}
-
 export const ruleRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => {
   const { rules, history } = deps.stores;
   const find = async (id: string) => {
@@ -92,10 +83,16 @@ export const ruleRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => 
     const warnings = saveWarnings(document, await rules.listEnabled());
     const warned = warnings.length ? { warnings } : {};
     if (request.query.dry_run === 'true') return { valid: true, document, ...warned };
+    const previous = await rules.get(document.id);
     // A document without `enabled` keeps the rule's current state: re-applying a file never re-enables a rule someone disabled.
     const { rule, changed: didChange, created } = await rules.put(document, source, deps.now(), document.enabled);
     if (document.holdout && current === undefined) await deps.stores.holdouts.record(document.id, ruleSalt(document), deps.now());
-    if (didChange) changed();
+    if (didChange) {
+      const before = previous && previous.deletedAt === null ? previous : undefined;
+      const detail = before ? `saved version ${rule.version} (was ${before.version})` : `created (version ${rule.version})`;
+      await audit(deps, request, 'rule.save', `rule:${rule.id}`, detail, ruleDiff(rule.id, before, rule));
+      changed();
+    }
     return reply.status(created ? 201 : 200).send({ ...ruleView(rule), changed: didChange, ...warned });
   });
 
@@ -111,13 +108,14 @@ export const ruleRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => 
     if (!holdout) throw new ApiError('IFTHEN_ERR_CONFLICT', [`rule "${saved.id}" has no holdout to reshuffle`]);
     const previous = (await deps.stores.holdouts.current(saved.id)) ?? ruleSalt(saved.document);
     const salt = `${saved.id}.${randomBytes(6).toString('hex')}`;
-    const by = await changedBy(deps, request.headers.authorization);
+    const by = actorOfRequest(request);
     const now = deps.now();
     // The audit row first, then the document that carries the salt (a new version: the engine assigns from it).
     // Two writes: after a crash between them the next save of the rule takes the audited salt (withCurrentSalt),
     // never an unaudited one.
     await deps.stores.holdouts.record(saved.id, salt, now, by, request.body.reason);
     const { rule } = await rules.put({ ...saved.document, holdout: { ...holdout, salt } }, null, now, saved.enabled);
+    await audit(deps, request, 'rule.reshuffle', `rule:${saved.id}`, `holdout reshuffled (salt ${previous} -> ${salt}): ${request.body.reason}`);
     changed();
     return { rule: ruleView(rule), salt, previous_salt: previous, changed_by: by };
   });
@@ -136,6 +134,7 @@ export const ruleRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => 
 
   app.delete<{ Params: { id: string } }>('/v1/rules/:id', { schema: { tags, summary: 'Delete a rule (its versions and history are kept)', params: IdParams, response: { 204: NoContent, ...ERRORS } } }, async (request, reply) => {
     if (!(await rules.delete(request.params.id, deps.now()))) throw new ApiError('IFTHEN_ERR_NOT_FOUND', [`no rule "${request.params.id}"`]);
+    await audit(deps, request, 'rule.delete', `rule:${request.params.id}`, 'deleted (versions and history kept)');
     changed();
     return reply.status(204).send();
   });
@@ -144,6 +143,7 @@ export const ruleRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => 
     app.post<{ Params: { id: string } }>(`/v1/rules/:id/${action}`, { schema: { tags, summary: `${action[0].toUpperCase()}${action.slice(1)} a rule`, params: IdParams, response: { 200: Rule, ...ERRORS } } }, async (request) => {
       const rule = await rules.setEnabled(request.params.id, action === 'enable', deps.now());
       if (!rule) throw new ApiError('IFTHEN_ERR_NOT_FOUND', [`no rule "${request.params.id}"`]);
+      await audit(deps, request, `rule.${action}`, `rule:${rule.id}`, `${action}d (version ${rule.version})`);
       changed();
       return ruleView(rule);
     });

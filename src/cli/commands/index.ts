@@ -12,6 +12,7 @@ import { failures } from './failures.ts';
 import { signingSecret } from './signing-secret.ts';
 import { dlq } from './dlq.ts';
 import { keys } from './keys.ts';
+import { users } from './users.ts';
 import { secrets } from './secrets.ts';
 import { report } from './report.ts';
 import { backtest } from './backtest.ts';
@@ -21,7 +22,7 @@ import { stats } from './stats.ts';
 export type { Command } from './args.ts';
 
 export const COMMANDS: Record<string, Command> = {
-  apply, rules, send, tail, test: testRule, explain, firings, firing, deliveries, delivery, failures, dlq, keys, secrets,
+  apply, rules, send, tail, test: testRule, explain, firings, firing, deliveries, delivery, failures, dlq, keys, users, secrets,
   'signing-secret': signingSecret, backtest, 'near-misses': nearMisses, stats, report,
 };
 
@@ -69,6 +70,8 @@ events and runs
 administration
   keys create [--name N] | ls | rm <id>
                                       write keys (they may only send events)
+  users add <name> --role R | ls | set <name> | rm <name>
+                                      people who sign in to the console (admin, editor, viewer)
   secrets set <NAME> [--value V] | ls | rm <NAME>
                                       secrets for templates ({{ secrets.NAME }})
   signing-secret [--rule R] | rotate [--rule R] | rm --rule R

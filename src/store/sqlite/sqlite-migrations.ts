@@ -305,4 +305,37 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX exposure_outcomes_report ON exposure_outcomes
     (rule_id, salt, metric, exposed_at / 86400000, grp, exposed_at, window_ms, converted, value, pre_converted, pre_value);
   `,
+  `
+  -- People, sessions and the audit log (issue 8, src/api/roles.ts). users: the password as an encoded scrypt hash
+  -- (parameters and salt inside it), never the password. sessions: the cookie's token only as its SHA-256 hash;
+  -- a row is a live session, so sign-out and disabling a user end it at once. audit: who changed which rule, key
+  -- or user, and sign-ins; read newest first by target or by actor.
+  CREATE TABLE users (
+    username TEXT PRIMARY KEY,
+    role TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
+    disabled INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE sessions (
+    token_hash TEXT PRIMARY KEY,
+    username TEXT NOT NULL,
+    csrf_token TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX sessions_user ON sessions (username);
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    diff TEXT
+  );
+  CREATE INDEX audit_target ON audit (target, id);
+  CREATE INDEX audit_actor ON audit (actor, id);
+  `,
 ];

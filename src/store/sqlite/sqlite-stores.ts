@@ -6,6 +6,8 @@ import { openDatabase, setDurability } from './sqlite-database.ts';
 import { SqliteReportReader } from '../../report/report-reader.ts';
 import { SqliteRuleStore } from './sqlite-rule-store.ts';
 import { SqliteKeyStore } from './sqlite-key-store.ts';
+import { SqliteSessionStore, SqliteUserStore } from './sqlite-users.ts';
+import { SqliteAuditLog } from './sqlite-audit.ts';
 import { SqliteSecretStore } from './sqlite-secret-store.ts';
 import { SqliteSigningSecretStore } from './sqlite-signing-store.ts';
 import { SqliteHistory } from './sqlite-history.ts';
@@ -31,6 +33,7 @@ export function openSqliteApiStores(config: Config): ApiStores {
     rules: new SqliteRuleStore(db), keys: new SqliteKeyStore(db), secrets: new SqliteSecretStore(db, box), signing,
     history: new SqliteHistory(db), deliveries: new SqliteDeliveryControl(db), stalls: new SqliteStallRecorder(db),
     suppressions: new SqliteSuppressions(db), holdouts: new SqliteHoldoutSalts(db),
+    users: new SqliteUserStore(db), sessions: new SqliteSessionStore(db), audit: new SqliteAuditLog(db),
     close: () => db.close(),
     reports: new SqliteReportReader(db),
   };
