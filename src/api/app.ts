@@ -18,6 +18,10 @@ import { retentionRoutes } from './routes/retention.ts';
 import { subjectRoutes } from './routes/subjects.ts';
 import { backtestRoutes } from './routes/backtest.ts';
 import { statsRoutes } from './routes/stats.ts';
+import { overviewRoutes } from './routes/overview.ts';
+import { eventStreamRoutes } from './routes/event-stream.ts';
+import { eventTypeRoutes } from './routes/event-types.ts';
+import { consoleStatic } from './console-static.ts';
 import { OverloadedError, RestartingError } from '../app/pipeline-client.ts';
 
 declare module 'fastify' {
@@ -98,6 +102,10 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   await app.register(backtestRoutes(deps));
   await app.register(statsRoutes(deps));
   await app.register(adminRoutes(deps));
+  await app.register(overviewRoutes(deps));
+  await app.register(eventStreamRoutes(deps));
+  await app.register(eventTypeRoutes(deps));
+  await app.register(consoleStatic());
   return app;
 }
 
