@@ -22,15 +22,22 @@ export function consoleStatic(dir: string = CONSOLE_DIR) {
   return async (app: FastifyInstance) => {
     app.addHook('onRoute', (route) => { route.config = { ...(route.config ?? {}), access: 'public' } as typeof route.config; });
     const indexPath = `${dir}index.html`;
-    if (!existsSync(indexPath)) {
-      app.get('/', async (_request, reply) => reply.status(503).type('text/plain; charset=utf-8')
+    const built = existsSync(indexPath);
+    const index = built ? readFileSync(indexPath) : undefined;
+    const sendIndex = (reply: FastifyReply) => (index
+      ? reply.header('cache-control', 'no-cache').header('content-security-policy', CONSOLE_CSP).header('x-content-type-options', 'nosniff')
+        .header('referrer-policy', 'same-origin').type('text/html; charset=utf-8').send(index)
+      : reply.status(503).header('cache-control', 'no-cache').type('text/plain; charset=utf-8')
         .send('The console is not built. Run `npm run build:console` (npm install does it), then restart `npm start`.\n'));
-      return;
-    }
-    const index = readFileSync(indexPath);
-    const sendIndex = (reply: FastifyReply) => reply
-      .header('cache-control', 'no-cache').header('content-security-policy', CONSOLE_CSP).header('x-content-type-options', 'nosniff')
-      .header('referrer-policy', 'same-origin').type('text/html; charset=utf-8').send(index);
+    app.get('/', async (_request, reply) => sendIndex(reply));
+    // Client routes (/events, /rules/abc…) get index.html; the console's router takes it from there.
+    app.get('/*', async (request, reply) => {
+      if (API_PATH.test(request.url) || /\.[a-z0-9]+$/i.test(request.url.split('?')[0])) {
+        throw new ApiError('IFTHEN_ERR_NOT_FOUND', [`no route GET ${request.url.split('?')[0]}`]);
+      }
+      return sendIndex(reply);
+    });
+    if (!built) return;
 
     await app.register(fastifyStatic, {
       root: dir, prefix: '/', wildcard: false, index: false, decorateReply: false,
@@ -40,14 +47,6 @@ export function consoleStatic(dir: string = CONSOLE_DIR) {
         // Vite names built assets by their content hash: they never change, so they may be kept for a year.
         res.setHeader('cache-control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
       },
-    });
-    app.get('/', async (_request, reply) => sendIndex(reply));
-    // Client routes (/events, /rules/abc…) get index.html; the console's router takes it from there.
-    app.get('/*', async (request, reply) => {
-      if (API_PATH.test(request.url) || /\.[a-z0-9]+$/i.test(request.url.split('?')[0])) {
-        throw new ApiError('IFTHEN_ERR_NOT_FOUND', [`no route GET ${request.url.split('?')[0]}`]);
-      }
-      return sendIndex(reply);
     });
   };
 }
