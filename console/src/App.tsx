@@ -52,8 +52,14 @@ export function App() {
   const page = pageOf(path);
   const main = useRef<HTMLElement>(null);
 
-  // After a page change the focus moves to the page, so keyboard and screen-reader users start there.
-  useEffect(() => { main.current?.focus({ preventScroll: true }); }, [page]);
+  // After a page change (not the first load, where the skip link comes first) the focus moves to the page, so
+  // keyboard and screen-reader users start there.
+  const firstPage = useRef(page);
+  useEffect(() => {
+    if (firstPage.current === page) return;
+    firstPage.current = '' as Page;
+    main.current?.focus({ preventScroll: true });
+  }, [page]);
 
   const follow = (to: string) => (event: MouseEvent<HTMLAnchorElement>) => {
     if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
