@@ -77,6 +77,8 @@ function LiveTail() {
   };
 
   const shown = rows.length;
+  // Times are the viewer's own; the zone is named once, in the column head.
+  const zone = new Intl.DateTimeFormat(intl.locale, { timeZoneName: 'short' }).formatToParts(Date.now()).find((p) => p.type === 'timeZoneName')?.value;
   return (
     <section aria-labelledby="tail-title">
       <h2 id="tail-title">{t('events.tail')}</h2>
@@ -95,7 +97,7 @@ function LiveTail() {
       {received > shown && <p className="muted small">{t('events.sampled', { shown, total: received })}</p>}
       <div className="table-wrap">
         <table className="table tail" data-testid="tail">
-          <thead><tr><th scope="col">{t('events.col.time')}</th><th scope="col">{t('events.col.type')}</th><th scope="col">{t('events.col.subject')}</th><th scope="col">{t('events.col.properties')}</th></tr></thead>
+          <thead><tr><th scope="col">{t('events.col.time')} <span className="muted small">({zone})</span></th><th scope="col">{t('events.col.type')}</th><th scope="col">{t('events.col.subject')}</th><th scope="col">{t('events.col.properties')}</th></tr></thead>
           <tbody>
             {rows.length === 0 && <tr><td colSpan={4} className="muted">{t('events.empty')}</td></tr>}
             {rows.map((e) => (
@@ -137,7 +139,7 @@ function Catalogue({ version }: { version: number }) {
           <div className="catalogue" data-testid="catalogue">
             {data.items.map((type) => (
               <details key={type.type}>
-                <summary><strong>{type.type}</strong> <span className="muted">{t('events.catalogue.count', { count: type.count })} · {t('events.catalogue.lastSeen', { time: new Date(type.lastSeen) })}</span></summary>
+                <summary><strong>{type.type}</strong> <span className="muted">{t('events.catalogue.count', { count: type.count })} · {t('events.catalogue.lastSeen', { time: intl.formatDate(type.lastSeen, { dateStyle: 'short', timeStyle: 'short' }) })}</span></summary>
                 <table className="table">
                   <thead><tr><th scope="col">{t('events.catalogue.property')}</th><th scope="col">{t('events.catalogue.types')}</th><th scope="col">{t('events.catalogue.example')}</th></tr></thead>
                   <tbody>

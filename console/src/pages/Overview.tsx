@@ -120,7 +120,7 @@ export function OverviewPage() {
           </tbody>
         </table>
       )}
-      {now && <p className="muted small">{t('common.updated', { time: new Date(now.at) })}</p>}
+      {now && <p className="muted small">{t('common.updated', { time: intl.formatTime(now.at, { hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' }) })}</p>}
     </section>
   );
 }
