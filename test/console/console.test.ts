@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { ADMIN_TOKEN, startTestServer, type InProcessServer } from '../support/server.ts';
+import { startReceiver } from '../support/receiver.ts';
 import { describeViolations, launch, screenshot, seriousViolations } from './browser.ts';
 
 let sequence = 0;
@@ -112,6 +113,28 @@ test('console in Chromium: sign in, Overview, live tail, test event, Korean, acc
       await page.getByRole('heading', { name: 'Overview' }).waitFor();
     });
 
+    await t.test('a dead delivery turns the Overview red and says what to do', async () => {
+      const receiver = await startReceiver();
+      try {
+        receiver.respond = (_req, res) => { res.writeHead(400, { 'content-type': 'text/plain' }).end('missing field'); };
+        const rule = { id: 'console-dead', when: { event: 'refund' }, then: [{ webhook: { url: `${receiver.url}/hook`, body: { id: '{{ event.id }}' } } }] };
+        assert.equal((await server.request('PUT', '/v1/rules/console-dead', rule)).status, 201);
+        await server.request('POST', '/v1/events', events([{ type: 'refund', subject: 'dead-1' }]));
+        await receiver.waitFor(1);
+        await page.goto(`${server.url}/`);
+        const panel = page.locator('[data-testid="health-panel"][data-healthy="false"]');
+        await panel.waitFor({ timeout: 15_000 });
+        await panel.waitFor({ timeout: 15_000 });
+        assert.match(await panel.textContent() ?? '', /1 delivery is dead: its destination kept failing\./);
+        await panel.getByText('ifthen dlq replay', { exact: false }).waitFor();
+        await page.getByTestId('stat-dead').filter({ hasText: '1' }).waitFor();
+        await page.getByRole('cell', { name: 'webhook' }).waitFor();
+        await screenshot(page, 'overview-red');
+      } finally {
+        await receiver.close();
+      }
+    });
+
     await t.test('no serious or critical accessibility violation on any page, at 1280 px and 390 px', async () => {
       const pages = ['/', '/events', '/rules', '/runs', '/subjects', '/reports', '/users'];
       for (const width of [1280, 390]) {
@@ -119,7 +142,7 @@ test('console in Chromium: sign in, Overview, live tail, test event, Korean, acc
         for (const path of pages) {
           await page.goto(`${server.url}${path}`);
           await page.locator('h1').first().waitFor();
-          if (path === '/') await page.locator('[data-healthy="true"]').waitFor();
+          if (path === '/') await page.locator('[data-healthy="false"]').waitFor(); // the red state, after the dead delivery
           if (path === '/events') await page.getByTestId('catalogue').waitFor();
           const violations = await seriousViolations(page);
           assert.equal(violations.length, 0, `${path} at ${width} px:\n${describeViolations(violations)}`);

@@ -52,7 +52,7 @@ export const en = {
   'overview.unhealthy': 'Needs attention',
   'overview.problem.lag-growing': 'Processing is falling behind: the oldest unprocessed event is {lag} old and growing.',
   'overview.fix.lag-growing': 'Check the server\'s CPU and the rules\' errors; a rule with a heavy condition shows in `ifthen rules errors RULE_ID`.',
-  'overview.problem.dead-deliveries': '{count, plural, one {# delivery is} other {# deliveries are}} dead: their destination kept failing.',
+  'overview.problem.dead-deliveries': '{count, plural, one {# delivery is dead: its destination} other {# deliveries are dead: their destinations}} kept failing.',
   'overview.fix.dead-deliveries': 'Fix the destination, then replay: `ifthen dlq ls` and `ifthen dlq replay`.',
   'overview.problem.processing-errors': 'Some events could not be processed in the last minute and were passed over.',
   'overview.fix.processing-errors': 'See which and why with `ifthen failures`.',
