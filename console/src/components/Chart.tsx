@@ -18,6 +18,7 @@ export function Chart({ title, times, series, empty }: { title: string; times: n
     const element = box.current;
     if (!element) return;
     const timeFormat = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit' });
+    const secondFormat = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
     const numberFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 2 });
     const options: uPlot.Options = {
       width: Math.max(element.clientWidth, 200),
@@ -25,7 +26,8 @@ export function Chart({ title, times, series, empty }: { title: string; times: n
       legend: { show: true },
       scales: { x: { time: true } },
       axes: [
-        { values: (_u, splits) => splits.map((v) => timeFormat.format(v * 1000)) },
+        // Minutes for a long span; seconds too when the span is short (a young server), so labels differ.
+        { values: (_u, splits) => splits.map((v) => (splits.length > 1 && splits[splits.length - 1] - splits[0] < 600 ? secondFormat : timeFormat).format(v * 1000)) },
         { values: (_u, splits) => splits.map((v) => numberFormat.format(v)), size: 56 },
       ],
       series: [{ value: (_u, v) => (v == null ? '' : timeFormat.format(v * 1000)) }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, value: (_u: uPlot, v: number | null) => (v == null ? '' : numberFormat.format(v)) }))],
@@ -43,7 +45,7 @@ export function Chart({ title, times, series, empty }: { title: string; times: n
   return (
     <figure className="chart">
       <figcaption>{title}</figcaption>
-      <div className="chart-box" ref={box} role="img" aria-label={title} />
+      <div className="chart-box" ref={box} role="img" aria-label={title} data-empty={times.length < 2 ? 'true' : undefined} />
       {times.length < 2 && empty && <p className="chart-empty">{empty}</p>}
     </figure>
   );

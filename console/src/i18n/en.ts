@@ -35,6 +35,7 @@ export const en = {
   'common.error': 'Something went wrong: {message}',
   'common.none': '—',
   'common.seconds': '{value, number, ::.#} s',
+  'common.milliseconds': '{value, number, ::.#} ms',
   'common.perSecond': '{value, number, ::.##}/s',
   'common.updated': 'Updated {time}',
   'coming.title': '{page} is coming next',

@@ -37,6 +37,7 @@ export const ko: Record<MessageKey, string> = {
   'common.error': '문제가 생겼습니다: {message}',
   'common.none': '—',
   'common.seconds': '{value, number, ::.#}초',
+  'common.milliseconds': '{value, number, ::.#}ms',
   'common.perSecond': '초당 {value, number, ::.##}',
   'common.updated': '{time} 갱신',
   'coming.title': '{page} 페이지는 곧 추가됩니다',

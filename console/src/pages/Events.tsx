@@ -6,6 +6,7 @@ import { useIntl } from 'react-intl';
 import { useT } from '../i18n/index.tsx';
 import { api, ApiFailure } from '../api.ts';
 import { followTail } from '../tail.ts';
+import { WithCode } from '../components/WithCode.tsx';
 import type { EventTypes, StoredEvent } from '../types.ts';
 
 const MAX_ROWS = 200;
@@ -99,7 +100,7 @@ function LiveTail() {
         <table className="table tail" data-testid="tail">
           <thead><tr><th scope="col">{t('events.col.time')} <span className="muted small">({zone})</span></th><th scope="col">{t('events.col.type')}</th><th scope="col">{t('events.col.subject')}</th><th scope="col">{t('events.col.properties')}</th></tr></thead>
           <tbody>
-            {rows.length === 0 && <tr><td colSpan={4} className="muted">{t('events.empty')}</td></tr>}
+            {rows.length === 0 && <tr><td colSpan={4} className="muted"><WithCode text={t('events.empty')} /></td></tr>}
             {rows.map((e) => (
               <tr key={e.id}>
                 <td className="nowrap">{intl.formatTime(e.receivedAt, { hour: '2-digit', minute: '2-digit', second: '2-digit' })}</td>
@@ -180,7 +181,7 @@ function SendTestEvent({ onSent }: { onSent(): void }) {
       setMessage({ text: t('events.send.sent', { status: result.error ? `${result.status}: ${result.error.path} ${result.error.message}` : result.status }), tone: result.status === 'rejected' ? 'bad' : 'ok' });
       onSent();
     } catch (failure) {
-      setMessage({ text: failure instanceof ApiFailure && failure.status === 0 ? t('signin.unreachable') : t('common.error', { message: (failure as Error).message }), tone: 'bad' });
+      setMessage({ text: failure instanceof ApiFailure && failure.status === 0 ? t('signin.unreachable').replaceAll('`', '') : t('common.error', { message: (failure as Error).message }), tone: 'bad' });
     }
   }, [t, onSent]);
   return (

@@ -6,6 +6,7 @@ import { useT } from '../i18n/index.tsx';
 import { api, ApiFailure } from '../api.ts';
 import type { Overview } from '../types.ts';
 import { Chart } from '../components/Chart.tsx';
+import { WithCode } from '../components/WithCode.tsx';
 
 const REFRESH_MS = 5000;
 
@@ -34,7 +35,7 @@ export function OverviewPage() {
         setError(undefined);
       } catch (failure) {
         if ((failure as Error).name === 'AbortError') return;
-        setError(failure instanceof ApiFailure && failure.status === 0 ? t('signin.unreachable') : t('common.error', { message: (failure as Error).message }));
+        setError(failure instanceof ApiFailure && failure.status === 0 ? t('signin.unreachable').replaceAll('`', '') : t('common.error', { message: (failure as Error).message }));
       }
     };
     void load();
@@ -85,7 +86,7 @@ export function OverviewPage() {
                   {now.problems.map((p) => (
                     <li key={p}>
                       <strong>{t(`overview.problem.${p}`, { count: now.deadDeliveries, lag: seconds(now.lagSeconds) })}</strong>
-                      <span> {t(`overview.fix.${p}`)}</span>
+                      <span> <WithCode text={t(`overview.fix.${p}`)} /></span>
                     </li>
                   ))}
                 </ul>
@@ -115,7 +116,7 @@ export function OverviewPage() {
           <thead><tr><th scope="col">{t('overview.slowest.kind')}</th><th scope="col">{t('overview.slowest.average')}</th><th scope="col">{t('overview.slowest.attempts')}</th></tr></thead>
           <tbody>
             {(data?.slowestDestinations ?? []).map((d) => (
-              <tr key={d.kind}><td>{d.kind}</td><td>{seconds(d.averageSeconds)}</td><td>{intl.formatNumber(d.attempts)}</td></tr>
+              <tr key={d.kind}><td>{d.kind}</td><td>{d.averageSeconds < 1 ? t('common.milliseconds', { value: d.averageSeconds * 1000 }) : seconds(d.averageSeconds)}</td><td>{intl.formatNumber(d.attempts)}</td></tr>
             ))}
           </tbody>
         </table>

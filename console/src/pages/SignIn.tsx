@@ -13,7 +13,7 @@ export function SignIn() {
 
   const explain = (failure: unknown, usingToken: boolean): string => {
     if (failure instanceof ApiFailure) {
-      if (failure.status === 0) return t('signin.unreachable');
+      if (failure.status === 0) return t('signin.unreachable').replaceAll('`', '');
       if (usingToken && (failure.status === 401 || failure.status === 403)) return t('signin.badToken');
       if (!usingToken && failure.status === 404) return t('signin.noUsers');
       return t('signin.failed', { message: failure.message });
