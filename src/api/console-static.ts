@@ -40,7 +40,7 @@ export function consoleStatic(dir: string = CONSOLE_DIR) {
     if (!built) return;
 
     await app.register(fastifyStatic, {
-      root: dir, prefix: '/', wildcard: false, index: false, decorateReply: false,
+      root: dir, prefix: '/', wildcard: false, index: false, decorateReply: false, cacheControl: false,
       setHeaders: (res, path) => {
         res.setHeader('content-security-policy', CONSOLE_CSP);
         res.setHeader('x-content-type-options', 'nosniff');
