@@ -170,3 +170,43 @@ test('console serving without a build: / says how to build it', async () => {
     await app.close();
   }
 });
+
+test('live tail backpressure: a reader that stops reading gets "n skipped", not an unbounded buffer, and every event is either sent or counted', { timeout: 120_000 }, async () => {
+  const server = await startTestServer();
+  const { connect } = await import('node:net');
+  const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
+  try {
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    // No 'data' listener yet: Node stops reading at its small buffer, the kernel's buffers fill, then the server's.
+    socket.write(`GET /v1/events/stream?type=bulk HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${ADMIN_TOKEN}\r\n\r\n`);
+    await new Promise((r) => setTimeout(r, 500));
+    const padding = 'x'.repeat(9000);
+    let sent = 0;
+    for (let request = 0; request < 12; request++) {
+      const batch = send(Array.from({ length: 100 }, (_, i) => ({ type: 'bulk', subject: `s${request}-${i}`, properties: { padding } })));
+      const answer = await server.request('POST', '/v1/events', batch);
+      assert.equal(answer.status, 200, answer.text);
+      sent += batch.length;
+      await new Promise((r) => setTimeout(r, 300)); // let a poll write each batch
+    }
+    await new Promise((r) => setTimeout(r, 1000));
+    // A last event after the congestion: the reader is told what it missed before it gets it.
+    await server.request('POST', '/v1/events', send([{ type: 'bulk', subject: 'marker', properties: {} }]));
+    sent += 1;
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => { text += chunk; });
+    const frames = () => text.split('\n\n').map((block) => ({ event: /^event: (.*)$/m.exec(block)?.[1], data: /^data: (.*)$/m.exec(block)?.[1] }));
+    await until(async () => (text.includes('"subject":"marker"') ? true : undefined), 60_000);
+    const all = frames();
+    const skipped = all.filter((f) => f.event === 'skipped').reduce((n, f) => n + (JSON.parse(f.data!) as { count: number }).count, 0);
+    const delivered = all.filter((f) => f.event === 'events').reduce((n, f) => n + (JSON.parse(f.data!) as unknown[]).length, 0);
+    assert.ok(skipped > 0, 'some events were dropped while the reader was stuck');
+    assert.equal(delivered + skipped, sent, 'each event was either written or counted as skipped');
+    const markerAt = all.findIndex((f) => f.event === 'events' && f.data!.includes('"subject":"marker"'));
+    assert.equal(all[markerAt - 1]?.event, 'skipped', 'the skipped count comes before the events that follow the gap');
+  } finally {
+    socket.destroy();
+    await server.stop();
+  }
+});
