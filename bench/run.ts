@@ -26,6 +26,8 @@
 //   --only=stateful [--stateful-subjects=N] [--open-windows=N]   100 rules, half with memory (threshold, sequence,
 //                                      absence), 100,000 subjects: processing events/s, p99 event → action at --rate,
 //                                      and N subjects (default 1,000,000) with open windows: RSS and state on disk
+//   --only=report [--report-exposures=N]   a holdout report over N exposures (default 1,000,000; outcomes for a goal and a
+//                                      guardrail, 5 goal events each) written into a data dir: cold and warm, in process and over HTTP
 //   --only=soak [--soak-minutes=M] [--soak-rate=N]   M minutes (default 30) at N events/s (default 5,000), 10 % firing a
 //                                      webhook, retention shortened to minutes: memory, p99 and file size per minute
 // BENCH_SERVER_NODE_ARGS adds node flags to every server start; BENCH_SERVER_ENTRY runs another entry
@@ -45,6 +47,7 @@ import { hookRule, logRules, manySubjectsFactory, subjectRules, type RuleDoc } f
 import { backtestRules, memoryRules, openWindowRule, writeBacktestEvents } from './memory-workload.ts';
 import { formatSummary, monotonicOffsetUs, profileFiles, summarizeProfile } from './profile-summary.ts';
 import { buildRevision, compareTable, keyFigures } from './compare.ts';
+import { reportScenario } from './report.ts';
 
 // ---------------------------------------------------------------------------------------------- options
 
@@ -52,10 +55,10 @@ const argv = process.argv.slice(2);
 const opt = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const flag = (name: string) => argv.includes(`--${name}`);
 if (opt('only') === 'console') { await import('./console.ts'); process.exit(process.exitCode ?? 0); } // the console's first load and bundle (bench/console.ts)
-const SCENARIOS = ['ingest', 'processing', 'latency', 'latency-all', 'e2e', 'growth', 'subjects', 'soak', 'backtest', 'stateful'] as const;
+const SCENARIOS = ['ingest', 'processing', 'latency', 'latency-all', 'e2e', 'growth', 'subjects', 'soak', 'backtest', 'stateful', 'report'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 // growth, subjects and soak take minutes and gigabytes: only when asked for.
-const LONG: readonly string[] = ['growth', 'subjects', 'soak', 'backtest', 'stateful'];
+const LONG: readonly string[] = ['growth', 'subjects', 'soak', 'backtest', 'stateful', 'report'];
 const only = (opt('only') ?? SCENARIOS.filter((s) => !LONG.includes(s)).join(',')).split(',').map((s) => s.trim()).filter(Boolean);
 for (const name of only) if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`--only: unknown scenario "${name}" (${SCENARIOS.join(', ')})`);
 const SECONDS = Number(opt('seconds') ?? 15);
@@ -436,7 +439,7 @@ async function statefulScenario() {
     log(`stateful: preloading ${fmtInt(OPEN_WINDOWS)} events of distinct subjects`);
     let k = 0;
     await preloadEvents(dir.path, OPEN_WINDOWS, `win-${RUN_TAG}`, () => false, 'sequential', 10_000, () => ({ id: `win-${RUN_TAG}-${k}`, type, subject: `window_${k++}`, properties: { n: 1 } }));
-    const server = await startServer({ dataDir: dir.path, env: SERVER_ENV, mode: SERVER_MODE });
+    const server = await startServer({ dataDir: dir.path, nodeArgs: profileArgs(`${name}-windows`), env: SERVER_ENV, mode: SERVER_MODE });
     const sampler = new ProcSampler(server.pid, 500);
     const probe = new DbProbe(dir.path);
     try {
@@ -859,6 +862,7 @@ async function main() {
     soak: soakScenario,
     backtest: backtestScenario,
     stateful: statefulScenario,
+    report: async () => { const dir = tempDir('report'); try { json.report = await reportScenario({ dataDir: dir.path, mode: SERVER_MODE, exposures: Number(opt('report-exposures') ?? 1_000_000), row: (m, v, t, ok) => row('report', m, v, t, ok), log }); } finally { dir.remove(); } },
   };
   if (SERVER_MODE === 'dist' && !process.env.BENCH_SERVER_ENTRY) {
     log('building the server as `npm run build` does (tsc -p tsconfig.build.json) into bench/results/dist');

@@ -18,6 +18,7 @@ import { retentionRoutes } from './routes/retention.ts';
 import { subjectRoutes } from './routes/subjects.ts';
 import { backtestRoutes } from './routes/backtest.ts';
 import { statsRoutes } from './routes/stats.ts';
+import { reportRoutes } from './routes/report.ts';
 import { overviewRoutes } from './routes/overview.ts';
 import { eventStreamRoutes } from './routes/event-stream.ts';
 import { eventTypeRoutes } from './routes/event-types.ts';
@@ -102,6 +103,7 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   await app.register(backtestRoutes(deps));
   await app.register(statsRoutes(deps));
   await app.register(adminRoutes(deps));
+  await app.register(reportRoutes(deps));
   await app.register(overviewRoutes(deps));
   await app.register(eventStreamRoutes(deps));
   await app.register(eventTypeRoutes(deps));

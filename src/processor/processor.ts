@@ -227,7 +227,8 @@ export class Processor {
     const needed = events.filter((e) => e.type === IDENTIFY_EVENT_TYPE || rules.candidates(e.type).length > 0).map((e) => e.subject);
     for (const t of stored) needed.push(t.subject);
     const pinned = await this.pin(needed);
-    const changed = new Set<string>();
+    // The committed state of each subject the batch changes, as read: what the store holds at its version.
+    const changed = new Map<string, StoredSubject | undefined>();
     const firings: Firing[] = [];
     const emits: NewEvent[] = [];
     const failures: EventFailure[] = [];
@@ -252,8 +253,8 @@ export class Processor {
       try {
         const out = step(rules, subject, input, { now }, this.options.engine);
         if (out.subjectChanged) {
+          if (!changed.has(subjectId)) changed.set(subjectId, before);
           pinned.set(subjectId, { state: out.subject, version: before?.version ?? 0 });
-          changed.add(subjectId);
         }
         // The rate limit spaces a rule's deliveries on the firing time t_f (MEMORY.md "Limits" 5), never the wall clock.
         for (const firing of out.firings) {
@@ -323,7 +324,7 @@ export class Processor {
     const deliveries = firings.flatMap((f) => f.deliveries);
     const work: ProcessedBatch = {
       consumer: PROCESSOR_CONSUMER, partition, from: this.#cursor ?? null, to: cursor,
-      subjects: [...changed].map((id) => pinned.get(id)!), firings, emits, timers: [...created.values()], firedTimers: [...fired],
+      subjects: [...changed].map(([id, read]) => toWrite(pinned.get(id)!, read)), firings, emits, timers: [...created.values()], firedTimers: [...fired],
       cancelledTimers: [...cancelled], suppressions, goalHits, failures,
       ruleErrors: newestPerRule(ruleErrors), fresh: deliveries.length ? this.options.pickFresh?.(deliveries, now) : undefined,
     };
@@ -400,6 +401,14 @@ export class Processor {
       this.#idle = () => { this.#idle = undefined; done(); };
     });
   }
+}
+
+/** A changed subject for the commit, saying which part is still the one stored (the store then writes the other only). */
+function toWrite(subject: StoredSubject, read: StoredSubject | undefined): StoredSubject {
+  if (!read || read.version === 0) return subject;
+  if (subject.state.attributes === read.state.attributes) return { ...subject, unchanged: 'attributes' };
+  if (subject.state.memory === read.state.memory) return { ...subject, unchanged: 'memory' };
+  return subject;
 }
 
 function errorText(error: unknown): string {

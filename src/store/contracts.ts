@@ -47,6 +47,13 @@ export interface StoredSubject {
   readonly state: SubjectState;
   /** 0 when the subject was never stored. */
   readonly version: number;
+  /** The length of the stored text of its attributes and memory, when loaded: a size hint for caches. */
+  readonly storedBytes?: number;
+  /**
+   * In a commit: this part of the state is the one stored at `version` (the same object the processor read): the
+   * store keeps that part as stored (it does not read the state's) and writes the other part only.
+   */
+  readonly unchanged?: 'attributes' | 'memory';
 }
 
 /** An event the processor could not process: recorded with its error, and passed over. */

@@ -4,6 +4,7 @@ import type { DeliveryControl, EventLog, HoldoutSaltStore, OutboxStore, Pipeline
 import type { KeyStore, RuleSource, RuleStore, SecretStore, SigningSecretStore } from './catalog.ts';
 import type { HistoryStore } from './history.ts';
 import type { RetentionStore } from './retention.ts';
+import type { ReportReader } from '../report/report-reader.ts';
 import { openSqliteApiStores, openSqliteDispatcherStores, openSqlitePipelineStores, type PipelineOptions } from './sqlite/sqlite-stores.ts';
 
 export interface ApiStores {
@@ -19,6 +20,8 @@ export interface ApiStores {
   /** Holdout salts of rules (issue 7): recorded on a rule's first save with a holdout, changed by the audited reshuffle. */
   readonly holdouts: HoldoutSaltStore;
   close(): void;
+  /** Holdout reports (issue 7): per exposure day and group, the sums of exposure_outcomes. */
+  readonly reports: ReportReader;
 }
 
 export interface PipelineStores {

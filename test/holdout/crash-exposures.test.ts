@@ -12,7 +12,8 @@ import { inHoldout } from '../../src/engine/holdout/assignment.ts';
 
 const READY_MS = 60_000;
 const N = 60;
-const T0 = Date.UTC(2026, 0, 10, 12);
+// Recent: goal events older than IFTHEN_RETENTION_GOAL_EVENTS_MS (by event time) are deleted by retention.
+const T0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 86_400_000;
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
 const RULE = { id: 'promo', when: { event: 'cart_updated' }, then: [{ log: { message: 'hi {{ subject.id }}' } }], holdout: { percent: 50 }, goal: { event: 'order_completed', within: '1d', value: 'event.properties.revenue' } };
 
@@ -69,7 +70,13 @@ it('counts every goal event once across kill -9 inside the commit and replays', 
     await stopChild(server, 0);
     server = await waitReady(spawnChildServer(dir.path, port, env), READY_MS);
     assert.ok(await send(server, [...carts, ...orders]), 'every event accepted (as new or duplicate)');
-    await until(async () => count('SELECT count(*) FROM goal_events') === orders.length || undefined, 30_000);
+    await until(async () => count('SELECT count(*) FROM goal_events') === orders.length || undefined, 30_000).catch((error: Error) => {
+      const failures = db!.prepare('SELECT event_id, stage, error FROM event_failures').all();
+      const cursor = db!.prepare('SELECT cursor FROM cursors').all();
+      const events = count('SELECT count(*) FROM events');
+      const kinds = JSON.stringify(db!.prepare("SELECT substr(event_id, -2) AS kind, count(*) AS n FROM goal_events GROUP BY kind").all());
+      throw new Error(`${error.message}: ${count('SELECT count(*) FROM goal_events')} of ${orders.length} goal events counted (${kinds}); ${events} events stored; cursors ${JSON.stringify(cursor)}; failures ${JSON.stringify(failures).slice(0, 1500)}\n${server!.output().slice(-3000)}`);
+    });
     await until(async () => (await (await fetch(`${server!.url}/readyz`)).json() as { lagEvents: number }).lagEvents === 0 || undefined, 30_000);
 
     assert.equal(count('SELECT count(*) FROM exposures'), N);

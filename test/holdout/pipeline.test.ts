@@ -12,7 +12,8 @@ import { until } from '../support/until.ts';
 import { inHoldout } from '../../src/engine/holdout/assignment.ts';
 
 const N = 400;
-const T0 = Date.UTC(2026, 0, 10, 12);
+// Recent: goal events older than IFTHEN_RETENTION_GOAL_EVENTS_MS (by event time) are deleted by retention.
+const T0 = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 86_400_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 const MIN = 60_000;
 

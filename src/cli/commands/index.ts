@@ -13,7 +13,7 @@ import { signingSecret } from './signing-secret.ts';
 import { dlq } from './dlq.ts';
 import { keys } from './keys.ts';
 import { secrets } from './secrets.ts';
-import { notYet } from './not-yet.ts';
+import { report } from './report.ts';
 import { backtest } from './backtest.ts';
 import { nearMisses } from './near-misses.ts';
 import { stats } from './stats.ts';
@@ -22,7 +22,7 @@ export type { Command } from './args.ts';
 
 export const COMMANDS: Record<string, Command> = {
   apply, rules, send, tail, test: testRule, explain, firings, firing, deliveries, delivery, failures, dlq, keys, secrets,
-  'signing-secret': signingSecret, backtest, 'near-misses': nearMisses, stats, report: notYet,
+  'signing-secret': signingSecret, backtest, 'near-misses': nearMisses, stats, report,
 };
 
 export function usage(): string {
@@ -47,7 +47,8 @@ rules
                                       events: firings, subjects, per day, suppressions, sample traces
   near-misses <rule-id> [--day D]     why subjects did not get a rule on a UTC day: per reason, and how
                                       far they were from passing each numeric comparison
-  report                              not available yet (it arrives with holdouts)
+  report <rule-id> [--from D --to D]  the rule's holdout report: groups, lift with intervals, sample-ratio
+                                      check, guardrails, verdict (--json: the API's answer)
   stats compare --control X/N --treatment X/N [--split 50:50]
                                       compare two groups (or their values' sums): lift, intervals, checks, verdict
 

@@ -67,6 +67,16 @@ export function memorySize(memory: Readonly<Record<string, unknown>> | undefined
   return size;
 }
 
+/**
+ * Keeps on a memory just parsed its JSON length, known from the text it was parsed from (the store wrote that text
+ * with JSON.stringify, so it is the exact length): the first step then needs no JSON.stringify to measure it.
+ */
+export function knownMemorySize<T extends Record<string, unknown>>(memory: T, length: number): T {
+  // Not enumerable: the memory stays deep-equal to the one that was stored.
+  Object.defineProperty(memory, SIZE, { value: length, writable: true, configurable: true, enumerable: false });
+  return memory;
+}
+
 /** Forgets the length kept on a memory that is about to be changed in place (EngineOptions.memoryInPlace). */
 export function forgetSize(memory: Readonly<Record<string, unknown>>): void {
   delete (memory as { [SIZE]?: number })[SIZE];

@@ -295,4 +295,14 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX goal_events_time ON goal_events (time);
   `,
+  `
+  -- The holdout report (issue 7, src/report/report-reader.ts): per exposure day and group, the sums of a metric's
+  -- outcomes. Grouping by day needed a sort of every row (superlinear past SQLite's sort memory) and the time
+  -- index a table lookup per row; this index holds the rows in the report's order (the day is an expression of
+  -- exposed_at) with every column it sums, so the report is one sequential range read with no sort, and a refresh
+  -- reads only the days still open. It replaces exposure_outcomes_time, which only the report read.
+  DROP INDEX exposure_outcomes_time;
+  CREATE INDEX exposure_outcomes_report ON exposure_outcomes
+    (rule_id, salt, metric, exposed_at / 86400000, grp, exposed_at, window_ms, converted, value, pre_converted, pre_value);
+  `,
 ];

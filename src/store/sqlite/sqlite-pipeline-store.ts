@@ -8,6 +8,7 @@ import { writeTransaction, type SqliteDatabase } from './sqlite-database.ts';
 import { deliveryDestination } from '../destination.ts';
 import { seqOf } from './sqlite-event-log.ts';
 import { SqliteExposures } from './sqlite-exposures.ts';
+import { knownMemorySize } from '../../engine/memory/bounds.ts';
 
 /** The points inside a commit, in order; a fault-injection probe may throw (or kill the process) at any of them. */
 export const COMMIT_STAGES = ['cursor', 'subjects', 'firings', 'deliveries', 'emits', 'timers', 'suppressions', 'exposures', 'failures', 'position'] as const;
@@ -15,9 +16,11 @@ export type CommitStage = (typeof COMMIT_STAGES)[number];
 
 export class SqlitePipelineStore implements PipelineStore {
   readonly #cursor;
-  readonly #subject;
+  readonly #subjects;
   readonly #insertSubject;
   readonly #updateSubject;
+  readonly #updateMemory;
+  readonly #updateAttributes;
   readonly #insertFiring;
   readonly #insertDelivery;
   readonly #insertEmit;
@@ -34,9 +37,13 @@ export class SqlitePipelineStore implements PipelineStore {
   /** `probe` is a fault-injection seam for the atomicity tests; production passes none. */
   constructor(private readonly db: SqliteDatabase, private readonly probe?: (stage: CommitStage) => void) {
     this.#cursor = db.prepare('SELECT cursor FROM cursors WHERE consumer = ? AND partition = ?').pluck();
-    this.#subject = db.prepare('SELECT attributes, memory, version FROM subjects WHERE id = ?');
+    // One statement for a batch's subjects: a third cheaper per subject than a statement each (stateful bench: 6 vs 9 µs).
+    this.#subjects = db.prepare('SELECT id, attributes, memory, version FROM subjects WHERE id IN (SELECT value FROM json_each(?))');
     this.#insertSubject = db.prepare('INSERT INTO subjects (id, attributes, memory, updated_at, version) VALUES (?, ?, ?, ?, 1) ON CONFLICT (id) DO NOTHING');
     this.#updateSubject = db.prepare('UPDATE subjects SET attributes = ?, memory = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?');
+    // Most steps change only the memory (rules with memory) or only the attributes (identify): the other column stays.
+    this.#updateMemory = db.prepare('UPDATE subjects SET memory = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?');
+    this.#updateAttributes = db.prepare('UPDATE subjects SET attributes = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?');
     this.#insertFiring = db.prepare(
       'INSERT OR IGNORE INTO firings (id, rule_id, rule_version, subject, event_ids, grp, trace, time) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -69,13 +76,13 @@ export class SqlitePipelineStore implements PipelineStore {
 
   async loadSubjects(_partition: number, ids: readonly string[]): Promise<Map<string, StoredSubject>> {
     const found = new Map<string, StoredSubject>();
-    for (const id of ids) {
-      const row = this.#subject.get(id) as { attributes: string; memory: string | null; version: number } | undefined;
-      if (!row) continue;
+    if (!ids.length) return found;
+    for (const row of this.#subjects.all(JSON.stringify(ids)) as { id: string; attributes: string; memory: string | null; version: number }[]) {
+      const { id } = row;
       const state: SubjectState = row.memory === null
         ? { id, attributes: parseAttributes(row.attributes) }
-        : { id, attributes: parseAttributes(row.attributes), memory: JSON.parse(row.memory) as Record<string, unknown> };
-      found.set(id, { state, version: row.version });
+        : { id, attributes: parseAttributes(row.attributes), memory: knownMemorySize(JSON.parse(row.memory) as Record<string, unknown>, row.memory.length) };
+      found.set(id, { state, version: row.version, storedBytes: row.attributes.length + (row.memory?.length ?? 0) });
     }
     return found;
   }
@@ -101,7 +108,7 @@ export class SqlitePipelineStore implements PipelineStore {
       if (stored !== batch.from) throw new FencedError(`partition ${batch.partition} of ${batch.consumer} moved to ${stored} while this batch started from ${batch.from}`);
       probe('cursor');
       const now = Date.now();
-      for (const { state, version } of batch.subjects) this.#writeSubject(state, version, now);
+      for (const subject of batch.subjects) this.#writeSubject(subject, now);
       probe('subjects');
       for (const f of batch.firings) {
         this.#insertFiring.run(f.id, f.ruleId, f.ruleVersion, f.subject, JSON.stringify(f.eventIds), f.group, JSON.stringify(f.trace), f.time);
@@ -130,12 +137,14 @@ export class SqlitePipelineStore implements PipelineStore {
     });
   }
 
-  #writeSubject(state: SubjectState, version: number, now: number): void {
-    const json = JSON.stringify(state.attributes);
-    const memory = state.memory === undefined ? null : JSON.stringify(state.memory);
-    const changes = version === 0
-      ? this.#insertSubject.run(state.id, json, memory, now).changes
-      : this.#updateSubject.run(json, memory, now, state.id, version).changes;
+  /** Writes the columns that changed: a part `unchanged` since `version` is what the row holds already (fenced on it). */
+  #writeSubject({ state, version, unchanged }: StoredSubject, now: number): void {
+    const memory = () => (state.memory === undefined ? null : JSON.stringify(state.memory));
+    let changes: number;
+    if (version === 0) changes = this.#insertSubject.run(state.id, JSON.stringify(state.attributes), memory(), now).changes;
+    else if (unchanged === 'attributes') changes = this.#updateMemory.run(memory(), now, state.id, version).changes;
+    else if (unchanged === 'memory') changes = this.#updateAttributes.run(JSON.stringify(state.attributes), now, state.id, version).changes;
+    else changes = this.#updateSubject.run(JSON.stringify(state.attributes), memory(), now, state.id, version).changes;
     if (changes !== 1) throw new FencedError(`subject ${state.id} changed since version ${version} was read`);
   }
 

@@ -3,6 +3,7 @@ import { SecretBox } from '../../secrets/secret-box.ts';
 import type { Config } from '../../config.ts';
 import type { ApiStores, DispatcherStores, PipelineStores } from '../open.ts';
 import { openDatabase, setDurability } from './sqlite-database.ts';
+import { SqliteReportReader } from '../../report/report-reader.ts';
 import { SqliteRuleStore } from './sqlite-rule-store.ts';
 import { SqliteKeyStore } from './sqlite-key-store.ts';
 import { SqliteSecretStore } from './sqlite-secret-store.ts';
@@ -31,6 +32,7 @@ export function openSqliteApiStores(config: Config): ApiStores {
     history: new SqliteHistory(db), deliveries: new SqliteDeliveryControl(db), stalls: new SqliteStallRecorder(db),
     suppressions: new SqliteSuppressions(db), holdouts: new SqliteHoldoutSalts(db),
     close: () => db.close(),
+    reports: new SqliteReportReader(db),
   };
 }
 

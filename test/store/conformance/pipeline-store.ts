@@ -234,6 +234,34 @@ export function describePipelineStore(open: OpenBackend): void {
     });
   });
 
+  describe('PipelineStore: subjects written in part, loaded many at once', () => {
+    test('keeps the part a commit names unchanged as stored, writes the other, and moves the version', async ({ pipeline }) => {
+      await pipeline.commit(batch(null, null, { subjects: [{ state: { ...subjectState('partly', { plan: 'pro' }), memory: { r: { n: 1 } } }, version: 0 }] }));
+      // The state's unchanged part is left as stored even when it differs (a processor only names a part it did not change).
+      await pipeline.commit(batch(null, null, { subjects: [{ state: { ...subjectState('partly', { plan: 'ignored' }), memory: { r: { n: 2 } } }, version: 1, unchanged: 'attributes' }] }));
+      let now = await stored(pipeline, 'partly');
+      assert.deepEqual([{ ...now!.state.attributes }, now!.state.memory, now!.version], [{ plan: 'pro' }, { r: { n: 2 } }, 2]);
+      await pipeline.commit(batch(null, null, { subjects: [{ state: { ...subjectState('partly', { plan: 'free' }), memory: { r: { n: 99 } } }, version: 2, unchanged: 'memory' }] }));
+      now = await stored(pipeline, 'partly');
+      assert.deepEqual([{ ...now!.state.attributes }, now!.state.memory, now!.version], [{ plan: 'free' }, { r: { n: 2 } }, 3]);
+      await pipeline.commit(batch(null, null, { subjects: [{ state: subjectState('partly', { plan: 'free' }), version: 3, unchanged: 'attributes' }] }));
+      assert.equal((await stored(pipeline, 'partly'))?.state.memory, undefined, 'a state without memory forgets it, whichever part is unchanged');
+      await assert.rejects(pipeline.commit(batch(null, null, { subjects: [{ state: subjectState('partly', {}), version: 3, unchanged: 'memory' }] })), FencedError);
+    });
+
+    test('loads many subjects at once: each stored one once, with its version; absent ones left out', async ({ pipeline }) => {
+      const ids = ['plain', 'with "quotes" and \\ backslash', '123', 'ünïcödé ✓', '[1]'];
+      await pipeline.commit(batch(null, null, { subjects: ids.map((id, i) => ({ state: { ...subjectState(id, { i }), memory: { r: { i } } }, version: 0 })) }));
+      const loaded = await pipeline.loadSubjects(0, [...ids, 'absent', ids[0], '12']);
+      assert.deepEqual([...loaded.keys()].sort(), [...ids].sort());
+      for (const [i, id] of ids.entries()) {
+        const s = loaded.get(id)!;
+        assert.deepEqual([s.state.id, { ...s.state.attributes }, s.state.memory, s.version], [id, { i }, { r: { i } }, 1]);
+      }
+      assert.equal((await pipeline.loadSubjects(0, [])).size, 0);
+    });
+  });
+
   describe('PipelineStore: timers in commits', () => {
     test('gives the timers due at or before a bound, ties by id: "strictly before t" is a bound of t - 1', async ({ pipeline }) => {
       const timers = [timer({ id: 'b', dueAt: T0 }), timer({ id: 'a', dueAt: T0 }), timer({ id: 'c', dueAt: T0 - 1 }), timer({ id: 'd', dueAt: T0 + 1 })];
