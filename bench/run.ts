@@ -54,6 +54,7 @@ import { reportScenario } from './report.ts';
 const argv = process.argv.slice(2);
 const opt = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
 const flag = (name: string) => argv.includes(`--${name}`);
+if (opt('only') === 'console') { await import('./console.ts'); process.exit(process.exitCode ?? 0); } // the console's first load and bundle (bench/console.ts)
 const SCENARIOS = ['ingest', 'processing', 'latency', 'latency-all', 'e2e', 'growth', 'subjects', 'soak', 'backtest', 'stateful', 'report'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 // growth, subjects and soak take minutes and gigabytes: only when asked for.

@@ -23,6 +23,10 @@ import { userRoutes } from './routes/users.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { routeRule } from './roles.ts';
 import { reportRoutes } from './routes/report.ts';
+import { overviewRoutes } from './routes/overview.ts';
+import { eventStreamRoutes } from './routes/event-stream.ts';
+import { eventTypeRoutes } from './routes/event-types.ts';
+import { consoleStatic } from './console-static.ts';
 import { OverloadedError, RestartingError } from '../app/pipeline-client.ts';
 
 declare module 'fastify' {
@@ -118,6 +122,10 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   await app.register(sessionRoutes(deps, auth));
   await app.register(userRoutes(deps));
   await app.register(auditRoutes(deps));
+  await app.register(overviewRoutes(deps));
+  await app.register(eventStreamRoutes(deps));
+  await app.register(eventTypeRoutes(deps));
+  await app.register(consoleStatic());
   return app;
 }
 
