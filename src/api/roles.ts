@@ -92,15 +92,21 @@ const UNLISTED: RouteRule = { need: 'admin', does: 'use this route' };
 /** A request that matched no route (404) needs only a signed-in person or a token. */
 const NO_ROUTE: RouteRule = { need: 'viewer', does: 'use the API' };
 
-/** What a route needs; HEAD as its GET; the API documentation (/docs) is public. */
+/** Routes whose paths are generated (the API documentation, the console's built files, one route per file): public. */
+function generatedPublic(method: string, url: string): RouteRule | undefined {
+  if (url === '/docs' || url.startsWith('/docs/')) return { need: 'public', does: 'read the API documentation' };
+  if ((method === 'GET' || method === 'HEAD') && (url === '/index.html' || url.startsWith('/assets/'))) return { need: 'public', does: 'open the console' };
+  return undefined;
+}
+
+/** What a route needs; HEAD as its GET. */
 export function routeRule(method: string, url: string | undefined): RouteRule {
   if (url === undefined) return NO_ROUTE;
-  if (url === '/docs' || url.startsWith('/docs/')) return { need: 'public', does: 'read the API documentation' };
-  return ROUTE_ROLES[`${method === 'HEAD' ? 'GET' : method} ${url}`] ?? UNLISTED;
+  return generatedPublic(method, url) ?? ROUTE_ROLES[`${method === 'HEAD' ? 'GET' : method} ${url}`] ?? UNLISTED;
 }
 
 export function hasRouteRule(method: string, url: string): boolean {
-  return url === '/docs' || url.startsWith('/docs/') || `${method === 'HEAD' ? 'GET' : method} ${url}` in ROUTE_ROLES;
+  return generatedPublic(method, url) !== undefined || `${method === 'HEAD' ? 'GET' : method} ${url}` in ROUTE_ROLES;
 }
 
 const RANK: Record<UserRole, number> = { viewer: 0, editor: 1, admin: 2 };
