@@ -190,12 +190,21 @@ test('live tail backpressure: a reader that stops reading gets "n skipped", not 
       await new Promise((r) => setTimeout(r, 300)); // let a poll write each batch
     }
     await new Promise((r) => setTimeout(r, 1000));
-    // A last event after the congestion: the reader is told what it missed before it gets it.
-    await server.request('POST', '/v1/events', send([{ type: 'bulk', subject: 'marker', properties: {} }]));
-    sent += 1;
+    // The reader reads again and takes what was queued; only then the last event, sent after the congestion (sent
+    // while the socket was still full, it would be dropped too): the reader is told what it missed before it gets it.
     let text = '';
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => { text += chunk; });
+    // Settled: nothing more arrived in the last half second.
+    let length = -1;
+    await until(async () => {
+      await new Promise((r) => setTimeout(r, 500));
+      const settled = text.length === length && text.length > 0;
+      length = text.length;
+      return settled || undefined;
+    }, 30_000);
+    await server.request('POST', '/v1/events', send([{ type: 'bulk', subject: 'marker', properties: {} }]));
+    sent += 1;
     const frames = () => text.split('\n\n').map((block) => ({ event: /^event: (.*)$/m.exec(block)?.[1], data: /^data: (.*)$/m.exec(block)?.[1] }));
     await until(async () => (text.includes('"subject":"marker"') ? true : undefined), 60_000);
     const all = frames();
