@@ -21,6 +21,7 @@ import { advance, arrive, valueAt } from './threshold.ts';
 import { findChain, pruneSequence } from './sequence.ts';
 import { checkLimits, pruneLimits, recordFiring } from './limits.ts';
 import { instanceSize, snapSize, windowEntrySize } from './bounds.ts';
+import { project, projectEntry } from './projection.ts';
 
 /** What one step collects across rules. */
 export interface StepOutputs {
@@ -171,6 +172,8 @@ function prune(rule: CompiledRule, entry: RuleEntry, K: number, tf: number): voi
   }
   if (entry.b?.length && entry.b[0].t < K) entry.b = entry.b.filter((x) => x.t >= K); // sorted by τ
   pruneLimits(m.limits, entry, tf);
+  // Snapshots stored whole (before projection, or by an older version of the rule) shrink as the entry is rewritten.
+  if (m.projection) projectEntry(m.projection, entry);
 }
 
 // ---- trigger stage ------------------------------------------------------------------------------------
@@ -249,8 +252,9 @@ function sequenceArrival(rule: CompiledRule, scope: Scope, ref: EntryRef, event:
   while (s.length < steps.length) s.push([]);
   const asStep = stepsMatched !== undefined;
   for (const i of stepsMatched ?? []) {
-    insertSorted(s[i], snap, snapTime, snapId);
-    scope.memory.grow(sizeOf(scope, snap) + 8);
+    const kept = m.projection ? project(snap, m.projection.steps[i] ?? 'all') : snap;
+    insertSorted(s[i], kept, snapTime, snapId);
+    scope.memory.grow(sizeOf(scope, kept) + 8);
     if (s[i].length > scope.limits.maxWindowEvents) { s[i].splice(0, s[i].length - scope.limits.maxWindowEvents); entry.n = (entry.n ?? 0) + 1; }
   }
   const check = chainCheck(rule, scope, base);
@@ -277,8 +281,9 @@ function sequenceArrival(rule: CompiledRule, scope: Scope, ref: EntryRef, event:
     return;
   }
   const q = (entry.q ??= []);
-  insertSorted(q, snap, snapTime, snapId);
-  scope.memory.grow(sizeOf(scope, snap) + 8);
+  const kept = m.projection ? project(snap, m.projection.trigger) : snap;
+  insertSorted(q, kept, snapTime, snapId);
+  scope.memory.grow(sizeOf(scope, kept) + 8);
   if (q.length > scope.limits.maxPending) {
     const dropped = q.shift()!;
     suppress(scope, rule, 'overflow', dropped.id, event.receivedAt, `sequence: more than ${scope.limits.maxPending} trigger events wait for a chain; the oldest (${dropped.id}) was dropped`);
@@ -347,7 +352,10 @@ function afterTrigger(rule: CompiledRule, scope: Scope, ref: EntryRef | undefine
   if (scope.out.decisions) decide(scope, rule, 'waiting', `waiting until ${iso(due)}${m.unless ? ` unless ${typesText(m.unless.eventTypes)} by ${iso(dl!)}` : ''}`, { until: due });
 }
 
-function openInstance(rule: CompiledRule, scope: Scope, entry: RuleEntry, instance: Instance, at: number): void {
+function openInstance(rule: CompiledRule, scope: Scope, entry: RuleEntry, opened: Instance, at: number): void {
+  const projection = rule.memory?.projection;
+  const a = projection ? project(opened.a, projection.trigger) : opened.a;
+  const instance = a === opened.a ? opened : { ...opened, a };
   const list = (entry.i ??= []);
   const existing = list.findIndex((x) => x.id === instance.id);
   if (existing >= 0) list.splice(existing, 1);
@@ -381,8 +389,9 @@ function cancelBy(rule: CompiledRule, scope: Scope, ref: EntryRef, event: Logged
     entry.i = kept;
   }
   const list = (entry.b ??= []);
-  insertSorted(list, b, snapTime, snapId);
-  scope.memory.grow(sizeOf(scope, b) + 8);
+  const kept = m.projection ? project(b, m.projection.cancel) : b;
+  insertSorted(list, kept, snapTime, snapId);
+  scope.memory.grow(sizeOf(scope, kept) + 8);
   if (list.length > scope.limits.maxWindowEvents) { list.shift(); entry.n = (entry.n ?? 0) + 1; }
 }
 
