@@ -1,18 +1,49 @@
 // What a rule with memory keeps per subject, as JSON (SubjectState.memory), and the copy-on-write draft a
 // step works on: the input state is never changed, only the entries a step touches are copied.
 
-/** An event as memory keeps it: enough to bind `steps`, `trigger`, and to render a timer's firing. */
+/**
+ * An event as memory keeps it: enough to bind `steps`, `trigger`, and to render a timer's firing. Stored small
+ * (MEMORY.md "What memory keeps of an event"): read τ, the arrival and the properties with `tauOf`, `arrivalOf`
+ * and `propertiesOf`, which also read snapshots stored whole by earlier versions (with `t`, `r` and `p` always).
+ */
 export interface Snap {
   readonly id: string;
   readonly type: string;
   readonly time: number;
-  /** τ: the effective time. */
-  readonly t: number;
-  /** r: the arrival time. */
-  readonly r: number;
-  readonly p: Readonly<Record<string, unknown>>;
+  /** τ: the effective time; absent in new snapshots (it is min(time, r)). */
+  readonly t?: number;
+  /** r: the arrival time; absent when it is `time`. */
+  readonly r?: number;
+  /** The kept properties; absent when none. */
+  readonly p?: Readonly<Record<string, unknown>>;
   /** Emit depth, when not 0. */
   readonly d?: number;
+}
+
+const NO_PROPERTIES: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** τ(e) = min(time, r). */
+export function tauOf(snap: Snap): number {
+  if (snap.t !== undefined) return snap.t;
+  const r = snap.r;
+  return r !== undefined && r < snap.time ? r : snap.time;
+}
+
+export function arrivalOf(snap: Snap): number {
+  return snap.r ?? snap.time;
+}
+
+export function propertiesOf(snap: Snap): Readonly<Record<string, unknown>> {
+  return snap.p ?? NO_PROPERTIES;
+}
+
+/** The snapshot of an event as stored: `r` only when it differs from `time`, `p` only when it has properties. */
+export function makeSnap(id: string, type: string, time: number, r: number, p: Readonly<Record<string, unknown>> | undefined, depth: number): Snap {
+  const snap: { -readonly [K in keyof Snap]: Snap[K] } = { id, type, time };
+  if (r !== time) snap.r = r;
+  if (p) for (const _ in p) { snap.p = p; break; }
+  if (depth) snap.d = depth;
+  return snap;
 }
 
 /** A threshold window entry: τ, the contribution (1, a number ≥ 0, or a value as JSON), the event id. */

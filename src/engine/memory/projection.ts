@@ -2,7 +2,7 @@
 // properties something can still read of it later — a condition evaluated again on it, the dedupe key, the
 // actions' templates. Worked out once per rule when it is compiled; applied where a snapshot is stored, and to
 // snapshots stored before (by an older engine or an older version of the rule) when their entry is rewritten.
-import type { Instance, RuleEntry, Snap } from './entry.ts';
+import { arrivalOf, makeSnap, type Instance, type RuleEntry, type Snap } from './entry.ts';
 import type { TemplateSegment } from '../template-paths.ts';
 
 /** The property names kept, or every property. */
@@ -62,15 +62,17 @@ function asIndex(segment: TemplateSegment): number | undefined {
   return Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
-const EMPTY: Readonly<Record<string, unknown>> = Object.freeze({});
-
-/** The snapshot with only the kept properties; the same object when it has nothing more. */
+/**
+ * The snapshot with only the kept properties, in the small form (`makeSnap`); the same object when it is in that
+ * form with nothing more. A snapshot stored whole by an earlier version (with `t`) is rewritten small.
+ */
 export function project(snap: Snap, keep: Keep): Snap {
-  if (keep === 'all') return snap;
   const p = snap.p;
-  let extra = false;
-  for (const key in p) if (!keep.has(key)) { extra = true; break; }
+  let extra = snap.t !== undefined || snap.r === snap.time;
+  if (p && keep !== 'all') for (const key in p) if (!keep.has(key)) { extra = true; break; }
+  if (p && !extra) { extra = true; for (const _ in p) { extra = false; break; } }
   if (!extra) return snap;
+  if (keep === 'all' || !p) return makeSnap(snap.id, snap.type, snap.time, arrivalOf(snap), p, snap.d ?? 0);
   let kept: Record<string, unknown> | undefined;
   for (const key of keep) {
     if (Object.prototype.hasOwnProperty.call(p, key)) {
@@ -79,11 +81,11 @@ export function project(snap: Snap, keep: Keep): Snap {
       Object.defineProperty(kept, key, { value: p[key], enumerable: true, writable: true, configurable: true });
     }
   }
-  return { ...snap, p: kept ?? EMPTY };
+  return makeSnap(snap.id, snap.type, snap.time, arrivalOf(snap), kept, snap.d ?? 0);
 }
 
 function projectList(list: Snap[] | undefined, keep: Keep): void {
-  if (!list || keep === 'all') return;
+  if (!list) return;
   for (let i = 0; i < list.length; i++) list[i] = project(list[i], keep);
 }
 
