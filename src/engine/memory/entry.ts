@@ -94,6 +94,7 @@ export interface RuleEntry {
   d?: Array<readonly [string, number]>;
   /** Entries dropped by the bounds, counted. */
   n?: number;
+  [PROJECTED]?: object;
 }
 
 export interface GroupEntry {
@@ -103,8 +104,15 @@ export interface GroupEntry {
 
 export type Memory = Readonly<Record<string, unknown>>;
 
+/**
+ * The projection an entry's snapshots are known to be in (memory/projection.ts), so that they are walked once,
+ * not on every step. A symbol: JSON does not see it, so an entry loaded from its text is walked once again.
+ */
+export const PROJECTED: unique symbol = Symbol('projected');
+
 function cloneEntry(entry: RuleEntry): RuleEntry {
   const copy: RuleEntry = { shape: entry.shape };
+  if (entry[PROJECTED]) copy[PROJECTED] = entry[PROJECTED];
   if (entry.k !== undefined) copy.k = entry.k;
   if (entry.w) copy.w = entry.w.slice();
   if (entry.fp) copy.fp = entry.fp.slice();
@@ -231,6 +239,7 @@ function isEmpty(entry: RuleEntry | GroupEntry): boolean {
 function compact(entry: RuleEntry | GroupEntry): RuleEntry | GroupEntry {
   if (!('shape' in entry)) return entry;
   const out: RuleEntry = { shape: entry.shape };
+  if (entry[PROJECTED]) out[PROJECTED] = entry[PROJECTED];
   if (entry.k !== undefined && (entry.w?.length || entry.fp?.length)) out.k = entry.k;
   if (entry.w?.length) out.w = entry.w;
   if (entry.fp?.length) out.fp = entry.fp;

@@ -2,7 +2,7 @@
 // properties something can still read of it later — a condition evaluated again on it, the dedupe key, the
 // actions' templates. Worked out once per rule when it is compiled; applied where a snapshot is stored, and to
 // snapshots stored before (by an older engine or an older version of the rule) when their entry is rewritten.
-import { arrivalOf, makeSnap, type Instance, type RuleEntry, type Snap } from './entry.ts';
+import { PROJECTED, arrivalOf, makeSnap, type Instance, type RuleEntry, type Snap } from './entry.ts';
 import type { TemplateSegment } from '../template-paths.ts';
 
 /** The property names kept, or every property. */
@@ -94,6 +94,9 @@ function projectList(list: Snap[] | undefined, keep: Keep): void {
  * one): called when the entry is about to be rewritten, on the entry's own (copied or owned) lists.
  */
 export function projectEntry(projection: Projection, entry: RuleEntry): void {
+  // Snapshots stored since are projected as they are stored.
+  if (entry[PROJECTED] === projection) return;
+  entry[PROJECTED] = projection;
   if (entry.s) entry.s.forEach((list, i) => projectList(list, projection.steps[i] ?? 'all'));
   projectList(entry.q, projection.trigger);
   projectList(entry.b, projection.cancel);
