@@ -39,11 +39,10 @@ export function propertiesOf(snap: Snap): Readonly<Record<string, unknown>> {
 
 /** The snapshot of an event as stored: `r` only when it differs from `time`, `p` only when it has properties. */
 export function makeSnap(id: string, type: string, time: number, r: number, p: Readonly<Record<string, unknown>> | undefined, depth: number): Snap {
-  const snap: { -readonly [K in keyof Snap]: Snap[K] } = { id, type, time };
-  if (r !== time) snap.r = r;
-  if (p) for (const _ in p) { snap.p = p; break; }
-  if (depth) snap.d = depth;
-  return snap;
+  let kept: Snap['p'];
+  if (p) for (const _ in p) { kept = p; break; }
+  // Every field present (undefined ones are left out of JSON): one object shape for every snapshot made here.
+  return { id, type, time, t: undefined, r: r !== time ? r : undefined, p: kept, d: depth || undefined };
 }
 
 /** A threshold window entry: τ, the contribution (1, a number ≥ 0, or a value as JSON), the event id. */
