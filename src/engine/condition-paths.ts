@@ -20,11 +20,33 @@ export function conditionPaths(expression: string): ConditionPath[] {
     const text = match[0].replace(/\s+/g, '');
     if (seen.has(text)) continue;
     seen.add(text);
-    paths.push({ text, parts: [...text.matchAll(PART)].map((m) => (m[1] ?? (m[2] ? unquote(m[2]) : m[0]))) });
+    paths.push({ text, parts: partsOf(match[0]) });
   }
   return paths;
 }
 
+/** The parts of a path as written: spaces inside a quoted key are the key's own. */
+function partsOf(path: string): string[] {
+  return [...path.matchAll(PART)].map((m) => (m[1] ?? (m[2] ? unquote(m[2]) : m[0])));
+}
+
 function unquote(literal: string): string {
   return JSON.parse(literal.startsWith("'") ? `"${literal.slice(1, -1).replace(/"/g, '\\"')}"` : literal) as string;
+}
+
+/**
+ * The paths a CEL expression reads, for working out what memory must keep of an event: as `conditionPaths`,
+ * but a path followed by `(` is a method call (`event.properties.exists(k, …)`, `name.startsWith("a")`), so
+ * its last part is the method's name, not a key read: the path read is the receiver.
+ */
+export function readPaths(expression: string): ConditionPath[] {
+  const code = expression.replace(STRING_LITERAL, (m, offset: number) => (/\[\s*$/.test(expression.slice(0, offset)) ? m : ' '.repeat(m.length)));
+  const paths: ConditionPath[] = [];
+  for (const match of code.matchAll(PATH)) {
+    const text = match[0].replace(/\s+/g, '');
+    let parts = partsOf(match[0]);
+    if (/^\s*\(/.test(code.slice(match.index + match[0].length)) && parts.length > 1 && /\.[A-Za-z_][A-Za-z0-9_]*$/.test(text)) parts = parts.slice(0, -1);
+    paths.push({ text, parts });
+  }
+  return paths;
 }

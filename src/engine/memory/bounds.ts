@@ -1,7 +1,7 @@
 // The bound on a subject's whole memory (MEMORY.md "State and its bounds"): past it, the oldest items of the
 // largest entry go first (pending instances first, then window and step events), until it fits.
 import type { Suppression } from '../types.ts';
-import type { Instance, RuleEntry, Snap } from './entry.ts';
+import { tauOf, type Instance, type RuleEntry, type Snap } from './entry.ts';
 
 export interface Trimmed {
   readonly memory: Record<string, unknown> | undefined;
@@ -39,7 +39,7 @@ export function windowEntrySize(entry: readonly [number, number | string, string
 }
 
 /** Upper bound of a snapshot's JSON length, given its properties' JSON length. */
-export function snapSize(snap: Snap, propertiesSize: number = JSON.stringify(snap.p).length): number {
+export function snapSize(snap: Snap, propertiesSize: number = snap.p ? JSON.stringify(snap.p).length : 0): number {
   return 40 + stringSize(snap.id) + stringSize(snap.type) + 4 * NUMBER + propertiesSize;
 }
 
@@ -118,7 +118,7 @@ function dropOldest(entry: Partial<RuleEntry> & { h?: number[] }, key: string, s
   const n = ((entry.n as number | undefined) ?? 0) + 1;
   if (entry.i?.length) {
     let oldest = 0;
-    entry.i.forEach((x, i) => { if (x.a.t < entry.i![oldest].a.t) oldest = i; });
+    entry.i.forEach((x, i) => { if (tauOf(x.a) < tauOf(entry.i![oldest].a)) oldest = i; });
     const dropped: Instance = entry.i[oldest];
     copy.i = entry.i.filter((_, i) => i !== oldest);
     trimmed.cancelled.push(dropped.id);

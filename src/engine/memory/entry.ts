@@ -1,18 +1,48 @@
 // What a rule with memory keeps per subject, as JSON (SubjectState.memory), and the copy-on-write draft a
 // step works on: the input state is never changed, only the entries a step touches are copied.
 
-/** An event as memory keeps it: enough to bind `steps`, `trigger`, and to render a timer's firing. */
+/**
+ * An event as memory keeps it: enough to bind `steps`, `trigger`, and to render a timer's firing. Stored small
+ * (MEMORY.md "What memory keeps of an event"): read τ, the arrival and the properties with `tauOf`, `arrivalOf`
+ * and `propertiesOf`, which also read snapshots stored whole by earlier versions (with `t`, `r` and `p` always).
+ */
 export interface Snap {
   readonly id: string;
   readonly type: string;
   readonly time: number;
-  /** τ: the effective time. */
-  readonly t: number;
-  /** r: the arrival time. */
-  readonly r: number;
-  readonly p: Readonly<Record<string, unknown>>;
+  /** τ: the effective time; absent in new snapshots (it is min(time, r)). */
+  readonly t?: number;
+  /** r: the arrival time; absent when it is `time`. */
+  readonly r?: number;
+  /** The kept properties; absent when none. */
+  readonly p?: Readonly<Record<string, unknown>>;
   /** Emit depth, when not 0. */
   readonly d?: number;
+}
+
+const NO_PROPERTIES: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** τ(e) = min(time, r). */
+export function tauOf(snap: Snap): number {
+  if (snap.t !== undefined) return snap.t;
+  const r = snap.r;
+  return r !== undefined && r < snap.time ? r : snap.time;
+}
+
+export function arrivalOf(snap: Snap): number {
+  return snap.r ?? snap.time;
+}
+
+export function propertiesOf(snap: Snap): Readonly<Record<string, unknown>> {
+  return snap.p ?? NO_PROPERTIES;
+}
+
+/** The snapshot of an event as stored: `r` only when it differs from `time`, `p` only when it has properties. */
+export function makeSnap(id: string, type: string, time: number, r: number, p: Readonly<Record<string, unknown>> | undefined, depth: number): Snap {
+  let kept: Snap['p'];
+  if (p) for (const _ in p) { kept = p; break; }
+  // Every field present (undefined ones are left out of JSON): one object shape for every snapshot made here.
+  return { id, type, time, t: undefined, r: r !== time ? r : undefined, p: kept, d: depth || undefined };
 }
 
 /** A threshold window entry: τ, the contribution (1, a number ≥ 0, or a value as JSON), the event id. */
@@ -63,6 +93,7 @@ export interface RuleEntry {
   d?: Array<readonly [string, number]>;
   /** Entries dropped by the bounds, counted. */
   n?: number;
+  [PROJECTED]?: object;
 }
 
 export interface GroupEntry {
@@ -72,8 +103,15 @@ export interface GroupEntry {
 
 export type Memory = Readonly<Record<string, unknown>>;
 
+/**
+ * The projection an entry's snapshots are known to be in (memory/projection.ts), so that they are walked once,
+ * not on every step. A symbol: JSON does not see it, so an entry loaded from its text is walked once again.
+ */
+export const PROJECTED: unique symbol = Symbol('projected');
+
 function cloneEntry(entry: RuleEntry): RuleEntry {
   const copy: RuleEntry = { shape: entry.shape };
+  if (entry[PROJECTED]) copy[PROJECTED] = entry[PROJECTED];
   if (entry.k !== undefined) copy.k = entry.k;
   if (entry.w) copy.w = entry.w.slice();
   if (entry.fp) copy.fp = entry.fp.slice();
@@ -200,6 +238,7 @@ function isEmpty(entry: RuleEntry | GroupEntry): boolean {
 function compact(entry: RuleEntry | GroupEntry): RuleEntry | GroupEntry {
   if (!('shape' in entry)) return entry;
   const out: RuleEntry = { shape: entry.shape };
+  if (entry[PROJECTED]) out[PROJECTED] = entry[PROJECTED];
   if (entry.k !== undefined && (entry.w?.length || entry.fp?.length)) out.k = entry.k;
   if (entry.w?.length) out.w = entry.w;
   if (entry.fp?.length) out.fp = entry.fp;

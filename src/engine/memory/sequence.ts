@@ -2,7 +2,7 @@
 // steps with τ(e1) ≤ … ≤ τ(ek) ≤ τ(e) and each gap within its step's `within` (MEMORY.md "sequence").
 // The search binds the latest chain: latest ek, then the latest e(k-1) that fits, and so on.
 import type { CompiledMemory } from '../rule/compile.ts';
-import type { Snap } from './entry.ts';
+import { tauOf, type Snap } from './entry.ts';
 
 /** Checks a complete chain's conditions that read `steps` (step wheres, then the trigger's `where`). */
 export type ChainCheck = (chain: readonly Snap[]) => boolean;
@@ -24,10 +24,12 @@ export function findChain(m: CompiledMemory, s: readonly (readonly Snap[])[], tr
     if (failed?.has(memo)) return false;
     const list = s[j] ?? [];
     const within = steps[j].withinMs;
+    const tn = tauOf(next);
     for (let i = list.length - 1; i >= 0; i--) {
       const x = list[i];
-      if (x.t > next.t) continue;
-      if (next.t - x.t > within) break;
+      const tx = tauOf(x);
+      if (tx > tn) continue;
+      if (tn - tx > within) break;
       if (x.id === trigger.id || used(chain, j + 1, k, x.id)) continue;
       if (++visits > MAX_VISITS) return false;
       chain[j] = x;
@@ -56,12 +58,12 @@ export function pruneSequence(m: CompiledMemory, s: Snap[][], q: Snap[] | undefi
     const list = s[i];
     if (!list?.length) continue;
     let drop = 0;
-    while (drop < list.length && list[drop].t < K - span) drop++;
+    while (drop < list.length && tauOf(list[drop]) < K - span) drop++;
     if (drop) list.splice(0, drop);
   }
   // Pending triggers are sorted by (τ, id): only a head can be older than K. Unchanged (no copy) when none is.
-  if (!q?.length || q[0].t >= K) return q;
+  if (!q?.length || tauOf(q[0]) >= K) return q;
   let drop = 1;
-  while (drop < q.length && q[drop].t < K) drop++;
+  while (drop < q.length && tauOf(q[drop]) < K) drop++;
   return q.slice(drop);
 }

@@ -16,11 +16,12 @@ import { timerId } from '../ids.ts';
 import { formatDuration } from '../duration.ts';
 import { stableJson } from '../stable-json.ts';
 import { whereDetail } from '../explain.ts';
-import { insertSorted, type Instance, type InstanceExtra, type MemoryDraft, type RuleEntry, type Snap } from './entry.ts';
+import { arrivalOf, insertSorted, makeSnap, propertiesOf, tauOf, type Instance, type InstanceExtra, type MemoryDraft, type RuleEntry, type Snap } from './entry.ts';
 import { advance, arrive, valueAt } from './threshold.ts';
 import { findChain, pruneSequence } from './sequence.ts';
 import { checkLimits, pruneLimits, recordFiring } from './limits.ts';
 import { instanceSize, snapSize, windowEntrySize } from './bounds.ts';
+import { project, projectEntry } from './projection.ts';
 
 /** What one step collects across rules. */
 export interface StepOutputs {
@@ -64,18 +65,17 @@ interface Completed {
   readonly x?: InstanceExtra;
 }
 
-export function snapOf(event: LoggedEvent, tau: number): Snap {
-  const snap: { -readonly [K in keyof Snap]: Snap[K] } = { id: event.id, type: event.type, time: event.time, t: tau, r: event.receivedAt, p: event.properties };
-  if (event.depth) snap.d = event.depth;
-  return snap;
+/** The event as memory keeps it (whole properties: `project` keeps only what the rule reads). τ is min(time, r). */
+export function snapOf(event: LoggedEvent): Snap {
+  return makeSnap(event.id, event.type, event.time, event.receivedAt, event.properties, event.depth);
 }
 
 function eventOf(snap: Snap, subject: string): LoggedEvent {
-  return { seq: 0, id: snap.id, type: snap.type, subject, time: snap.time, receivedAt: snap.r, properties: snap.p, depth: snap.d ?? 0 };
+  return { seq: 0, id: snap.id, type: snap.type, subject, time: snap.time, receivedAt: arrivalOf(snap), properties: propertiesOf(snap), depth: snap.d ?? 0 };
 }
 
 function celOf(snap: Snap, subject: string): CelEvent {
-  return new CelEvent(snap.id, snap.type, subject, new Date(snap.time), snap.p);
+  return new CelEvent(snap.id, snap.type, subject, new Date(snap.time), propertiesOf(snap));
 }
 
 function typeIn(types: EventTypes, type: string): boolean {
@@ -123,7 +123,7 @@ export function ruleOnEvent(rule: CompiledRule, scope: Scope, event: LoggedEvent
     if (isTrigger) changeArrival(rule, scope, event, tau, before, base, evaluation, completed);
   } else if (isTrigger) {
     const trace = evaluateRule(rule, event, base, evaluation);
-    if (conditionResult(rule, scope, trace)) completed.push({ a: snapOf(event, tau), event, key: event.id, rc: event.receivedAt, trace });
+    if (conditionResult(rule, scope, trace)) completed.push({ a: snapOf(event), event, key: event.id, rc: event.receivedAt, trace });
   }
   for (const c of completed) afterTrigger(rule, scope, ref, c, event.receivedAt);
 }
@@ -169,8 +169,10 @@ function prune(rule: CompiledRule, entry: RuleEntry, K: number, tf: number): voi
     const q = pruneSequence(m, entry.s, entry.q, K);
     if (q) entry.q = q;
   }
-  if (entry.b?.length && entry.b[0].t < K) entry.b = entry.b.filter((x) => x.t >= K); // sorted by τ
+  if (entry.b?.length && tauOf(entry.b[0]) < K) entry.b = entry.b.filter((x) => tauOf(x) >= K); // sorted by τ
   pruneLimits(m.limits, entry, tf);
+  // Snapshots stored whole (before projection, or by an older version of the rule) shrink as the entry is rewritten.
+  if (m.projection) projectEntry(m.projection, entry);
 }
 
 // ---- trigger stage ------------------------------------------------------------------------------------
@@ -218,7 +220,7 @@ function thresholdArrival(rule: CompiledRule, scope: Scope, ref: EntryRef, event
     }
     return;
   }
-  const a = snapOf(event, tau);
+  const a = snapOf(event);
   completions.forEach((c, i) => {
     completed.push({ a, event, key: i === 0 ? event.id : `${event.id}#${c.start}`, rc: event.receivedAt, trace, x: { window: windowObject(rule, entry.w, c.at) } });
   });
@@ -244,13 +246,14 @@ function sequenceArrival(rule: CompiledRule, scope: Scope, ref: EntryRef, event:
   }
   if (!stepsMatched && !trigger) return;
   const entry = ref.touch();
-  const snap = snapOf(event, tau);
+  const snap = snapOf(event);
   const s = (entry.s ??= steps.map(() => []));
   while (s.length < steps.length) s.push([]);
   const asStep = stepsMatched !== undefined;
   for (const i of stepsMatched ?? []) {
-    insertSorted(s[i], snap, snapTime, snapId);
-    scope.memory.grow(sizeOf(scope, snap) + 8);
+    const kept = m.projection ? project(snap, m.projection.steps[i] ?? 'all') : snap;
+    insertSorted(s[i], kept, snapTime, snapId);
+    scope.memory.grow(sizeOf(scope, kept) + 8);
     if (s[i].length > scope.limits.maxWindowEvents) { s[i].splice(0, s[i].length - scope.limits.maxWindowEvents); entry.n = (entry.n ?? 0) + 1; }
   }
   const check = chainCheck(rule, scope, base);
@@ -261,7 +264,7 @@ function sequenceArrival(rule: CompiledRule, scope: Scope, ref: EntryRef, event:
   if (asStep && entry.q?.length) {
     const still: Snap[] = [];
     for (const a of entry.q) {
-      const chain = a.t >= tau ? findChain(m, s, a, check && ((c) => check(c, a))) : undefined;
+      const chain = tauOf(a) >= tau ? findChain(m, s, a, check && ((c) => check(c, a))) : undefined;
       if (chain) completed.push(toCompleted(a, chain));
       else still.push(a);
     }
@@ -277,8 +280,9 @@ function sequenceArrival(rule: CompiledRule, scope: Scope, ref: EntryRef, event:
     return;
   }
   const q = (entry.q ??= []);
-  insertSorted(q, snap, snapTime, snapId);
-  scope.memory.grow(sizeOf(scope, snap) + 8);
+  const kept = m.projection ? project(snap, m.projection.trigger) : snap;
+  insertSorted(q, kept, snapTime, snapId);
+  scope.memory.grow(sizeOf(scope, kept) + 8);
   if (q.length > scope.limits.maxPending) {
     const dropped = q.shift()!;
     suppress(scope, rule, 'overflow', dropped.id, event.receivedAt, `sequence: more than ${scope.limits.maxPending} trigger events wait for a chain; the oldest (${dropped.id}) was dropped`);
@@ -316,7 +320,7 @@ function changeArrival(rule: CompiledRule, scope: Scope, event: LoggedEvent, tau
   const change = { attribute: spec.attribute, from, to };
   const trace = evaluateRule(rule, event, { ...base, change }, evaluation);
   if (!conditionResult(rule, scope, trace)) return;
-  completed.push({ a: snapOf(event, tau), event, key: event.id, rc: event.receivedAt, trace, x: { change } });
+  completed.push({ a: snapOf(event), event, key: event.id, rc: event.receivedAt, trace, x: { change } });
 }
 
 // ---- delay stage --------------------------------------------------------------------------------------
@@ -330,16 +334,17 @@ function afterTrigger(rule: CompiledRule, scope: Scope, ref: EntryRef | undefine
   let due: number;
   let dl: number | undefined;
   if (m.unless) {
-    dl = a.t + m.unless.withinMs;
-    due = Math.max(c.rc, a.t + Math.max(m.waitMs ?? 0, m.unless.withinMs + L));
+    dl = tauOf(a) + m.unless.withinMs;
+    due = Math.max(c.rc, tauOf(a) + Math.max(m.waitMs ?? 0, m.unless.withinMs + L));
     // A cancelling event that arrived first (B before A).
-    const b = entry.b?.find((x) => x.id !== a.id && x.t >= a.t && x.t <= dl! && unlessMatches(rule, scope, x, a));
+    const ta = tauOf(a);
+    const b = entry.b?.find((x) => x.id !== a.id && tauOf(x) >= ta && tauOf(x) <= dl! && unlessMatches(rule, scope, x, a));
     if (b) {
-      suppress(scope, rule, 'cancelled', a.id, c.rc, `cancelled by ${b.id} (${b.type}) at ${iso(b.t)}, within ${formatDuration(m.unless.withinMs)} of ${a.id}`);
+      suppress(scope, rule, 'cancelled', a.id, c.rc, `cancelled by ${b.id} (${b.type}) at ${iso(tauOf(b))}, within ${formatDuration(m.unless.withinMs)} of ${a.id}`);
       return;
     }
   } else {
-    due = Math.max(c.rc, a.t + m.waitMs!);
+    due = Math.max(c.rc, tauOf(a) + m.waitMs!);
   }
   const kind = m.unless ? 'unless' : 'wait';
   const id = timerId(rule.id, scope.subject.id, kind, c.key);
@@ -347,7 +352,10 @@ function afterTrigger(rule: CompiledRule, scope: Scope, ref: EntryRef | undefine
   if (scope.out.decisions) decide(scope, rule, 'waiting', `waiting until ${iso(due)}${m.unless ? ` unless ${typesText(m.unless.eventTypes)} by ${iso(dl!)}` : ''}`, { until: due });
 }
 
-function openInstance(rule: CompiledRule, scope: Scope, entry: RuleEntry, instance: Instance, at: number): void {
+function openInstance(rule: CompiledRule, scope: Scope, entry: RuleEntry, opened: Instance, at: number): void {
+  const projection = rule.memory?.projection;
+  const a = projection ? project(opened.a, projection.trigger) : opened.a;
+  const instance = a === opened.a ? opened : { ...opened, a };
   const list = (entry.i ??= []);
   const existing = list.findIndex((x) => x.id === instance.id);
   if (existing >= 0) list.splice(existing, 1);
@@ -356,7 +364,7 @@ function openInstance(rule: CompiledRule, scope: Scope, entry: RuleEntry, instan
   scope.out.timers.push({ id: instance.id, ruleId: rule.id, subject: scope.subject.id, dueAt: instance.due, payload: { kind: instance.kind, trigger: instance.a.id, key: instance.key } });
   if (list.length > scope.limits.maxPending) {
     let oldest = 0;
-    for (let i = 1; i < list.length; i++) if (list[i].a.t < list[oldest].a.t) oldest = i;
+    for (let i = 1; i < list.length; i++) if (tauOf(list[i].a) < tauOf(list[oldest].a)) oldest = i;
     const [dropped] = list.splice(oldest, 1);
     scope.out.cancelled.push(dropped.id);
     suppress(scope, rule, 'overflow', dropped.a.id, at, `more than ${scope.limits.maxPending} pending for this rule and subject; the oldest (${dropped.a.id}, ${dropped.kind}) was dropped`);
@@ -369,11 +377,11 @@ function cancelBy(rule: CompiledRule, scope: Scope, ref: EntryRef, event: Logged
   const unless = m.unless!;
   if (unless.where && !unless.whereReadsTrigger && !evaluateCondition(rule, scope, unless.where, base, 'when.unless.where')) return;
   const entry = ref.touch();
-  const b = snapOf(event, tau);
+  const b = snapOf(event);
   if (entry.i?.length) {
     const kept: Instance[] = [];
     for (const x of entry.i) {
-      if (x.kind !== 'quiet' && x.dl !== undefined && tau >= x.a.t && tau <= x.dl && unlessMatches(rule, scope, b, x.a)) {
+      if (x.kind !== 'quiet' && x.dl !== undefined && tau >= tauOf(x.a) && tau <= x.dl && unlessMatches(rule, scope, b, x.a)) {
         scope.out.cancelled.push(x.id);
         suppress(scope, rule, 'cancelled', x.a.id, event.receivedAt, `cancelled by ${event.id} (${event.type}) at ${iso(tau)}, within ${formatDuration(unless.withinMs)} of ${x.a.id}`);
       } else kept.push(x);
@@ -381,8 +389,9 @@ function cancelBy(rule: CompiledRule, scope: Scope, ref: EntryRef, event: Logged
     entry.i = kept;
   }
   const list = (entry.b ??= []);
-  insertSorted(list, b, snapTime, snapId);
-  scope.memory.grow(sizeOf(scope, b) + 8);
+  const kept = m.projection ? project(b, m.projection.cancel) : b;
+  insertSorted(list, kept, snapTime, snapId);
+  scope.memory.grow(sizeOf(scope, kept) + 8);
   if (list.length > scope.limits.maxWindowEvents) { list.shift(); entry.n = (entry.n ?? 0) + 1; }
 }
 
@@ -421,7 +430,7 @@ function limitsAndFire(rule: CompiledRule, scope: Scope, ref: EntryRef | undefin
     key: c.key,
     eventIds: x?.ids,
     window: x?.window,
-    steps: x?.steps?.map((s) => ({ id: s.id, type: s.type, subject, time: iso(s.time), properties: s.p })),
+    steps: x?.steps?.map((s) => ({ id: s.id, type: s.type, subject, time: iso(s.time), properties: propertiesOf(s) })),
     change: x?.change,
     firingTime: tf,
   });
@@ -440,12 +449,12 @@ function dedupeKey(rule: CompiledRule, scope: Scope, c: Completed): string {
 
 // ---- helpers ------------------------------------------------------------------------------------------
 
-const snapTime = (x: Snap) => x.t;
+const snapTime = tauOf;
 const snapId = (x: Snap) => x.id;
 
 /** A snapshot's size bound; the input event's properties are measured once per step, whatever the rules. */
 function sizeOf(scope: Scope, snap: Snap): number {
-  if (scope.eventProperties !== undefined && snap.p === scope.eventProperties) {
+  if (snap.p !== undefined && snap.p === scope.eventProperties) {
     scope.propertiesSize ??= JSON.stringify(snap.p).length;
     return snapSize(snap, scope.propertiesSize);
   }

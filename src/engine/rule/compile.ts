@@ -8,6 +8,8 @@ import { parseDuration } from '../duration.ts';
 import { conditionPaths, type ConditionPath } from '../condition-paths.ts';
 import { stableJson } from '../stable-json.ts';
 import { ruleMetrics, ruleSalt } from '../holdout/metrics.ts';
+import type { Projection } from '../memory/projection.ts';
+import { ruleProjection } from '../memory/reads.ts';
 
 export interface DeliveryPolicy {
   readonly maxAttempts: number;
@@ -87,6 +89,16 @@ export interface CompiledMemory {
   readonly stepsDisjoint: boolean;
   /** How far back (before the knowledge edge `r - L`) stored events can still matter: the threshold window, a chain's whole span. */
   readonly horizonMs: number;
+  /** What stored events keep of their properties (memory/projection.ts); absent: everything. */
+  readonly projection?: Projection;
+}
+
+export interface CompileOptions {
+  /**
+   * Keep in memory only the properties of stored events the rule can read later (default true). Off: whole
+   * events, as before; the answers are the same (test/engine/memory-projection.property.test.ts).
+   */
+  readonly projectMemory?: boolean;
 }
 
 /** `rate: 100/s`: tokens per second, the burst (1 s worth, at least 1). */
@@ -135,7 +147,7 @@ export interface CompiledExperiment {
   readonly metrics: readonly CompiledMetric[];
 }
 
-export function compileRule(document: RuleDocument, version: number, defaults: DeliveryPolicy = DEFAULT_DELIVERY_POLICY): CompiledRule {
+export function compileRule(document: RuleDocument, version: number, defaults: DeliveryPolicy = DEFAULT_DELIVERY_POLICY, options: CompileOptions = {}): CompiledRule {
   const when = document.when;
   const types = when.event === undefined ? [IDENTIFY_EVENT_TYPE] : Array.isArray(when.event) ? when.event : [when.event];
   const threshold = when.count ?? when.sum ?? when.distinct;
@@ -158,7 +170,7 @@ export function compileRule(document: RuleDocument, version: number, defaults: D
     actions: document.then,
     policy: deliveryPolicy(document.delivery, defaults),
     shape: ruleShape(document),
-    memory: needsMemory ? compileMemory(document, where, steps) : undefined,
+    memory: needsMemory ? compileMemory(document, where, steps, options.projectMemory !== false) : undefined,
     change: when.change ? {
       attribute: when.change.attribute,
       from: 'from' in when.change ? stableJson(when.change.from ?? null) : undefined,
@@ -190,7 +202,7 @@ export function ruleShape(document: Pick<RuleDocument, 'when' | 'limits'>): stri
   return createHash('sha256').update(stableJson({ when: document.when, limits: document.limits ?? null })).digest('base64url').slice(0, 16);
 }
 
-function compileMemory(document: RuleDocument, where: CompiledExpression | undefined, steps: readonly SequenceStep[] | undefined): CompiledMemory {
+function compileMemory(document: RuleDocument, where: CompiledExpression | undefined, steps: readonly SequenceStep[] | undefined, projectMemory: boolean): CompiledMemory {
   const when = document.when;
   const limits = document.limits ?? {};
   let threshold: CompiledThreshold | undefined;
@@ -238,6 +250,7 @@ function compileMemory(document: RuleDocument, where: CompiledExpression | undef
     whereReadsSteps: where ? reads(where.source, 'steps') : false,
     stepsDisjoint: disjoint(compiledSteps ?? []),
     horizonMs: Math.max(threshold?.withinMs ?? 0, span),
+    projection: projectMemory ? ruleProjection(document) : undefined,
   };
 }
 
