@@ -50,7 +50,8 @@ it('counts every goal event once across kill -9 inside the commit and replays', 
     assert.ok(await send(server, carts));
     db = new Database(join(dir.path, 'ifthen.db'), { readonly: true });
     const count = (sql: string) => db!.prepare(sql).pluck().get() as number;
-    await until(async () => count('SELECT count(*) FROM exposures') === N || undefined, 30_000);
+    await until(async () => count('SELECT count(*) FROM exposures') === N || undefined, 60_000)
+      .catch((error: Error) => { throw new Error(`${error.message}: ${count('SELECT count(*) FROM exposures')} of ${N} exposures, ${count('SELECT count(*) FROM events')} events stored\n${server!.output().slice(-2000)}`); });
     await stopChild(server, 0);
 
     // The third commit reaching 'exposures' kills the process, inside its transaction: two batches of goal events are in, the rest is not.
