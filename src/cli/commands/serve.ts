@@ -30,6 +30,7 @@ export async function serve(): Promise<void> {
   const lines = [
     '',
     `ifthen is running: ${server.url}`,
+    `  console:    ${server.url}/ (sign in with a user, or with the admin token)`,
     `  API docs:   ${server.url}/docs`,
     `  data:       ${config.dataDir}`,
   ];
