@@ -10,6 +10,7 @@ import { SqliteReportReader } from '../src/report/report-reader.ts';
 import { RuleReporter } from '../src/report/report.ts';
 import type { RuleDocument } from '../src/engine/rule/schema.ts';
 import { api, readProc, startServer, type ServerMode } from './server-process.ts';
+import { mulberry32 } from '../test/support/random.ts';
 
 const DAY = 86_400_000;
 const WINDOW = 7 * DAY;
@@ -31,17 +32,6 @@ export interface ReportBenchContext {
   log(line: string): void;
 }
 
-/** A small seeded generator (mulberry32): the same data every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Writes the experiment into a new data dir; exposures spread over the 30 days before `end`. */
 export async function writeReportData(dataDir: string, exposures: number, end: number): Promise<{ seconds: number; rows: number }> {
@@ -58,7 +48,7 @@ export async function writeReportData(dataDir: string, exposures: number, end: n
     const exposure = db.prepare(`INSERT INTO exposures (rule_id, salt, subject, grp, global_control, exposed_at, firing_id, rule_version) VALUES ('${REPORT_RULE.id}', 'bench', ?, ?, 0, ?, ?, 1)`);
     const outcome = db.prepare(`INSERT INTO exposure_outcomes (rule_id, salt, metric, subject, grp, exposed_at, window_ms, converted, value, pre_converted, pre_value) VALUES ('${REPORT_RULE.id}', 'bench', ?, ?, ?, ?, ${WINDOW}, ?, ?, ?, ?)`);
     const goal = db.prepare(`INSERT INTO goal_events (rule_id, metric, subject, time, event_id, value) VALUES ('${REPORT_RULE.id}', ?, ?, ?, ?, ?)`);
-    const next = random(7);
+    const next = mulberry32(7);
     const BATCH = 100_000;
     let rows = 0;
     for (let from = 0; from < exposures; from += BATCH) {

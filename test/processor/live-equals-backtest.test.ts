@@ -13,6 +13,7 @@ import type { EngineOptions, Suppression } from '../../src/engine/types.ts';
 import type { NewEvent } from '../../src/engine/event.ts';
 import type { PositionedEvent } from '../../src/store/contracts.ts';
 import { T0, withHarness } from './harness.ts';
+import { mulberry32 } from '../support/random.ts';
 
 const LATENESS_MS = 1000;
 const ENGINE: EngineOptions = {
@@ -31,24 +32,13 @@ const RULES: Record<string, unknown>[] = [
   { id: 'once', when: { event: 'view' }, then: hook('once'), limits: { dedupe: { key: 'event.properties.sku', within: '6s' } } },
 ];
 
-/** A small seeded generator (mulberry32): the same stream on every run, a new one by changing the seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Chunks of events as ingest would append them: arrivals non-decreasing (ties within a chunk), event times jittered.
  * Times are whole tenths of a second, so that timers often fall due exactly at an arrival (the edge of "strictly before").
  */
 function stream(seed: number, count: number): Partial<NewEvent>[][] {
-  const next = random(seed);
+  const next = mulberry32(seed);
   const types = ['cart', 'order', 'view', 'view'];
   const chunks: Partial<NewEvent>[][] = [];
   let receivedAt = T0;

@@ -5,18 +5,8 @@ import assert from 'node:assert/strict';
 import { compare } from '../../src/stats/compare.ts';
 import { foldAlwaysValidP } from '../../src/stats/sequential.ts';
 import type { ArmStats } from '../../src/stats/types.ts';
+import { mulberry32 } from '../support/random.ts';
 
-/** mulberry32: a small seeded PRNG, so every run sees the same experiments. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Binomial(n, p) by inversion, in chunks of 500 trials so that qⁿ never underflows. */
 function binomial(random: () => number, n: number, p: number): number {
@@ -61,7 +51,7 @@ const share = (hits: number, runs: number) => hits / runs;
 
 describe('simulations', () => {
   it('binomial draws have the right mean and variance (the simulations below rest on them)', () => {
-    const random = prng(1);
+    const random = mulberry32(1);
     const draws = Array.from({ length: 20_000 }, () => binomial(random, 1000, 0.1));
     const mean = draws.reduce((s, x) => s + x, 0) / draws.length;
     const variance = draws.reduce((s, x) => s + (x - mean) ** 2, 0) / (draws.length - 1);
@@ -70,7 +60,7 @@ describe('simulations', () => {
   });
 
   it('2,000 A/A experiments: the fixed-horizon test is significant in 3.5 %–6.5 % of them at α = 0.05', (t) => {
-    const random = prng(7);
+    const random = mulberry32(7);
     let significant = 0;
     for (let run = 0; run < 2000; run += 1) {
       const r = compare({ metric: 'conversion', control: conversions(1000, binomial(random, 1000, 0.1)), treatment: conversions(1000, binomial(random, 1000, 0.1)) });
@@ -82,7 +72,7 @@ describe('simulations', () => {
   });
 
   it('2,000 A/A experiments of a value metric (Welch): significant in 3.5 %–6.5 %; with a true effect the interval covers it in 93 %–97 %', (t) => {
-    const random = prng(23);
+    const random = mulberry32(23);
     let significant = 0;
     let covered = 0;
     for (let run = 0; run < 2000; run += 1) {
@@ -97,7 +87,7 @@ describe('simulations', () => {
   });
 
   it('looking every day for 30 days: the sequential test stays ≤ 5 %, the naive fixed test does not', (t) => {
-    const random = prng(11);
+    const random = mulberry32(11);
     const runs = 2000;
     let naive = 0;
     let sequential = 0;
@@ -129,7 +119,7 @@ describe('simulations', () => {
   });
 
   it('with a true effect (10 % → 12 %), the 95 % interval covers it in 93 %–97 % of 2,000 runs; the always-valid one in at least 95 %', (t) => {
-    const random = prng(13);
+    const random = mulberry32(13);
     let covered = 0;
     let sequentialCovered = 0;
     for (let run = 0; run < 2000; run += 1) {
@@ -144,7 +134,7 @@ describe('simulations', () => {
   });
 
   it('an injected 52/48 split of 20,000 subjects is flagged as a sample-ratio mismatch in ≥ 95 % of 100 runs (and the verdict is invalid); 50/50 is not', (t) => {
-    const random = prng(17);
+    const random = mulberry32(17);
     let skewedFlagged = 0;
     let fairFlagged = 0;
     for (let run = 0; run < 100; run += 1) {
