@@ -1,5 +1,5 @@
 // The shell: a skip link, the header (product, health, language, who is signed in), the page navigation, and the page.
-import { useEffect, useRef, useState, type MouseEvent } from 'react';
+import { lazy, Suspense, useEffect, useRef, useState, type MouseEvent } from 'react';
 import { LOCALES, useLocale, useT, type Locale } from './i18n/index.tsx';
 import type { MessageKey } from './i18n/en.ts';
 import { useSession } from './session.tsx';
@@ -7,7 +7,27 @@ import { navigate, pageOf, PAGES, usePath, type Page } from './router.ts';
 import { SignIn } from './pages/SignIn.tsx';
 import { OverviewPage } from './pages/Overview.tsx';
 import { EventsPage } from './pages/Events.tsx';
-import { ComingNext } from './pages/ComingNext.tsx';
+
+// Every page but the first two loads on demand, so the first load stays small (the editor alone brings YAML and diff).
+const RulesList = lazy(() => import('./pages/rules/RulesList.tsx').then((m) => ({ default: m.RulesList })));
+const RuleEditor = lazy(() => import('./pages/editor/RuleEditor.tsx').then((m) => ({ default: m.RuleEditor })));
+const Runs = lazy(() => import('./pages/runs/Runs.tsx').then((m) => ({ default: m.Runs })));
+const Subject = lazy(() => import('./pages/subject/Subject.tsx').then((m) => ({ default: m.Subject })));
+const Report = lazy(() => import('./pages/report/Report.tsx').then((m) => ({ default: m.Report })));
+const Users = lazy(() => import('./pages/users/Users.tsx').then((m) => ({ default: m.Users })));
+
+/** The page for a path: /rules is the list, /rules/new and /rules/{id} the editor; each page reads the rest of its path. */
+function PageFor({ page, path }: { page: Page; path: string }) {
+  switch (page) {
+    case 'overview': return <OverviewPage />;
+    case 'events': return <EventsPage />;
+    case 'rules': return path === '/rules' || path === '/rules/' ? <RulesList /> : <RuleEditor />;
+    case 'runs': return <Runs />;
+    case 'subject': return <Subject />;
+    case 'report': return <Report />;
+    case 'users': return <Users />;
+  }
+}
 
 const NAV_LABEL: Record<Page, MessageKey> = {
   overview: 'nav.overview', events: 'nav.events', rules: 'nav.rules', runs: 'nav.runs', subject: 'nav.subject', report: 'nav.report', users: 'nav.users',
@@ -96,9 +116,9 @@ export function App() {
         {state.status === 'checking' && <div className="skeleton block" aria-busy="true" aria-label={t('common.loading')} />}
         {state.status === 'signed-out' && <SignIn />}
         {state.status === 'signed-in' && (
-          page === 'overview' ? <OverviewPage />
-            : page === 'events' ? <EventsPage />
-              : <ComingNext page={page} title={t(NAV_LABEL[page])} />
+          <Suspense fallback={<div className="skeleton block" aria-busy="true" aria-label={t('common.loading')} />}>
+            <PageFor page={page} path={path} />
+          </Suspense>
         )}
       </main>
     </>

@@ -1,5 +1,13 @@
-// English messages (ICU MessageFormat). Every user-facing string of the console lives here and in ko.ts.
-export const en = {
+// English messages (ICU MessageFormat). Every user-facing string of the console lives here and in ko.ts: the shell's
+// and the first pages' below, each later page's in its own file under areas/, merged into one catalogue.
+import { rulesEn } from './areas/rules.en.ts';
+import { editorEn } from './areas/editor.en.ts';
+import { runsEn } from './areas/runs.en.ts';
+import { subjectEn } from './areas/subject.en.ts';
+import { reportEn } from './areas/report.en.ts';
+import { usersEn } from './areas/users.en.ts';
+
+export const coreEn = {
   'app.name': 'ifthen',
   'app.skip': 'Skip to content',
   'nav.label': 'Pages',
@@ -121,5 +129,7 @@ export const en = {
   'events.send.badJson': 'Properties must be a JSON object, such as the example in the box: {message}',
   'events.send.required': 'Type and subject are required.',
 } as const;
+
+export const en = { ...coreEn, ...rulesEn, ...editorEn, ...runsEn, ...subjectEn, ...reportEn, ...usersEn };
 
 export type MessageKey = keyof typeof en;

@@ -1,7 +1,13 @@
 // 한국어 메시지 (ICU MessageFormat). en.ts와 키가 같아야 합니다 (test/console/catalogues.test.ts).
-import type { MessageKey } from './en.ts';
+import type { coreEn, MessageKey } from './en.ts';
+import { rulesKo } from './areas/rules.ko.ts';
+import { editorKo } from './areas/editor.ko.ts';
+import { runsKo } from './areas/runs.ko.ts';
+import { subjectKo } from './areas/subject.ko.ts';
+import { reportKo } from './areas/report.ko.ts';
+import { usersKo } from './areas/users.ko.ts';
 
-export const ko: Record<MessageKey, string> = {
+const coreKo: Record<keyof typeof coreEn, string> = {
   'app.name': 'ifthen',
   'app.skip': '본문으로 건너뛰기',
   'nav.label': '페이지',
@@ -123,3 +129,5 @@ export const ko: Record<MessageKey, string> = {
   'events.send.badJson': '속성은 입력란의 예시처럼 JSON 객체여야 합니다: {message}',
   'events.send.required': '타입과 대상을 입력하세요.',
 };
+
+export const ko: Record<MessageKey, string> = { ...coreKo, ...rulesKo, ...editorKo, ...runsKo, ...subjectKo, ...reportKo, ...usersKo };

@@ -1,0 +1,8 @@
+// The report page (issue 8). Being built: until then it says what the CLI offers meanwhile.
+import { useT } from '../../i18n/index.tsx';
+import { ComingNext } from '../ComingNext.tsx';
+
+export function Report() {
+  const t = useT();
+  return <ComingNext page="report" title={t('report.title')} />;
+}

@@ -1,0 +1,8 @@
+// The runs page (issue 8). Being built: until then it says what the CLI offers meanwhile.
+import { useT } from '../../i18n/index.tsx';
+import { ComingNext } from '../ComingNext.tsx';
+
+export function Runs() {
+  const t = useT();
+  return <ComingNext page="runs" title={t('runs.title')} />;
+}

@@ -1,0 +1,8 @@
+// The users page (issue 8). Being built: until then it says what the CLI offers meanwhile.
+import { useT } from '../../i18n/index.tsx';
+import { ComingNext } from '../ComingNext.tsx';
+
+export function Users() {
+  const t = useT();
+  return <ComingNext page="users" title={t('users.title')} />;
+}
