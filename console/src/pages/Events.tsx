@@ -1,7 +1,7 @@
 // Events: a live tail with filters (type, subject, property), the catalogue of event types inferred from what
 // arrived, and a form to send a test event. The tail renders at most four times a second and keeps the newest rows
 // only, saying how many it received, so a thousand events a second never freeze the page.
-import { memo, useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useIntl } from 'react-intl';
 import { useT } from '../i18n/index.tsx';
 import { api, ApiFailure } from '../api.ts';
@@ -11,6 +11,7 @@ import type { EventTypes, StoredEvent } from '../types.ts';
 
 const MAX_ROWS = 200;
 const FLUSH_MS = 250;
+const BUSY_FLUSH_MS = 1000;
 
 interface Filters { type: string; subject: string; property: string }
 
@@ -21,15 +22,25 @@ function queryOf(filters: Filters): string {
   return text ? `?${text}` : '';
 }
 
+/** A row's properties: one line, and the indented JSON only once opened (most rows are never opened). */
+function Properties({ properties }: { properties: Record<string, unknown> }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary><code>{JSON.stringify(properties).slice(0, 80)}</code></summary>
+      {open && <pre>{JSON.stringify(properties, null, 2)}</pre>}
+    </details>
+  );
+}
+
 /** One row of the tail; memoised, so a flush renders only the rows that are new. */
-const TailRow = memo(function TailRow({ event: e }: { event: StoredEvent }) {
-  const intl = useIntl();
+const TailRow = memo(function TailRow({ event: e, time }: { event: StoredEvent; time: Intl.DateTimeFormat }) {
   return (
     <tr>
-      <td className="nowrap">{intl.formatTime(e.receivedAt, { hour: '2-digit', minute: '2-digit', second: '2-digit' })}</td>
+      <td className="nowrap">{time.format(new Date(e.receivedAt))}</td>
       <td>{e.type}</td>
       <td>{e.subject}</td>
-      <td><details><summary><code>{JSON.stringify(e.properties).slice(0, 80)}</code></summary><pre>{JSON.stringify(e.properties, null, 2)}</pre></details></td>
+      <td><Properties properties={e.properties} /></td>
     </tr>
   );
 });
@@ -72,12 +83,16 @@ function LiveTail() {
       }, controller.signal);
     };
     connect();
+    // A flush that replaces the whole table (hundreds of events a second) is followed by a longer pause, so a fast
+    // stream is shown as a sample once a second instead of re-rendering every row four times a second.
+    let quietUntil = 0;
     const flush = setInterval(() => {
       setReceived(counts.current.received);
       setSkipped(counts.current.skipped);
-      if (pausedRef.current || pending.current.length === 0) return;
+      if (pausedRef.current || pending.current.length === 0 || performance.now() < quietUntil) return;
       const fresh = pending.current;
       pending.current = [];
+      if (fresh.length >= MAX_ROWS / 2) quietUntil = performance.now() + BUSY_FLUSH_MS;
       setRows((old) => [...fresh, ...old].slice(0, MAX_ROWS));
     }, FLUSH_MS);
     return () => { controller.abort(); clearTimeout(retry); clearInterval(flush); };
@@ -91,6 +106,8 @@ function LiveTail() {
   };
 
   const shown = rows.length;
+  // One formatter for all rows (building one per row costs more than the row).
+  const timeFormat = useMemo(() => new Intl.DateTimeFormat(intl.locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' }), [intl.locale]);
   // Times are the viewer's own; the zone is named once, in the column head.
   const zone = new Intl.DateTimeFormat(intl.locale, { timeZoneName: 'short' }).formatToParts(Date.now()).find((p) => p.type === 'timeZoneName')?.value;
   return (
@@ -114,7 +131,7 @@ function LiveTail() {
           <thead><tr><th scope="col">{t('events.col.time')} <span className="muted small">({zone})</span></th><th scope="col">{t('events.col.type')}</th><th scope="col">{t('events.col.subject')}</th><th scope="col">{t('events.col.properties')}</th></tr></thead>
           <tbody>
             {rows.length === 0 && <tr><td colSpan={4} className="muted"><WithCode text={t('events.empty')} /></td></tr>}
-            {rows.map((e) => <TailRow key={e.id} event={e} />)}
+            {rows.map((e) => <TailRow key={e.id} event={e} time={timeFormat} />)}
           </tbody>
         </table>
       </div>
