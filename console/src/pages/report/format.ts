@@ -1,0 +1,43 @@
+// Numbers of the report in the goal's own units, in the page's language: conversions in points (percentage points;
+// "%p" in Korean), values in the goal's units; rates as percentages. All through react-intl, so both locales format.
+import { useMemo } from 'react';
+import { useIntl, type FormatNumberOptions } from 'react-intl';
+import { useT } from '../../i18n/index.tsx';
+import type { MetricKind } from './types.ts';
+
+export function useReportFormat() {
+  const intl = useIntl();
+  const t = useT();
+  return useMemo(() => {
+    const signed = (x: number, digits: FormatNumberOptions) => intl.formatNumber(x, { signDisplay: 'exceptZero', ...digits });
+    const valueDigits: FormatNumberOptions = { maximumSignificantDigits: 3 };
+    return {
+      /** A difference: "+2.1 points" for conversions, "+0.29" for values. */
+      effect: (kind: MetricKind, x: number) => (kind === 'conversion'
+        ? t('report.unit.points', { value: signed(x * 100, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) })
+        : signed(x, valueDigits)),
+      /** An interval's end, without the unit (the sentence names it once). */
+      bound: (kind: MetricKind, x: number) => (kind === 'conversion' ? signed(x * 100, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) : signed(x, valueDigits)),
+      /** A group's level: "20.0 %" conversion rate, or a mean value per subject. */
+      level: (kind: MetricKind, x: number) => (kind === 'conversion'
+        ? intl.formatNumber(x, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 })
+        : intl.formatNumber(x, valueDigits)),
+      relative: (x: number) => intl.formatNumber(x, { style: 'percent', signDisplay: 'exceptZero', maximumFractionDigits: Math.abs(x) < 0.1 ? 1 : 0 }),
+      share: (x: number) => intl.formatNumber(x, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }),
+      count: (n: number) => intl.formatNumber(n),
+      /** "about 14,000": two significant digits, as the server's sentence rounds. */
+      about: (n: number) => intl.formatNumber(n, { maximumSignificantDigits: 2 }),
+      p: (p: number) => (p < 0.0001 ? '< 0.0001' : intl.formatNumber(p, { maximumSignificantDigits: 2 })),
+      day: (day: string) => intl.formatDate(`${day}T00:00:00Z`, { month: 'short', day: 'numeric', timeZone: 'UTC' }),
+      time: (iso: string) => intl.formatDate(iso, { dateStyle: 'medium', timeStyle: 'short' }),
+      date: (iso: string) => intl.formatDate(iso, { dateStyle: 'medium', timeZone: 'UTC' }),
+    };
+  }, [intl, t]);
+}
+
+export type ReportFormat = ReturnType<typeof useReportFormat>;
+
+/** Where an interval lies with respect to zero: what the plain-words explanation turns on. */
+export function sideOfZero(lower: number, upper: number): 'includes' | 'above' | 'below' {
+  return lower > 0 ? 'above' : upper < 0 ? 'below' : 'includes';
+}
