@@ -14,15 +14,16 @@ export function GroupsTable({ metric, format, testId }: { metric: MetricReport; 
     { key: 'treatment', label: t('report.group.treatment'), matured: metric.matured.treatment, maturing: metric.maturing.treatment, group: c?.groups.treatment },
   ] as const;
   return (
-    <div className="table-wrap">
+    // Focusable: at a phone's width the table scrolls sideways inside this box, and a keyboard must reach that too.
+    <div className="table-wrap" role="region" aria-label={t('report.groups.caption', { metric: metric.name })} tabIndex={0}>
       <table className="table groups" data-testid={testId}>
         <caption className="visually-hidden">{t('report.groups.caption', { metric: metric.name })}</caption>
         <thead>
           <tr>
             <th scope="col">{t('report.groups.group')}</th>
             <th scope="col" className="num">{t('report.groups.exposures')}</th>
-            {conversion && <th scope="col" className="num">{t('report.groups.converted')}</th>}
-            <th scope="col" className="num">{conversion ? t('report.groups.rate') : t('report.groups.mean')}</th>
+            {conversion && <th scope="col" className="num">{t(metric.higher_is_better ? 'report.groups.converted' : 'report.groups.happened')}</th>}
+            <th scope="col" className="num">{conversion ? t(metric.higher_is_better ? 'report.groups.rate' : 'report.groups.share') : t('report.groups.mean')}</th>
             <th scope="col" className="num">{t('report.groups.maturing')}</th>
           </tr>
         </thead>

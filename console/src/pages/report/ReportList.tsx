@@ -84,7 +84,7 @@ export function ReportList() {
         </div>
       )}
       {rules && rules.length > 0 && (
-        <div className="table-wrap">
+        <div className="table-wrap" role="region" aria-label={t('report.list.title')} tabIndex={0}>
           <table className="table report-list" data-testid="report-list">
             <thead>
               <tr>

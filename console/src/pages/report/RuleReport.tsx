@@ -215,7 +215,7 @@ function OverTimeTable({ report, format }: { report: Report; format: ReportForma
   return (
     <details className="over-time">
       <summary>{t('report.chart.table')}</summary>
-      <div className="table-wrap">
+      <div className="table-wrap" role="region" aria-label={t('report.chart.table')} tabIndex={0}>
         <table className="table">
           <thead>
             <tr>

@@ -27,7 +27,8 @@ export function useReportFormat() {
       count: (n: number) => intl.formatNumber(n),
       /** "about 14,000": two significant digits, as the server's sentence rounds. */
       about: (n: number) => intl.formatNumber(n, { maximumSignificantDigits: 2 }),
-      p: (p: number) => (p < 0.0001 ? '< 0.0001' : intl.formatNumber(p, { maximumSignificantDigits: 2 })),
+      /** A p-value with its relation: "< 0.0001" or "= 0.031" (the messages write "p {p}"). */
+      p: (p: number) => (p < 0.0001 ? `< ${intl.formatNumber(0.0001, { maximumFractionDigits: 4 })}` : `= ${intl.formatNumber(p, { maximumSignificantDigits: 2 })}`),
       day: (day: string) => intl.formatDate(`${day}T00:00:00Z`, { month: 'short', day: 'numeric', timeZone: 'UTC' }),
       time: (iso: string) => intl.formatDate(iso, { dateStyle: 'medium', timeStyle: 'short' }),
       date: (iso: string) => intl.formatDate(iso, { dateStyle: 'medium', timeZone: 'UTC' }),
