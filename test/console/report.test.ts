@@ -66,7 +66,7 @@ test('Report page in Chromium: groups, lift and interval, chart, verdict, SRM, s
   const server = await startTestServer();
   try {
     // winback: the treatment converts at 50 %, the holdout at 20 % (on its own); 1 in 20 unsubscribes in both.
-    for (const r of [rule('winback', { name: 'Win back abandoned carts', holdout: { percent: 50 } }), rule('lopsided', { holdout: { percent: 50 } }), rule('fresh', { holdout: { percent: 10 } }), { id: 'plain', when: { event: 'cart_abandoned' }, then: [{ log: { message: 'x' } }] }]) {
+    for (const r of [rule('winback', { name: 'Win back abandoned carts', holdout: { percent: 50 } }), rule('lopsided', { holdout: { percent: 50 } }), rule('fresh', { holdout: { percent: 10 } }), rule('even', { holdout: { percent: 50 } }), { id: 'plain', when: { event: 'cart_abandoned' }, then: [{ log: { message: 'x' } }] }]) {
       const saved = await server.request('PUT', `/v1/rules/${r.id}`, r);
       assert.equal(saved.status, 201, saved.text);
     }
@@ -85,6 +85,9 @@ test('Report page in Chromium: groups, lift and interval, chart, verdict, SRM, s
     }
     const lopsided = await experiment(server, 'lopsided', [...held, ...treated].map((id, i) => ({ id, at: T0 + (i % 3) * DAY, converts: i % 4 === 0 })));
     assert.equal(lopsided.primary.comparison.srm.flagged, true);
+    // even: both groups convert alike (3 in 10), over two days: no clear effect, and the page says how long is left.
+    const even = await experiment(server, 'even', Array.from({ length: 240 }, (_, i) => ({ id: `e${i}`, at: T0 + (i % 2) * DAY, converts: i % 10 < 3 })));
+    assert.equal(even.verdict, 'inconclusive', even.summary);
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'Asia/Seoul' });
     const page = await context.newPage();
@@ -193,10 +196,29 @@ test('Report page in Chromium: groups, lift and interval, chart, verdict, SRM, s
       assert.match(await srm.textContent() ?? '', /^78\.9% of the people counted are in the holdout \(150 against 40 in the treatment\), where 50\.0% were expected \(p < 0\.0001\)\./);
       await srm.getByText('What to check:').waitFor();
       assert.equal(await page.getByTestId('verdict-sentence').count(), 0, 'no verdict sentence beside the mismatch');
+      assert.equal(await page.getByTestId('lift-chart').isVisible(), false, 'the lift is out of sight unless asked for');
+      await page.getByTestId('untrusted-lift').getByText('Show the lift anyway').click();
+      await page.getByTestId('lift-chart').waitFor();
       assert.equal(await page.getByTestId('explainer').count(), 0);
       const colour = await verdict.evaluate((e) => getComputedStyle(e).borderTopColor);
       assert.equal(colour, 'rgb(185, 28, 28)', 'the panel is red');
       await screenshot(page, 'report-srm');
+    });
+
+    await t.test('no clear effect yet: what was seen, and how many more exposures (and days) a conclusion needs', async () => {
+      await page.goto(`${server.url}/reports/even`);
+      await page.locator('[data-testid="verdict"][data-state="inconclusive"]').getByRole('heading', { name: 'No clear effect on order_completed yet' }).waitFor();
+      const c = even.primary.comparison;
+      const total = even.matured.control + even.matured.treatment;
+      const about = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 2 });
+      const more = c.power.sequential_exposures_needed - total;
+      assert.ok(more > 0);
+      // The pace so far: from the first day with exposures to the day the report was computed.
+      const perDay = total / (Math.floor(Date.parse(even.as_of) / DAY) - Math.floor(T0 / DAY) + 1);
+      assert.equal(await page.getByTestId('needed').textContent(),
+        `About ${about.format(more)} more exposures are needed to detect an effect of +${(c.power.for_effect_absolute * 100).toFixed(1)} points. At the pace so far, about ${about.format(perDay)} a day, that is about ${Math.ceil(more / perDay)} more days.`);
+      await page.getByTestId('explainer').getByText('It still includes zero, so the difference seen so far could be chance').waitFor();
+      await screenshot(page, 'report-inconclusive');
     });
 
     await t.test('no holdout: how to add one, with the link to the editor; too little data: what is still needed', async () => {
@@ -217,9 +239,9 @@ test('Report page in Chromium: groups, lift and interval, chart, verdict, SRM, s
     await t.test('no serious or critical accessibility violation, no sideways scrolling, at 1280 px and 390 px', async () => {
       for (const width of [1280, 390]) {
         await page.setViewportSize({ width, height: 900 });
-        for (const path of ['/reports', '/reports/winback', '/reports/lopsided', '/reports/plain', '/reports/fresh']) {
+        for (const path of ['/reports', '/reports/winback', '/reports/lopsided', '/reports/plain', '/reports/fresh', '/reports/even']) {
           await page.goto(`${server.url}${path}`);
-          if (path === '/reports') await page.getByTestId('report-list').locator('.badge').nth(2).waitFor();
+          if (path === '/reports') await page.getByTestId('report-list').locator('.badge').nth(3).waitFor();
           else if (path === '/reports/plain') await page.getByTestId('no-holdout').waitFor();
           else await page.getByTestId('verdict').waitFor();
           const violations = await seriousViolations(page);

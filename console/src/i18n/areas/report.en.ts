@@ -66,6 +66,7 @@ export const reportEn = {
   'report.srm.check.conditions': 'Whether the rule’s conditions, limits or quiet hours depend on something its own action changes, so one group stops qualifying.',
   'report.srm.check.changes': 'Whether the holdout percent changed during the experiment; if it did, reshuffle the holdout to start a fresh, clean experiment.',
   'report.srm.check.subjects': 'Whether the same person arrives under several subject ids, or test and bot accounts pile up in one group.',
+  'report.srm.showLift': 'Show the lift anyway (not to be trusted while the groups are out of balance)',
   'report.tooFew.body': 'So far {control} held-out and {treatment} treated people have been counted. The report needs at least {minimum} in each group before it can say anything.',
   'report.tooFew.more': 'Still needed: {control} more in the holdout and {treatment} more in the treatment.',
   'report.tooFew.maturing': '{count, plural, one {# person is} other {# people are}} still inside the {within} goal window and will count once it ends.',
@@ -79,7 +80,7 @@ export const reportEn = {
   'report.explain.peeking': 'Looking every day is safe: the verdict uses an always-valid range, a little wider than the usual one, so checking often does not produce false wins. The narrower fixed-horizon range is shown for reference.',
   'report.explain.mde': 'With the people counted so far, the smallest effect the report would find {power} times out of 100 is about {mde}.',
   'report.needed': 'About {count} more exposures are needed to detect an effect of {effect}.',
-  'report.neededPace': 'At the recent pace of about {perDay} a day, that is about {days, plural, one {# more day} other {# more days}}.',
+  'report.neededPace': 'At the pace so far, about {perDay} a day, that is about {days, plural, one {# more day} other {# more days}}.',
   'report.enough': '{count} exposures would have found an effect of {effect} in most runs, so any effect is likely smaller than that.',
 
   'report.note.maturing': '{count, plural, one {# exposure is} other {# exposures are}} still inside the {within} goal window and not counted yet.',

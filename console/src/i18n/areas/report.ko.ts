@@ -68,6 +68,7 @@ export const reportKo: Record<keyof typeof reportEn, string> = {
   'report.srm.check.conditions': '규칙의 조건, 발송 제한, 방해 금지 시간이 규칙 자신의 액션으로 바뀌는 값에 의존해서 한쪽 그룹만 조건을 벗어나고 있지 않은지',
   'report.srm.check.changes': '실험 도중 홀드아웃 비율을 바꾸지 않았는지. 바꿨다면 홀드아웃을 다시 섞어 새 실험을 시작하세요.',
   'report.srm.check.subjects': '같은 사람이 여러 subject ID로 들어오거나, 테스트 계정이나 봇이 한쪽 그룹에 몰리지 않았는지',
+  'report.srm.showLift': '그래도 효과 보기(그룹 비율이 맞지 않는 동안은 믿을 수 없음)',
   'report.tooFew.body': '지금까지 홀드아웃 {control}명, 적용 그룹 {treatment}명이 집계되었습니다. 판단을 내리려면 그룹마다 최소 {minimum}명이 필요합니다.',
   'report.tooFew.more': '더 필요한 인원: 홀드아웃 {control}명, 적용 그룹 {treatment}명',
   'report.tooFew.maturing': '{count, plural, other {#명}}은 아직 목표 측정 기간({within}) 안에 있어, 기간이 끝나면 집계됩니다.',
@@ -81,7 +82,7 @@ export const reportKo: Record<keyof typeof reportEn, string> = {
   'report.explain.peeking': '매일 확인해도 괜찮습니다. 판정에는 언제 보아도 유효한(always-valid) 범위를 쓰는데, 일반 범위보다 조금 넓어서 자주 확인해도 가짜 성과가 나오지 않습니다. 더 좁은 고정 기간 범위는 참고용으로 함께 보여 줍니다.',
   'report.explain.mde': '지금까지 집계된 인원으로는 약 {mde} 이상의 효과를 100번 중 {power}번 찾아낼 수 있습니다.',
   'report.needed': '{effect}의 효과를 찾아내려면 노출이 약 {count}건 더 필요합니다.',
-  'report.neededPace': '최근 하루 약 {perDay}건의 속도라면 {days, plural, other {#일}} 정도 더 걸립니다.',
+  'report.neededPace': '지금까지의 속도(하루 약 {perDay}건)라면 {days, plural, other {#일}} 정도 더 걸립니다.',
   'report.enough': '노출 {count}건이면 {effect}의 효과는 대부분 찾아냈을 것이므로, 효과가 있더라도 그보다 작을 가능성이 높습니다.',
 
   'report.note.maturing': '노출 {count, plural, other {#건}}은 아직 목표 측정 기간({within}) 안에 있어 집계되지 않았습니다.',

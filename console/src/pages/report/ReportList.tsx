@@ -111,7 +111,7 @@ export function ReportList() {
                       {!rule.enabled && <div className="small muted">{t('report.list.disabled')}</div>}
                     </th>
                     <td>{goalOf(rule) ?? <span className="muted">{t('report.list.noGoal')}</span>}</td>
-                    <td className="num">{format.share((rule.document.holdout?.percent ?? 0) / 100)}</td>
+                    <td className="num">{format.percent(rule.document.holdout?.percent ?? 0)}</td>
                     <td>
                       {row.status === 'loading' && <span className="skeleton inline" aria-label={t('common.loading')} />}
                       {row.status === 'error' && <span className="bad">{row.message}</span>}

@@ -8,6 +8,7 @@ import { useReportFormat, type ReportFormat } from './format.ts';
 import { GroupsTable, LiftFigures } from './MetricSection.tsx';
 import { LiftChart } from './LiftChart.tsx';
 import { Explainer, VerdictPanel } from './Verdict.tsx';
+import { stateOf } from './state.ts';
 import type { MetricReport, RuleReport as Report } from './types.ts';
 
 type Load =
@@ -166,10 +167,13 @@ function ReportBody({ report, format }: { report: Report; format: ReportFormat }
           <h2 id="primary-title">{t('report.goal.primary', { name: primary.name })}</h2>
           <p className="muted small">{t(primary.kind === 'conversion' ? 'report.goal.conversion' : 'report.goal.value', { event: primary.event, within: primary.within })}</p>
           <GroupsTable metric={primary} format={format} testId="groups" />
-          <h3>{t('report.lift.title')}</h3>
-          <LiftFigures metric={primary} format={format} testId="lift" />
-          <LiftChart kind={primary.kind} points={report.over_time} format={format} title={t('report.chart.title')} />
-          <OverTimeTable report={report} format={format} />
+          {stateOf(report) === 'srm' ? (
+            // The mismatch stops the verdict: the lift stays out of sight unless asked for, marked as untrustworthy.
+            <details className="untrusted" data-testid="untrusted-lift">
+              <summary>{t('report.srm.showLift')}</summary>
+              <LiftBlock report={report} metric={primary} format={format} />
+            </details>
+          ) : <LiftBlock report={report} metric={primary} format={format} />}
         </section>
       )}
       <Explainer report={report} format={format} />
@@ -188,6 +192,18 @@ function ReportBody({ report, format }: { report: Report; format: ReportFormat }
           to: report.period.to ? format.date(new Date(Date.parse(report.period.to) - 1).toISOString()) : t('report.now'),
         })}
       </p>
+    </>
+  );
+}
+
+function LiftBlock({ report, metric, format }: { report: Report; metric: MetricReport; format: ReportFormat }) {
+  const t = useT();
+  return (
+    <>
+      <h3>{t('report.lift.title')}</h3>
+      <LiftFigures metric={metric} format={format} testId="lift" />
+      <LiftChart kind={metric.kind} points={report.over_time} format={format} title={t('report.chart.title')} />
+      <OverTimeTable report={report} format={format} />
     </>
   );
 }

@@ -23,6 +23,8 @@ export function useReportFormat() {
         ? intl.formatNumber(x, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 })
         : intl.formatNumber(x, valueDigits)),
       relative: (x: number) => intl.formatNumber(x, { style: 'percent', signDisplay: 'exceptZero', maximumFractionDigits: Math.abs(x) < 0.1 ? 1 : 0 }),
+      /** A configured percent: "50%", "12.5%". */
+      percent: (x: number) => intl.formatNumber(x / 100, { style: 'percent', maximumFractionDigits: 2 }),
       share: (x: number) => intl.formatNumber(x, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }),
       count: (n: number) => intl.formatNumber(n),
       /** "about 14,000": two significant digits, as the server's sentence rounds. */

@@ -12,13 +12,16 @@ export function stateOf(report: RuleReport): ReportState {
   return report.verdict;
 }
 
-/** Exposures a day over the period's days with exposures (first to last), for "about N days at the recent pace". */
+/**
+ * Exposures a day from the first day with exposures to the day the report was computed (both counted), for "about
+ * N more days at the pace so far": an experiment that stopped getting exposures slows down, as it should.
+ */
 export function exposuresPerDay(report: RuleReport): number | null {
   const days = report.over_time;
   if (days.length < 1) return null;
-  const first = Date.parse(`${days[0].day}T00:00:00Z`);
-  const last = Date.parse(`${days[days.length - 1].day}T00:00:00Z`);
-  const span = Math.round((last - first) / 86_400_000) + 1;
+  const first = Math.floor(Date.parse(`${days[0].day}T00:00:00Z`) / 86_400_000);
+  const today = Math.floor(Date.parse(report.as_of) / 86_400_000);
+  const span = Math.max(1, today - first + 1);
   const total = report.matured.control + report.matured.treatment + report.maturing.control + report.maturing.treatment;
   return total > 0 ? total / span : null;
 }
