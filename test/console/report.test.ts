@@ -85,9 +85,14 @@ test('Report page in Chromium: groups, lift and interval, chart, verdict, SRM, s
     }
     const lopsided = await experiment(server, 'lopsided', [...held, ...treated].map((id, i) => ({ id, at: T0 + (i % 3) * DAY, converts: i % 4 === 0 })));
     assert.equal(lopsided.primary.comparison.srm.flagged, true);
-    // even: both groups convert alike (3 in 10), over two days: no clear effect, and the page says how long is left.
-    const even = await experiment(server, 'even', Array.from({ length: 240 }, (_, i) => ({ id: `e${i}`, at: T0 + (i % 2) * DAY, converts: i % 10 < 3 })));
+    // even: both groups convert alike (3 in 10), over two days: no clear effect, and the page says how long is left;
+    // but 2 in 5 of the treated unsubscribe against 1 in 20 held out: a hurt guardrail.
+    const even = await experiment(server, 'even', Array.from({ length: 240 }, (_, i) => {
+      const id = `e${i}`;
+      return { id, at: T0 + (i % 2) * DAY, converts: i % 10 < 3, unsubscribes: inHoldout('even', id, 50) ? i % 20 === 0 : i % 5 < 2 };
+    }));
     assert.equal(even.verdict, 'inconclusive', even.summary);
+    assert.equal(even.guardrails[0].comparison.verdict, 'hurt', even.summary);
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'Asia/Seoul' });
     const page = await context.newPage();
@@ -218,6 +223,11 @@ test('Report page in Chromium: groups, lift and interval, chart, verdict, SRM, s
       assert.equal(await page.getByTestId('needed').textContent(),
         `About ${about.format(more)} more exposures are needed to detect an effect of +${(c.power.for_effect_absolute * 100).toFixed(1)} points. At the pace so far, about ${about.format(perDay)} a day, that is about ${Math.ceil(more / perDay)} more days.`);
       await page.getByTestId('explainer').getByText('It still includes zero, so the difference seen so far could be chance').waitFor();
+      // The hurt guardrail is said in the verdict panel, not only in its own section further down.
+      const g = even.guardrails[0].comparison;
+      const alarm = page.getByTestId('verdict').getByRole('alert');
+      assert.equal(await alarm.textContent(), `Guardrail unsubscribed was hurt: +${(g.lift.absolute.estimate * 100).toFixed(1)} points (most likely +${(g.sequential.absolute.lower * 100).toFixed(1)} to +${(g.sequential.absolute.upper * 100).toFixed(1)} points). Weigh this against the goal before keeping the rule on.`);
+      await page.locator('[data-testid="guardrail-unsubscribed"][data-verdict="hurt"]').locator('.badge').filter({ hasText: 'Hurt' }).waitFor();
       await screenshot(page, 'report-inconclusive');
     });
 
