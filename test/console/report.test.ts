@@ -56,7 +56,9 @@ async function experiment(server: InProcessServer, ruleId: string, subjects: Arr
   const { body } = await server.request('GET', `/v1/rules/${ruleId}/report`);
   assert.equal(body.matured.control + body.matured.treatment, subjects.length, JSON.stringify(body.matured));
   const groups = body.primary.comparison.groups;
-  assert.equal(groups.control.converters + groups.treatment.converters, subjects.filter((s) => s.converts).length);
+  const converted = subjects.filter((s) => s.converts).length;
+  if (body.primary.kind === 'conversion') assert.equal(groups.control.converters + groups.treatment.converters, converted);
+  else assert.ok(Math.abs(groups.control.mean * groups.control.exposed + groups.treatment.mean * groups.treatment.exposed - 30 * converted) < 1e-6, 'every order counted at its total');
   return body;
 }
 
@@ -66,7 +68,8 @@ test('Report page in Chromium: groups, lift and interval, chart, verdict, SRM, s
   const server = await startTestServer();
   try {
     // winback: the treatment converts at 50 %, the holdout at 20 % (on its own); 1 in 20 unsubscribes in both.
-    for (const r of [rule('winback', { name: 'Win back abandoned carts', holdout: { percent: 50 } }), rule('lopsided', { holdout: { percent: 50 } }), rule('fresh', { holdout: { percent: 10 } }), rule('even', { holdout: { percent: 50 } }), { id: 'plain', when: { event: 'cart_abandoned' }, then: [{ log: { message: 'x' } }] }]) {
+    for (const r of [rule('winback', { name: 'Win back abandoned carts', holdout: { percent: 50 } }), rule('lopsided', { holdout: { percent: 50 } }), rule('fresh', { holdout: { percent: 10 } }), rule('even', { holdout: { percent: 50 } }),
+      rule('revenue', { holdout: { percent: 50 }, goal: { event: 'order_completed', within: '1d', value: 'event.properties.total' }, guardrails: undefined }), { id: 'plain', when: { event: 'cart_abandoned' }, then: [{ log: { message: 'x' } }] }]) {
       const saved = await server.request('PUT', `/v1/rules/${r.id}`, r);
       assert.equal(saved.status, 201, saved.text);
     }
@@ -93,6 +96,11 @@ test('Report page in Chromium: groups, lift and interval, chart, verdict, SRM, s
     }));
     assert.equal(even.verdict, 'inconclusive', even.summary);
     assert.equal(even.guardrails[0].comparison.verdict, 'hurt', even.summary);
+    // revenue: a value goal (the order's total per person, zeros included).
+    const revenue = await experiment(server, 'revenue', Array.from({ length: 240 }, (_, i) => {
+      const id = `v${i}`;
+      return { id, at: T0, converts: inHoldout('revenue', id, 50) ? i % 5 === 0 : i % 2 === 0 };
+    }));
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'Asia/Seoul' });
     const page = await context.newPage();
@@ -229,6 +237,28 @@ test('Report page in Chromium: groups, lift and interval, chart, verdict, SRM, s
       assert.equal(await alarm.textContent(), `Guardrail unsubscribed was hurt: +${(g.lift.absolute.estimate * 100).toFixed(1)} points (most likely +${(g.sequential.absolute.lower * 100).toFixed(1)} to +${(g.sequential.absolute.upper * 100).toFixed(1)} points). Weigh this against the goal before keeping the rule on.`);
       await page.locator('[data-testid="guardrail-unsubscribed"][data-verdict="hurt"]').locator('.badge').filter({ hasText: 'Hurt' }).waitFor();
       await screenshot(page, 'report-inconclusive');
+    });
+
+    await t.test('a value goal: the mean per person in each group and the lift in the goal\'s units', async () => {
+      await page.goto(`${server.url}/reports/revenue`);
+      await page.getByTestId('verdict').waitFor();
+      const c = revenue.primary.comparison;
+      assert.equal(c.metric, 'value');
+      const three = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 });
+      // Differences to the precision of the always-valid interval's larger end: both ends read alike.
+      const ref = Math.max(Math.abs(c.sequential.absolute.lower), Math.abs(c.sequential.absolute.upper));
+      const signed = new Intl.NumberFormat('en-US', { maximumFractionDigits: Math.max(0, 2 - Math.floor(Math.log10(ref))), signDisplay: 'exceptZero' });
+      const groups = page.getByTestId('groups');
+      await groups.getByRole('columnheader', { name: 'Mean per person' }).waitFor();
+      assert.equal(await groups.getByRole('columnheader', { name: 'Converted' }).count(), 0);
+      assert.equal(await groups.locator('tr[data-group="control"] [data-cell="level"]').textContent(), three.format(c.groups.control.mean));
+      assert.equal(await groups.locator('tr[data-group="treatment"] [data-cell="level"]').textContent(), three.format(c.groups.treatment.mean));
+      assert.equal(await page.getByTestId('lift-estimate').textContent(), signed.format(c.lift.absolute.estimate));
+      assert.equal(await page.getByTestId('lift-sequential').textContent(), `${signed.format(c.sequential.absolute.lower)} to ${signed.format(c.sequential.absolute.upper)}`);
+      assert.equal(await page.getByTestId('lift-fixed').textContent(), `${signed.format(c.lift.absolute.interval.lower)} to ${signed.format(c.lift.absolute.interval.upper)}`);
+      await page.getByTestId('explainer').getByText(`both groups would average about the same order_completed per person`).waitFor();
+      await page.getByTestId('guardrails').getByText('No guardrails: add one').waitFor();
+      await screenshot(page, 'report-value');
     });
 
     await t.test('no holdout: how to add one, with the link to the editor; too little data: what is still needed', async () => {

@@ -73,7 +73,7 @@ export const reportEn = {
   'report.guardrail.hurtTop': 'Guardrail {name} was hurt: {effect} (most likely {lower} to {upper}{unit}). Weigh this against the goal before keeping the rule on.',
 
   'report.explain.title': 'What do these numbers mean?',
-  'report.explain.null': 'If the rule did nothing, both groups would reach {goal} at about the same rate, and the difference would be close to zero, give or take chance.',
+  'report.explain.null': 'If the rule did nothing, both groups would {kind, select, conversion {reach {goal} at about the same rate} other {average about the same {goal} per person}}, and the difference would be close to zero, give or take chance.',
   'report.explain.range': 'The range {lower} to {upper}{unit} is where the true effect most likely lies ({level} % of ranges drawn this way contain it).',
   'report.explain.zero': '{side, select, includes {It still includes zero, so the difference seen so far could be chance: keep the rule running and look again later.} above {It lies entirely above zero, so the rule very likely raises {goal}.} other {It lies entirely below zero, so the rule very likely lowers {goal}.}}',
   'report.explain.per1000': 'Per 1,000 people reached, that is {estimate} {goal} (most likely {lower} to {upper}).',

@@ -75,7 +75,7 @@ export const reportKo: Record<keyof typeof reportEn, string> = {
   'report.guardrail.hurtTop': '가드레일 지표 {name}이(가) 나빠졌습니다: {effect} (실제 효과는 {lower}~{upper}{unit} 사이일 가능성이 높음). 규칙을 계속 켜 두기 전에 목표 효과와 함께 따져 보세요.',
 
   'report.explain.title': '이 숫자는 무슨 뜻인가요?',
-  'report.explain.null': '규칙이 아무 효과가 없다면, 두 그룹이 {goal}에 이르는 비율은 거의 같고 차이는 우연에 따른 오차 정도로 0 근처에 머물 것입니다.',
+  'report.explain.null': '규칙이 아무 효과가 없다면, 두 그룹의 {kind, select, conversion {{goal} 도달 비율} other {1인당 평균 {goal}}}은 거의 같고, 차이는 우연에 따른 오차 정도로 0 근처에 머물 것입니다.',
   'report.explain.range': '{lower}~{upper}{unit} 범위는 실제 효과가 있을 가능성이 높은 구간입니다(이렇게 구한 범위 100개 중 {level}개가 실제 효과를 포함합니다).',
   'report.explain.zero': '{side, select, includes {이 범위에는 아직 0이 들어 있어, 지금까지의 차이는 우연일 수 있습니다. 규칙을 계속 실행하고 나중에 다시 확인하세요.} above {범위 전체가 0보다 위에 있으므로, 규칙이 {goal}을(를) 높일 가능성이 매우 높습니다.} other {범위 전체가 0보다 아래에 있으므로, 규칙이 {goal}을(를) 낮출 가능성이 매우 높습니다.}}',
   'report.explain.per1000': '규칙이 닿은 1,000명당 {goal} {estimate}건에 해당합니다(가능성이 높은 범위: {lower}~{upper}건).',

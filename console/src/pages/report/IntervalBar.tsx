@@ -1,7 +1,7 @@
 // The lift drawn around zero: the estimate as a dot, the always-valid interval (what the verdict uses) as a thick
 // bar, the fixed-horizon interval as a thin one inside it, and the zero line. Plain SVG in a box of fixed height.
 import { useT } from '../../i18n/index.tsx';
-import type { ReportFormat } from './format.ts';
+import { refOf, type ReportFormat } from './format.ts';
 import type { Interval, MetricKind } from './types.ts';
 
 const WIDTH = 600;
@@ -21,10 +21,11 @@ export function IntervalBar({ kind, estimate, sequential, fixed, good, format, l
   const x = (v: number) => PAD + ((Math.min(Math.max(v, low), high) - low) / (high - low)) * (WIDTH - 2 * PAD);
   const side = sequential.lower > 0 ? 'above' : sequential.upper < 0 ? 'below' : 'includes';
   const tone = side === 'includes' ? 'neutral' : (side === 'above') === (good === 'up') ? 'good' : 'bad';
+  const ref = refOf(sequential);
+  const b = (v: number) => format.bound(kind, v, ref);
   const description = t('report.bar.description', {
-    label, estimate: format.effect(kind, estimate),
-    lower: format.bound(kind, sequential.lower), upper: format.bound(kind, sequential.upper),
-    fixedLower: format.bound(kind, fixed.lower), fixedUpper: format.bound(kind, fixed.upper),
+    label, estimate: format.effect(kind, estimate, ref),
+    lower: b(sequential.lower), upper: b(sequential.upper), fixedLower: b(fixed.lower), fixedUpper: b(fixed.upper),
   });
   return (
     <figure className="interval-bar" data-tone={tone}>
@@ -35,9 +36,9 @@ export function IntervalBar({ kind, estimate, sequential, fixed, good, format, l
         <line x1={x(estimate)} x2={x(estimate)} y1={16} y2={48} className="estimate" />
       </svg>
       <figcaption className="interval-scale" aria-hidden="true">
-        <span className="end">{format.bound(kind, low)}</span>
+        <span className="end">{b(low)}</span>
         <span className="zero-label" style={{ left: `${(x(0) / WIDTH) * 100}%` }}>0</span>
-        <span className="end">{format.bound(kind, high)}</span>
+        <span className="end">{b(high)}</span>
       </figcaption>
     </figure>
   );

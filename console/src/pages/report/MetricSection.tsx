@@ -1,7 +1,7 @@
 // One goal or guardrail: the groups table (holdout vs treatment), the lift in the goal's units with both intervals,
 // drawn around zero, and the relative lift when the holdout's level is not zero.
 import { useT } from '../../i18n/index.tsx';
-import type { ReportFormat } from './format.ts';
+import { refOf, type ReportFormat } from './format.ts';
 import { IntervalBar } from './IntervalBar.tsx';
 import type { MetricReport } from './types.ts';
 
@@ -50,20 +50,22 @@ export function LiftFigures({ metric, format, testId }: { metric: MetricReport; 
   const { absolute, relative } = c.lift;
   const level = Math.round((1 - c.alpha) * 100);
   const unit = metric.kind === 'conversion' ? t('report.unit.pointsShort') : '';
+  const ref = refOf(c.sequential.absolute);
+  const b = (x: number) => format.bound(metric.kind, x, ref);
   return (
     <div className="lift" data-testid={testId}>
       <dl className="lift-numbers">
         <div>
           <dt>{t('report.lift.absolute')}</dt>
-          <dd className="big" data-testid={`${testId}-estimate`}>{format.effect(metric.kind, absolute.estimate)}</dd>
+          <dd className="big" data-testid={`${testId}-estimate`}>{format.effect(metric.kind, absolute.estimate, ref)}</dd>
         </div>
         <div>
           <dt>{t('report.lift.sequential', { level })}</dt>
-          <dd data-testid={`${testId}-sequential`}>{t('report.range', { lower: format.bound(metric.kind, c.sequential.absolute.lower), upper: format.bound(metric.kind, c.sequential.absolute.upper), unit })}</dd>
+          <dd data-testid={`${testId}-sequential`}>{t('report.range', { lower: b(c.sequential.absolute.lower), upper: b(c.sequential.absolute.upper), unit })}</dd>
         </div>
         <div>
           <dt>{t('report.lift.fixed', { level })}</dt>
-          <dd data-testid={`${testId}-fixed`}>{t('report.range', { lower: format.bound(metric.kind, absolute.interval.lower), upper: format.bound(metric.kind, absolute.interval.upper), unit })}</dd>
+          <dd data-testid={`${testId}-fixed`}>{t('report.range', { lower: b(absolute.interval.lower), upper: b(absolute.interval.upper), unit })}</dd>
         </div>
         {relative && c.groups.control.mean !== 0 && (
           <div>

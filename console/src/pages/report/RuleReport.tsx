@@ -4,7 +4,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useT } from '../../i18n/index.tsx';
 import { api, ApiFailure } from '../../api.ts';
 import { navigate } from '../../router.ts';
-import { useReportFormat, type ReportFormat } from './format.ts';
+import { refOf, useReportFormat, type ReportFormat } from './format.ts';
 import { GroupsTable, LiftFigures } from './MetricSection.tsx';
 import { LiftChart } from './LiftChart.tsx';
 import { Explainer, VerdictPanel } from './Verdict.tsx';
@@ -248,8 +248,8 @@ function OverTimeTable({ report, format }: { report: Report; format: ReportForma
                 <th scope="row">{format.day(p.day)}</th>
                 <td className="num">{format.count(p.control.n)}</td>
                 <td className="num">{format.count(p.treatment.n)}</td>
-                <td className="num">{p.lift ? format.effect(kind, p.lift.absolute) : t('common.none')}</td>
-                <td className="num">{p.lift ? t('report.range', { lower: format.bound(kind, p.lift.sequential.lower), upper: format.bound(kind, p.lift.sequential.upper), unit: '' }) : t('common.none')}</td>
+                <td className="num">{p.lift ? format.effect(kind, p.lift.absolute, refOf(p.lift.sequential)) : t('common.none')}</td>
+                <td className="num">{p.lift ? t('report.range', { lower: format.bound(kind, p.lift.sequential.lower, refOf(p.lift.sequential)), upper: format.bound(kind, p.lift.sequential.upper, refOf(p.lift.sequential)), unit: '' }) : t('common.none')}</td>
               </tr>
             ))}
           </tbody>

@@ -2,7 +2,7 @@
 // mismatch stops the verdict instead of sitting beside it; too little data says what is still needed), then what
 // the numbers mean for someone who never took a statistics class, and how long is left.
 import { useT } from '../../i18n/index.tsx';
-import { sideOfZero, type ReportFormat } from './format.ts';
+import { refOf, sideOfZero, type ReportFormat } from './format.ts';
 import { exposuresPerDay, stateOf } from './state.ts';
 import type { MetricReport, RuleReport } from './types.ts';
 
@@ -26,8 +26,9 @@ export function VerdictPanel({ report, format }: { report: RuleReport; format: R
       {hurtGuardrails.map((g) => (
         <p key={g.name} className="guardrail-alarm" role="alert">
           {t('report.guardrail.hurtTop', {
-            name: g.name, effect: format.effect(g.kind, g.comparison!.lift.absolute.estimate),
-            lower: format.bound(g.kind, g.comparison!.sequential.absolute.lower), upper: format.bound(g.kind, g.comparison!.sequential.absolute.upper),
+            name: g.name, effect: format.effect(g.kind, g.comparison!.lift.absolute.estimate, refOf(g.comparison!.sequential.absolute)),
+            lower: format.bound(g.kind, g.comparison!.sequential.absolute.lower, refOf(g.comparison!.sequential.absolute)),
+            upper: format.bound(g.kind, g.comparison!.sequential.absolute.upper, refOf(g.comparison!.sequential.absolute)),
             unit: g.kind === 'conversion' ? t('report.unit.pointsShort') : '',
           })}
         </p>
@@ -40,11 +41,12 @@ type T = ReturnType<typeof useT>;
 
 function sentence(t: T, metric: MetricReport, format: ReportFormat): string {
   const c = metric.comparison!;
+  const ref = refOf(c.sequential.absolute);
   const values = {
     goal: metric.name,
     treatment: format.level(metric.kind, c.groups.treatment.mean), control: format.level(metric.kind, c.groups.control.mean),
-    effect: format.effect(metric.kind, c.lift.absolute.estimate),
-    lower: format.bound(metric.kind, c.sequential.absolute.lower), upper: format.bound(metric.kind, c.sequential.absolute.upper),
+    effect: format.effect(metric.kind, c.lift.absolute.estimate, ref),
+    lower: format.bound(metric.kind, c.sequential.absolute.lower, ref), upper: format.bound(metric.kind, c.sequential.absolute.upper, ref),
   };
   return metric.kind === 'conversion' ? t('report.sentence.conversion', values) : t('report.sentence.value', values);
 }
@@ -96,8 +98,8 @@ export function Explainer({ report, format }: { report: RuleReport; format: Repo
   return (
     <section className="explainer" aria-labelledby="explain-title" data-testid="explainer">
       <h2 id="explain-title">{t('report.explain.title')}</h2>
-      <p>{t('report.explain.null', { goal: metric.name })}</p>
-      <p>{t('report.explain.range', { lower: format.bound(metric.kind, range.lower), upper: format.bound(metric.kind, range.upper), unit, level })}{' '}
+      <p>{t('report.explain.null', { goal: metric.name, kind: metric.kind })}</p>
+      <p>{t('report.explain.range', { lower: format.bound(metric.kind, range.lower, refOf(range)), upper: format.bound(metric.kind, range.upper, refOf(range)), unit, level })}{' '}
         {t('report.explain.zero', { side, goal: metric.name })}</p>
       {metric.kind === 'conversion' && (
         <p>{t('report.explain.per1000', {

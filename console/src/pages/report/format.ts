@@ -11,13 +11,20 @@ export function useReportFormat() {
   return useMemo(() => {
     const signed = (x: number, digits: FormatNumberOptions) => intl.formatNumber(x, { signDisplay: 'exceptZero', ...digits });
     const valueDigits: FormatNumberOptions = { maximumSignificantDigits: 3 };
+    const points: FormatNumberOptions = { minimumFractionDigits: 1, maximumFractionDigits: 1 };
+    // A value difference to the precision of its scale (`ref`, e.g. the interval's larger end), so that the ends of
+    // one interval read alike: "-0.1 to +16.8", not "-0.0792 to +16.8".
+    const scaled = (ref: number): FormatNumberOptions => {
+      const r = Math.abs(ref);
+      return { maximumFractionDigits: r > 0 && Number.isFinite(r) ? Math.min(6, Math.max(0, 2 - Math.floor(Math.log10(r)))) : 2 };
+    };
     return {
-      /** A difference: "+2.1 points" for conversions, "+0.29" for values. */
-      effect: (kind: MetricKind, x: number) => (kind === 'conversion'
-        ? t('report.unit.points', { value: signed(x * 100, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) })
-        : signed(x, valueDigits)),
+      /** A difference: "+2.1 points" for conversions, "+0.29" for values (to the precision of `ref`, default itself). */
+      effect: (kind: MetricKind, x: number, ref = x) => (kind === 'conversion'
+        ? t('report.unit.points', { value: signed(x * 100, points) })
+        : signed(x, scaled(ref))),
       /** An interval's end, without the unit (the sentence names it once). */
-      bound: (kind: MetricKind, x: number) => (kind === 'conversion' ? signed(x * 100, { minimumFractionDigits: 1, maximumFractionDigits: 1 }) : signed(x, valueDigits)),
+      bound: (kind: MetricKind, x: number, ref = x) => (kind === 'conversion' ? signed(x * 100, points) : signed(x, scaled(ref))),
       /** A group's level: "20.0 %" conversion rate, or a mean value per subject. */
       level: (kind: MetricKind, x: number) => (kind === 'conversion'
         ? intl.formatNumber(x, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 })
@@ -39,6 +46,9 @@ export function useReportFormat() {
 }
 
 export type ReportFormat = ReturnType<typeof useReportFormat>;
+
+/** The scale an interval's numbers are written to: its larger end. */
+export const refOf = (interval: { lower: number; upper: number }) => Math.max(Math.abs(interval.lower), Math.abs(interval.upper));
 
 /** Where an interval lies with respect to zero: what the plain-words explanation turns on. */
 export function sideOfZero(lower: number, upper: number): 'includes' | 'above' | 'below' {
