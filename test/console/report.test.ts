@@ -293,6 +293,24 @@ test('Report page in Chromium: groups, lift and interval, chart, verdict, SRM, s
       }
     });
 
+    await t.test('a viewer, signed in with a user name and password, reads the reports', async () => {
+      const created = await server.request('POST', '/v1/users', { username: 'vera', password: 'viewer-password-1', role: 'viewer' });
+      assert.equal(created.status, 201, created.text);
+      const viewerContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+      try {
+        const viewer = await viewerContext.newPage();
+        await viewer.goto(`${server.url}/reports/winback`);
+        await viewer.getByLabel('User name').fill('vera');
+        await viewer.getByLabel('Password').fill('viewer-password-1');
+        await viewer.getByRole('button', { name: 'Sign in', exact: true }).click();
+        await viewer.locator('[data-testid="verdict"][data-state="helped"]').waitFor();
+        await viewer.getByRole('link', { name: '← All reports' }).click();
+        await viewer.getByTestId('report-list').locator('tr[data-rule="winback"] .badge').filter({ hasText: 'Helped' }).waitFor();
+      } finally {
+        await viewerContext.close();
+      }
+    });
+
     assert.deepEqual(pageErrors, [], 'no script error in the page');
     await context.close();
   } finally {

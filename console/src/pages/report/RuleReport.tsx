@@ -71,9 +71,10 @@ export function RuleReport({ ruleId }: { ruleId: string }) {
     if (next.from) query.set('from', next.from);
     if (next.to) query.set('to', next.to);
     history.replaceState(null, '', `${location.pathname}${query.toString() ? `?${query}` : ''}`);
+    setRefreshing(true);
     setPeriod(next);
   };
-  const clear = () => { setDraft({ from: '', to: '' }); history.replaceState(null, '', location.pathname); setPeriod({ from: '', to: '' }); };
+  const clear = () => { setDraft({ from: '', to: '' }); history.replaceState(null, '', location.pathname); setRefreshing(true); setPeriod({ from: '', to: '' }); };
   const badPeriod = draft.from && draft.to && draft.to < draft.from;
 
   return (
@@ -100,7 +101,9 @@ export function RuleReport({ ruleId }: { ruleId: string }) {
         <button type="button" className="button subtle" onClick={clear} disabled={!period.from && !period.to && !draft.from && !draft.to}>{t('report.period.all')}</button>
         {badPeriod && <p id="period-error" className="error small">{t('report.period.backwards')}</p>}
       </form>
-      <Body load={load} ruleId={ruleId} format={format} onRetry={() => { setLoad({ status: 'loading' }); setTick((n) => n + 1); }} />
+      <div aria-busy={refreshing} className="report-body" data-refreshing={refreshing || undefined}>
+        <Body load={load} ruleId={ruleId} format={format} onRetry={() => { setLoad({ status: 'loading' }); setTick((n) => n + 1); }} />
+      </div>
     </section>
   );
 }
