@@ -62,7 +62,7 @@ async function experiment(server: InProcessServer, ruleId: string, subjects: Arr
   return body;
 }
 
-test('Report page in Chromium: groups, lift and interval, chart, verdict, SRM, states, Korean, accessibility', { timeout: 240_000 }, async (t) => {
+test('Report page in Chromium: groups, lift and interval, chart, verdict, SRM, states, Korean, accessibility', { timeout: 300_000 }, async (t) => {
   const browser = await launch(t);
   if (!browser) return;
   const server = await startTestServer();

@@ -102,7 +102,7 @@ export const reportEn = {
   'report.groups.share': 'Share',
   'report.groups.rate': 'Conversion rate',
   'report.groups.mean': 'Mean per person',
-  'report.groups.maturing': 'Still in goal window',
+  'report.groups.maturing': 'Still in window',
 
   'report.lift.title': 'Lift',
   'report.lift.none': 'No lift yet: each group needs at least 2 people whose goal window has ended.',
