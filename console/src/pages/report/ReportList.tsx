@@ -1,10 +1,10 @@
 // /reports: the rules with a holdout, each with what its report comes to, to choose from. Rules come from
 // GET /v1/rules; each report is asked for on its own (a few at a time), so one slow or failing report shows in its
 // own row and never holds up the list.
-import { useEffect, useState, type MouseEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { useT } from '../../i18n/index.tsx';
 import { api, ApiFailure } from '../../api.ts';
-import { navigate } from '../../router.ts';
+import { follow } from './links.ts';
 import { useReportFormat } from './format.ts';
 import { stateOf } from './state.ts';
 import type { RuleReport, RuleSummary } from './types.ts';
@@ -57,12 +57,6 @@ export function ReportList() {
     })();
     return () => controller.abort();
   }, [attempt, t]);
-
-  const follow = (to: string) => (event: MouseEvent<HTMLAnchorElement>) => {
-    if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
-    event.preventDefault();
-    navigate(to);
-  };
 
   return (
     <section className="page report-page" aria-labelledby="page-title">

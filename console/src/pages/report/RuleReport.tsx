@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useT } from '../../i18n/index.tsx';
 import { api, ApiFailure } from '../../api.ts';
-import { navigate } from '../../router.ts';
+import { follow } from './links.ts';
 import { refOf, useReportFormat, type ReportFormat } from './format.ts';
 import { GroupsTable, LiftFigures } from './MetricSection.tsx';
 import { LiftChart } from './LiftChart.tsx';
@@ -79,11 +79,11 @@ export function RuleReport({ ruleId }: { ruleId: string }) {
 
   return (
     <section className="page report-page" aria-labelledby="page-title">
-      <p className="crumbs"><a href="/reports" onClick={(e) => { e.preventDefault(); navigate('/reports'); }}>{t('report.back')}</a></p>
+      <p className="crumbs"><a href="/reports" onClick={follow('/reports')}>{t('report.back')}</a></p>
       <div className="page-head">
         <h1 id="page-title">{t('report.rule.title', { id: ruleId })}</h1>
         <div className="actions">
-          <a className="button subtle" href={`/rules/${encodeURIComponent(ruleId)}`} onClick={(e) => { e.preventDefault(); navigate(`/rules/${encodeURIComponent(ruleId)}`); }}>{t('report.editRule')}</a>
+          <a className="button subtle" href={`/rules/${encodeURIComponent(ruleId)}`} onClick={follow(`/rules/${encodeURIComponent(ruleId)}`)}>{t('report.editRule')}</a>
           <button type="button" className="button" disabled={refreshing} onClick={() => { setRefreshing(true); setTick((n) => n + 1); }}>
             {refreshing ? t('report.refreshing') : t('report.refresh')}
           </button>
@@ -111,7 +111,6 @@ export function RuleReport({ ruleId }: { ruleId: string }) {
 function Body({ load, ruleId, format, onRetry }: { load: Load; ruleId: string; format: ReportFormat; onRetry(): void }) {
   const t = useT();
   const editor = `/rules/${encodeURIComponent(ruleId)}`;
-  const follow = (to: string) => (e: { preventDefault(): void }) => { e.preventDefault(); navigate(to); };
   switch (load.status) {
     case 'loading':
       return (

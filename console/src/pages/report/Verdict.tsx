@@ -2,6 +2,7 @@
 // mismatch stops the verdict instead of sitting beside it; too little data says what is still needed), then what
 // the numbers mean for someone who never took a statistics class, and how long is left.
 import { useT } from '../../i18n/index.tsx';
+import { follow } from './links.ts';
 import { refOf, sideOfZero, type ReportFormat } from './format.ts';
 import { exposuresPerDay, stateOf } from './state.ts';
 import type { MetricReport, RuleReport } from './types.ts';
@@ -18,7 +19,7 @@ export function VerdictPanel({ report, format }: { report: RuleReport; format: R
       {state === 'srm' && c && <Srm report={report} format={format} />}
       {state === 'tooFew' && primary && <TooFew report={report} metric={primary} format={format} />}
       {state === 'noGoal' && (
-        <p>{t('report.noGoal.body')} <a href={`/rules/${encodeURIComponent(report.rule.id)}`}>{t('report.noGoal.link')}</a></p>
+        <p>{t('report.noGoal.body')} <a href={`/rules/${encodeURIComponent(report.rule.id)}`} onClick={follow(`/rules/${encodeURIComponent(report.rule.id)}`)}>{t('report.noGoal.link')}</a></p>
       )}
       {(state === 'helped' || state === 'hurt' || state === 'inconclusive') && primary && c && (
         <p className="verdict-sentence" data-testid="verdict-sentence">{sentence(t, primary, format)}</p>
