@@ -273,7 +273,12 @@ test('Report page in Chromium: groups, lift and interval, chart, verdict, SRM, s
       await page.getByTestId('lift-chart').getByText('The chart starts once each group has 2 people').waitFor();
       await page.goto(`${server.url}/reports/nope`);
       await page.getByRole('heading', { name: 'There is no rule "nope"' }).waitFor();
-      pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !/status of 404/.test(e)));
+      // A period the server refuses: its message, how to fix it, and a retry.
+      await page.goto(`${server.url}/reports/winback?from=2026-13-45`);
+      const refused = page.getByRole('alert').filter({ hasText: 'from: must be a day like 2026-11-01' });
+      await refused.getByText('Check the period: days are written like 2026-11-01').waitFor();
+      await refused.getByRole('button', { name: 'Try again' }).waitFor();
+      pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !/status of (404|400)/.test(e)));
     });
 
     await t.test('no serious or critical accessibility violation, no sideways scrolling, at 1280 px and 390 px', async () => {
