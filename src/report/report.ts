@@ -75,6 +75,12 @@ export interface RuleReport {
   readonly verdict: Verdict;
   readonly summary: string;
   readonly warnings: string[];
+  /** Below this many matured subjects in a group the verdict is `invalid`: the console says how many are still needed. */
+  readonly minimum_per_arm: number;
+  /** An older experiment (salt) of the rule exists: this report covers only the one since `experiment.since`. */
+  readonly reshuffled: boolean;
+  /** The global control percent counted in the expected split (0 when the rule does not opt in). */
+  readonly global_control_percent: number;
 }
 
 const dayText = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
@@ -141,6 +147,9 @@ export class RuleReporter {
       verdict,
       summary: [summary, ...guardrailWords].join('; '),
       warnings,
+      minimum_per_arm: this.#minimumPerArm,
+      reshuffled: experiments.some((e) => e.salt !== experiment.salt && e.since < experiment.since),
+      global_control_percent: holdout.globalControl ? Math.max(0, this.#globalControlPercent) : 0,
     };
   }
 

@@ -86,6 +86,10 @@ describe('the rule report over HTTP and in the CLI', () => {
     assert.equal(body.over_time.length, 5);
     assert.equal(body.over_time[4].treatment.n, 8000);
     assert.ok(body.over_time[4].lift.sequential.lower > 0);
+    // What the console needs to say in its own words (and languages) what the English warnings say.
+    assert.equal(body.minimum_per_arm, 100);
+    assert.equal(body.reshuffled, false);
+    assert.equal(body.global_control_percent, 0);
   });
 
   it('a period, and the errors: unknown rule 404, no holdout 409, bad period 400, no token 401', async () => {

@@ -310,4 +310,5 @@ test('report: after a reshuffle the current salt is reported, from its own start
   assert.equal(report.experiment.since, DAY0 + 5 * DAY_MS);
   assert.equal(report.matured.control + report.matured.treatment, 600, 'only the exposures under the current salt');
   assert.match(report.warnings.join('\n'), /the holdout was reshuffled \(new salt\) on 2026-11-07T00:00:00.000Z: this report covers the experiment since then/);
+  assert.equal(report.reshuffled, true, 'the console words the reshuffle from this flag');
 }));

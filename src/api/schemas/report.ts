@@ -48,4 +48,7 @@ export const RuleReportAnswer = Answer({
   verdict: Type.Union(['helped', 'hurt', 'inconclusive', 'invalid'].map((v) => Type.Literal(v)), { description: 'The primary goal\'s verdict (always-valid interval); invalid: sample-ratio mismatch or too few matured subjects' }),
   summary: Type.String({ description: 'The verdict in plain words, and any guardrail that was hurt' }),
   warnings: Type.Array(Type.String(), { description: 'What limits the report: sample-ratio mismatch, exposures still maturing, a reshuffle, the global control' }),
+  minimum_per_arm: Type.Integer({ description: 'Fewer matured subjects than this in a group make the verdict invalid (too few)' }),
+  reshuffled: Type.Boolean({ description: 'The holdout was reshuffled before: this report covers only the current experiment (since experiment.since)' }),
+  global_control_percent: Type.Number({ description: 'The global control percent counted in expected_control_share; 0 when the rule does not opt in' }),
 }, "A rule's holdout report");
