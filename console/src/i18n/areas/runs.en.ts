@@ -5,7 +5,7 @@ export const runsEn = {
   'runs.tab.firings': 'Firings',
   'runs.tab.deliveries': 'Deliveries',
   'runs.tab.dead': 'Dead letters',
-  'runs.forbidden': 'Not allowed: {message}. Ask an admin for the editor role, or for them to do it.',
+  'runs.forbidden': 'Not allowed: {message}.',
   'runs.live': 'Refresh live',
   'runs.older': 'Show older',
   'runs.shown': '{count, plural, one {# row shown} other {# rows shown}}',

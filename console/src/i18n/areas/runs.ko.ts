@@ -7,7 +7,7 @@ export const runsKo: Record<keyof typeof runsEn, string> = {
   'runs.tab.firings': '실행',
   'runs.tab.deliveries': '전송',
   'runs.tab.dead': '실패한 전송',
-  'runs.forbidden': '권한이 없습니다: {message}. 관리자에게 편집자 권한을 요청하거나 대신 처리해 달라고 하세요.',
+  'runs.forbidden': '이 작업을 할 권한이 없습니다. 서버 응답: {message}',
   'runs.live': '실시간 새로 고침',
   'runs.older': '이전 기록 더 보기',
   'runs.shown': '{count, plural, other {#개 표시 중}}',

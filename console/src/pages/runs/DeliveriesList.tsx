@@ -8,6 +8,7 @@ import { ReplayConfirm, type ReplayTarget } from './ReplayConfirm.tsx';
 import { Link, MoreRows, segment, useSearchParams, usePaged, useZone, When } from './shared.tsx';
 import { StatusBadge } from './words.tsx';
 import type { Delivery } from './types.ts';
+import { subjectPath, deliveryPath } from './paths.ts';
 
 const STATUSES = ['pending', 'delivering', 'delivered', 'dead'] as const;
 const STATUS_LABEL: Record<string, MessageKey> = {
@@ -69,7 +70,7 @@ export function DeliveriesList({ dead }: { dead: boolean }) {
         </div>
       ) : (
         <>
-          <div className="table-wrap">
+          <div className="table-wrap runs-wrap">
             <table className="table" data-testid={dead ? 'dead' : 'deliveries'}>
               <thead><tr>
                 {dead && <th scope="col"><input type="checkbox" checked={allChosen} aria-label={t('runs.dead.chooseAll')} onChange={() => setChosen(allChosen ? new Set() : new Set(items.map((d) => d.id)))} /></th>}
@@ -83,12 +84,12 @@ export function DeliveriesList({ dead }: { dead: boolean }) {
                     {dead && <td><input type="checkbox" checked={chosen.has(d.id)} onChange={() => toggle(d.id)} aria-label={t('runs.dead.choose', { id: d.id })} /></td>}
                     <td className="nowrap"><When time={d.createdAt} /></td>
                     <td><Link to={`/rules/${segment(d.rule)}`}>{d.rule}</Link></td>
-                    <td><Link to={`/subjects/${segment(d.subject)}`}>{d.subject}</Link></td>
+                    <td><Link to={subjectPath(d.subject)}>{d.subject}</Link></td>
                     <td>{d.kind} <span className="muted small runs-break">{d.destination}</span></td>
                     <td><StatusBadge status={d.status} />{d.status === 'pending' && d.nextAttemptAt ? <span className="muted small"> {t('runs.delivery.nextShort')} <When time={d.nextAttemptAt} /></span> : null}</td>
                     <td>{d.attempts}</td>
                     <td className="runs-break">{d.lastError ?? '—'}</td>
-                    <td><Link to={`/runs/deliveries/${segment(d.id)}`}>{t('runs.deliveries.open')}<span className="visually-hidden"> {d.id}</span></Link></td>
+                    <td><Link to={deliveryPath(d.id)}>{t('runs.deliveries.open')}<span className="visually-hidden"> {d.id}</span></Link></td>
                   </tr>
                 ))}
               </tbody>

@@ -9,6 +9,7 @@ import { ReplayConfirm } from './ReplayConfirm.tsx';
 import { Link, segment, useFailureText, useZone, When } from './shared.tsx';
 import { StatusBadge } from './words.tsx';
 import type { Attempt, Delivery } from './types.ts';
+import { subjectPath, firingPath } from './paths.ts';
 
 type DeliveryWithAttempts = Omit<Delivery, 'attempts'> & { attempts: Attempt[] };
 const FOLLOW_MS = 2000;
@@ -67,8 +68,8 @@ export function DeliveryDetail({ id }: { id: string }) {
             <div><dt>{t('runs.col.status')}</dt><dd data-testid="delivery-status"><StatusBadge status={delivery.status} /></dd></div>
             <div><dt>{t('runs.delivery.key')}</dt><dd><code className="runs-id">{delivery.id}</code></dd></div>
             <div><dt>{t('runs.col.rule')}</dt><dd><Link to={`/rules/${segment(delivery.rule)}`}>{delivery.rule}</Link></dd></div>
-            <div><dt>{t('runs.col.subject')}</dt><dd><Link to={`/subjects/${segment(delivery.subject)}`}>{delivery.subject}</Link></dd></div>
-            <div><dt>{t('runs.delivery.firing')}</dt><dd><Link to={`/runs/firings/${segment(delivery.firingId)}`}>{t('runs.delivery.openFiring')}</Link></dd></div>
+            <div><dt>{t('runs.col.subject')}</dt><dd><Link to={subjectPath(delivery.subject)}>{delivery.subject}</Link></dd></div>
+            <div><dt>{t('runs.delivery.firing')}</dt><dd><Link to={firingPath(delivery.firingId)}>{t('runs.delivery.openFiring')}</Link></dd></div>
             <div><dt>{t('runs.col.created')}</dt><dd><When time={delivery.createdAt} /></dd></div>
             {delivery.nextAttemptAt && <div><dt>{t('runs.delivery.next')}</dt><dd><When time={delivery.nextAttemptAt} /></dd></div>}
             {delivery.deliveredAt && <div><dt>{t('runs.delivery.deliveredAt')}</dt><dd><When time={delivery.deliveredAt} /></dd></div>}
@@ -87,7 +88,7 @@ export function DeliveryDetail({ id }: { id: string }) {
           )}
           <h2>{t('runs.delivery.attempts', { count: delivery.attempts.length })}</h2>
           {delivery.attempts.length === 0 ? <p className="muted">{t('runs.delivery.noAttempts')}</p> : (
-            <div className="table-wrap">
+            <div className="table-wrap runs-wrap">
               <table className="table" data-testid="attempts">
                 <thead><tr>
                   <th scope="col">#</th><th scope="col">{t('runs.col.started')} <span className="muted small">({zone})</span></th><th scope="col">{t('runs.col.duration')}</th>

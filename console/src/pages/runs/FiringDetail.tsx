@@ -6,6 +6,7 @@ import { useT } from '../../i18n/index.tsx';
 import { Link, REFRESH_MS, segment, useFailureText, When } from './shared.tsx';
 import { actionOutcomeText, GroupBadge, StatusBadge, TraceWords } from './words.tsx';
 import type { Decision, Delivery, Firing } from './types.ts';
+import { subjectPath, deliveryPath } from './paths.ts';
 
 type FiringWithDeliveries = Firing & { deliveries: Delivery[] };
 
@@ -57,7 +58,7 @@ export function FiringDetail({ id }: { id: string }) {
           <dl className="runs-facts">
             <div><dt>{t('runs.col.time')}</dt><dd><When time={firing.time} /></dd></div>
             <div><dt>{t('runs.col.rule')}</dt><dd><Link to={`/rules/${segment(firing.rule)}`}>{firing.rule}</Link> <span className="muted">{t('runs.firing.version', { version: firing.version })}</span></dd></div>
-            <div><dt>{t('runs.col.subject')}</dt><dd><Link to={`/subjects/${segment(firing.subject)}`}>{firing.subject}</Link></dd></div>
+            <div><dt>{t('runs.col.subject')}</dt><dd><Link to={subjectPath(firing.subject)}>{firing.subject}</Link></dd></div>
             <div><dt>{t('runs.col.group')}</dt><dd><GroupBadge group={firing.group} /></dd></div>
             <div><dt>{t('runs.firing.events')}</dt><dd>{firing.eventIds.map((e) => <code key={e} className="runs-id">{e}</code>)}</dd></div>
             <div><dt>{t('runs.firing.id')}</dt><dd><code className="runs-id">{firing.id}</code></dd></div>
@@ -67,7 +68,7 @@ export function FiringDetail({ id }: { id: string }) {
           {decision && <p className="muted small" data-testid="decision-because">{t('runs.firing.because', { because: decision.because })}</p>}
           <h2>{t('runs.firing.actions')}</h2>
           {(firing.trace.actions ?? []).length === 0 ? <p className="muted">{t('runs.firing.noActions')}</p> : (
-            <div className="table-wrap">
+            <div className="table-wrap runs-wrap">
               <table className="table" data-testid="firing-actions">
                 <thead><tr><th scope="col">{t('runs.col.action')}</th><th scope="col">{t('runs.firing.atFiring')}</th><th scope="col">{t('runs.firing.delivery')}</th></tr></thead>
                 <tbody>
@@ -78,7 +79,7 @@ export function FiringDetail({ id }: { id: string }) {
                         <td>{t('runs.firing.actionName', { index: a.index + 1, kind: a.kind })}</td>
                         <td>{actionOutcomeText(t, a.outcome)}{a.detail ? <span className="muted small"> — {a.detail}</span> : null}</td>
                         <td>{delivery ? (
-                          <><StatusBadge status={delivery.status} /> <Link to={`/runs/deliveries/${segment(delivery.id)}`}>{t('runs.firing.openDelivery', { destination: delivery.destination })}</Link>
+                          <><StatusBadge status={delivery.status} /> <Link to={deliveryPath(delivery.id)}>{t('runs.firing.openDelivery', { destination: delivery.destination })}</Link>
                             {' '}<span className="muted small">{t('runs.attempts', { count: delivery.attempts })}</span></>
                         ) : <span className="muted">{t(a.outcome === 'queued' ? 'runs.firing.deliveryGone' : 'runs.firing.noDelivery')}</span>}</td>
                       </tr>
@@ -90,7 +91,7 @@ export function FiringDetail({ id }: { id: string }) {
           )}
           <h2>{t('runs.firing.more')}</h2>
           <ul className="runs-links">
-            <li><Link to={`/subjects/${segment(firing.subject)}?rule=${segment(firing.rule)}`}>{t('runs.firing.whyNot', { subject: firing.subject })}</Link></li>
+            <li><Link to={subjectPath(firing.subject, firing.rule)}>{t('runs.firing.whyNot', { subject: firing.subject })}</Link></li>
             <li><Link to={`/runs?rule=${segment(firing.rule)}`}>{t('runs.firing.allOfRule', { rule: firing.rule })}</Link></li>
             <li><Link to={`/runs/deliveries?rule=${segment(firing.rule)}&subject=${segment(firing.subject)}`}>{t('runs.firing.deliveriesOf')}</Link></li>
           </ul>

@@ -5,6 +5,7 @@ import { Filters } from './Filters.tsx';
 import { Link, MoreRows, segment, useSearchParams, usePaged, useZone, When } from './shared.tsx';
 import { GroupBadge } from './words.tsx';
 import type { Firing } from './types.ts';
+import { subjectPath, firingPath } from './paths.ts';
 
 export function FiringsList() {
   const t = useT();
@@ -32,7 +33,7 @@ export function FiringsList() {
         </div>
       ) : (
         <>
-          <div className="table-wrap">
+          <div className="table-wrap runs-wrap">
             <table className="table" data-testid="firings">
               <thead><tr>
                 <th scope="col">{t('runs.col.time')} <span className="muted small">({zone})</span></th><th scope="col">{t('runs.col.rule')}</th>
@@ -43,10 +44,10 @@ export function FiringsList() {
                   <tr key={f.id}>
                     <td className="nowrap"><When time={f.time} /></td>
                     <td><Link to={`/rules/${segment(f.rule)}`}>{f.rule}</Link> <span className="muted small">v{f.version}</span></td>
-                    <td><Link to={`/subjects/${segment(f.subject)}`}>{f.subject}</Link></td>
+                    <td><Link to={subjectPath(f.subject)}>{f.subject}</Link></td>
                     <td><GroupBadge group={f.group} /></td>
                     <td>{t('runs.firings.actions', { count: f.trace.actions?.length ?? 0 })}</td>
-                    <td><Link to={`/runs/firings/${segment(f.id)}`}>{t('runs.firings.open')}<span className="visually-hidden"> {t('runs.firings.openWhat', { rule: f.rule, subject: f.subject })}</span></Link></td>
+                    <td><Link to={firingPath(f.id)}>{t('runs.firings.open')}<span className="visually-hidden"> {t('runs.firings.openWhat', { rule: f.rule, subject: f.subject })}</span></Link></td>
                   </tr>
                 ))}
               </tbody>
