@@ -9,7 +9,7 @@ export const runsEn = {
   'runs.live': 'Refresh live',
   'runs.older': 'Show older',
   'runs.shown': '{count, plural, one {# row shown} other {# rows shown}}',
-  'runs.end': 'That is all: history is kept from {time} (older rows were deleted by retention).',
+  'runs.end': 'No older rows: the oldest stored is from {time} (history older than the retention period is deleted).',
   'runs.filter.rule': 'Rule',
   'runs.filter.subject': 'Subject',
   'runs.filter.status': 'Status',

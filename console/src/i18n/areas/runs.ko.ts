@@ -11,7 +11,7 @@ export const runsKo: Record<keyof typeof runsEn, string> = {
   'runs.live': '실시간 새로 고침',
   'runs.older': '이전 기록 더 보기',
   'runs.shown': '{count, plural, other {#개 표시 중}}',
-  'runs.end': '여기까지입니다. 기록은 {time}부터 보관되어 있습니다(그 이전 기록은 보관 기간이 지나 삭제됨).',
+  'runs.end': '더 이전 기록은 없습니다. 저장된 가장 오래된 기록은 {time}의 것입니다(보관 기간이 지난 기록은 삭제됩니다).',
   'runs.filter.rule': '규칙',
   'runs.filter.subject': '대상',
   'runs.filter.status': '상태',
