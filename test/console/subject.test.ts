@@ -70,7 +70,20 @@ test('subject in Chromium: profile, timeline of events and firings, why not with
       const text = await why.textContent() ?? '';
       assert.match(text, /event\.properties\.total = 45/);
       assert.match(text, /event\.properties\.total = 12/);
+      assert.doesNotMatch(text, /Event identify/, 'events of other types are hidden until asked for');
+      await why.getByLabel('Show the events of other types too (1)').check();
+      await why.getByText('Not the event it listens for').waitFor();
       await screenshot(page, 'subject-why-not');
+    });
+
+    await t.test('in Korean the page and its outcomes read in Korean', async () => {
+      await page.getByTestId('language').selectOption('ko');
+      await page.getByRole('heading', { name: '대상 ada' }).waitFor();
+      await page.getByTestId('why-not').getByText('조건 불만족').first().waitFor();
+      await page.getByTestId('timeline').getByText('규칙 big-cart(v1) 실행됨').waitFor();
+      await screenshot(page, 'subject-korean');
+      await page.getByTestId('language').selectOption('en');
+      await page.getByRole('heading', { name: 'Subject ada' }).waitFor();
     });
 
     await t.test('the firing links to its trace, and the trace back to the subject with the rule chosen', async () => {

@@ -35,6 +35,7 @@ export const subjectEn = {
   'subject.ruleOff': 'The rule is switched off, so it does nothing now; each line says what it would have done.',
   'subject.warmup': '{count, plural, one {# earlier event} other {# earlier events}} (from {time}) were replayed first, so windows and caps start as they were.',
   'subject.truncated': 'This subject has more events: only the newest are shown.',
+  'subject.otherTypes': 'Show the events of other types too ({count, number})',
   'subject.whyNone': 'This subject has no events for the rule to look at.',
   'subject.window': 'Window: {value, number} of {bound, number} needed.',
   'subject.until': 'Waiting until',

@@ -37,6 +37,7 @@ export const subjectKo: Record<keyof typeof subjectEn, string> = {
   'subject.ruleOff': '이 규칙은 꺼져 있어 지금은 아무 일도 하지 않습니다. 각 줄은 켜져 있었다면 어땠을지를 보여 줍니다.',
   'subject.warmup': '기간과 빈도 제한이 실제와 같게 시작되도록 그 전 이벤트 {count, number}개({time}부터)를 먼저 적용했습니다.',
   'subject.truncated': '이 대상의 이벤트가 더 있습니다. 최신 이벤트만 표시합니다.',
+  'subject.otherTypes': '다른 유형의 이벤트도 보기({count, number}개)',
   'subject.whyNone': '규칙을 적용해 볼 이 대상의 이벤트가 없습니다.',
   'subject.window': '기간 내 값: {value, number} (기준 {bound, number}).',
   'subject.until': '대기 종료 시각',

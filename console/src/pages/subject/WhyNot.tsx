@@ -29,6 +29,7 @@ export function WhyNot({ subject, initialRule }: { subject: string; initialRule?
   const [answer, setAnswer] = useState<Explanation>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const [otherTypes, setOtherTypes] = useState(false);
 
   useEffect(() => {
     const controller = new AbortController();
@@ -59,7 +60,10 @@ export function WhyNot({ subject, initialRule }: { subject: string; initialRule?
     }
   };
 
-  const decisions = answer ? [...answer.decisions].reverse() : [];
+  // Events of types the rule does not listen for say nothing about it: hidden unless asked for, and counted.
+  const all = answer ? [...answer.decisions].reverse() : [];
+  const decisions = otherTypes ? all : all.filter((d) => d.outcome !== 'event_type');
+  const hidden = all.length - decisions.length;
   return (
     <section aria-labelledby="why-title">
       <h2 id="why-title">{t('subject.why')}</h2>
@@ -85,6 +89,10 @@ export function WhyNot({ subject, initialRule }: { subject: string; initialRule?
             <p className="muted small">{t('subject.warmup', { count: answer.warmup.events, time: intl.formatDate(answer.warmup.fromTime, { dateStyle: 'medium', timeStyle: 'short' }) })}</p>
           )}
           {answer.truncated && <p className="muted small">{t('subject.truncated')}</p>}
+          {(hidden > 0 || otherTypes) && (
+            <label className="runs-live"><input type="checkbox" checked={otherTypes} onChange={(e) => setOtherTypes(e.target.checked)} />
+              {t('subject.otherTypes', { count: all.filter((d) => d.outcome === 'event_type').length })}</label>
+          )}
           {decisions.length === 0 ? <p className="empty">{t('subject.whyNone')}</p> : (
             <ol className="subject-decisions">
               {decisions.map((d, i) => {
