@@ -91,6 +91,8 @@ export const runsEn = {
   'runs.replay.chosen': '{count, plural, =0 {Replay chosen} one {Replay # chosen} other {Replay # chosen}}',
   'runs.replay.all': 'Replay all dead',
   'runs.replay.allOfRule': 'Replay all dead of {rule}',
+  'runs.replay.allShown': '{count, plural, one {Replay the # shown} other {Replay all # shown}}',
+  'runs.replay.since': 'Only those created since (optional)',
   'runs.replay.title': 'What the replay will do',
   'runs.replay.nothing': 'Nothing to replay: none of these deliveries is dead any more.',
   'runs.replay.summary': '{count, plural, one {Sends # delivery} other {Sends # deliveries}} again, to {destinations, plural, one {# destination} other {# destinations}}:',

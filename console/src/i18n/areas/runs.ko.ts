@@ -93,6 +93,8 @@ export const runsKo: Record<keyof typeof runsEn, string> = {
   'runs.replay.chosen': '{count, plural, =0 {선택한 전송 다시 보내기} other {선택한 #개 다시 보내기}}',
   'runs.replay.all': '실패한 전송 모두 다시 보내기',
   'runs.replay.allOfRule': '{rule}의 실패한 전송 모두 다시 보내기',
+  'runs.replay.allShown': '표시된 {count, number}개 모두 다시 보내기',
+  'runs.replay.since': '이 시각 이후에 생성된 것만(선택)',
   'runs.replay.title': '다시 보내면 일어나는 일',
   'runs.replay.nothing': '다시 보낼 것이 없습니다. 이 전송들은 더 이상 실패 상태가 아닙니다.',
   'runs.replay.summary': '전송 {count, number}개를 보낼 곳 {destinations, number}곳으로 다시 보냅니다:',

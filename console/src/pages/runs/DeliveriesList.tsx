@@ -23,6 +23,7 @@ export function DeliveriesList({ dead }: { dead: boolean }) {
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
   const [replaying, setReplaying] = useState<ReplayTarget>();
   const [result, setResult] = useState<string>();
+  const [since, setSince] = useState('');
   const filters: Record<string, string> = { rule: params.get('rule') ?? '', subject: params.get('subject') ?? '' };
   if (!dead) filters.status = params.get('status') ?? '';
   const query = new URLSearchParams(Object.entries({ ...filters, ...(dead ? { status: 'dead' } : {}) }).filter(([, v]) => v)).toString();
@@ -56,9 +57,15 @@ export function DeliveriesList({ dead }: { dead: boolean }) {
           <button type="button" className="button primary" disabled={chosen.size === 0 || Boolean(replaying)} onClick={() => { setResult(undefined); setReplaying({ ids: [...chosen] }); }}>
             {t('runs.replay.chosen', { count: chosen.size })}
           </button>
-          <button type="button" className="button" disabled={!items?.length || Boolean(replaying)} onClick={() => { setResult(undefined); setReplaying({ rule: filters.rule || undefined }); }}>
-            {filters.rule ? t('runs.replay.allOfRule', { rule: filters.rule }) : t('runs.replay.all')}
+          {/* The API replays by rule (and time), not by subject: with a subject filter, "all" is every row shown. */}
+          <button type="button" className="button" disabled={!items?.length || Boolean(replaying)}
+            onClick={() => { setResult(undefined); setReplaying(filters.subject ? { ids: (items ?? []).map((d) => d.id) } : { rule: filters.rule || undefined, from: since ? new Date(since).toISOString() : undefined }); }}>
+            {filters.subject ? t('runs.replay.allShown', { count: items?.length ?? 0 }) : filters.rule ? t('runs.replay.allOfRule', { rule: filters.rule }) : t('runs.replay.all')}
           </button>
+          {!filters.subject && (
+            <label className="field runs-since"><span>{t('runs.replay.since')}</span>
+              <input type="datetime-local" value={since} onChange={(e) => setSince(e.target.value)} /></label>
+          )}
           {result && <p className="ok" role="status" data-testid="replay-result">{result}</p>}
         </div>
       )}

@@ -8,7 +8,7 @@ import { useT } from '../../i18n/index.tsx';
 import { useFailureText } from './shared.tsx';
 import type { ReplayPreview } from './types.ts';
 
-export type ReplayTarget = { ids: string[] } | { rule?: string };
+export type ReplayTarget = { ids: string[] } | { rule?: string; from?: string };
 
 export function ReplayConfirm({ target, onDone, onCancel }: { target: ReplayTarget; onDone(replayed: number): void; onCancel(): void }) {
   const t = useT();
@@ -18,7 +18,7 @@ export function ReplayConfirm({ target, onDone, onCancel }: { target: ReplayTarg
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
-  const body = 'ids' in target ? { ids: target.ids } : target.rule ? { rule: target.rule } : {};
+  const body = 'ids' in target ? { ids: target.ids } : { ...(target.rule ? { rule: target.rule } : {}), ...(target.from ? { from: target.from } : {}) };
   const bodyKey = JSON.stringify(body);
 
   useEffect(() => {

@@ -115,7 +115,8 @@ export function usePaged<T extends { id: string }>(path: string, live: boolean):
       .finally(() => setLoadingOlder(false));
   }, [next, path, join, failureText]);
 
-  const reload = useCallback(() => setVersion((v) => v + 1), []);
+  // A reload starts again from the newest page: rows that moved out (a replayed dead letter) leave the list.
+  const reload = useCallback(() => { olderLoaded.current = false; setVersion((v) => v + 1); }, []);
   return { items, next, oldestStored, error, loadingOlder, updatedAt, older, reload };
 }
 
