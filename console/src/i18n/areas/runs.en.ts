@@ -19,6 +19,7 @@ export const runsEn = {
   'runs.col.created': 'Created',
   'runs.col.rule': 'Rule',
   'runs.col.subject': 'Subject',
+  'runs.col.saw': 'Condition saw',
   'runs.col.group': 'Group',
   'runs.col.actions': 'Actions',
   'runs.col.action': 'Action',

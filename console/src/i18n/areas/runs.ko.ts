@@ -21,6 +21,7 @@ export const runsKo: Record<keyof typeof runsEn, string> = {
   'runs.col.created': '생성 시각',
   'runs.col.rule': '규칙',
   'runs.col.subject': '대상',
+  'runs.col.saw': '조건이 본 값',
   'runs.col.group': '그룹',
   'runs.col.actions': '액션',
   'runs.col.action': '액션',

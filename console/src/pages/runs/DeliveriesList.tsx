@@ -1,6 +1,6 @@
 // Deliveries, newest first, filtered by rule, subject and status; with `dead`, the dead-letter list, whose rows can
 // be chosen and replayed (or every dead one of a rule), after the page says what the replay will do.
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useT } from '../../i18n/index.tsx';
 import type { MessageKey } from '../../i18n/en.ts';
 import { Filters } from './Filters.tsx';
@@ -24,6 +24,10 @@ export function DeliveriesList({ dead }: { dead: boolean }) {
   const [replaying, setReplaying] = useState<ReplayTarget>();
   const [result, setResult] = useState<string>();
   const [since, setSince] = useState('');
+  const opener = useRef<HTMLButtonElement | null>(null);
+  const open = (target: ReplayTarget, button: HTMLButtonElement) => { opener.current = button; setResult(undefined); setReplaying(target); };
+  // Focus goes back to the button that opened the preview (enabled again once the preview is gone).
+  const close = () => { setReplaying(undefined); setTimeout(() => opener.current?.focus(), 0); };
   const filters: Record<string, string> = { rule: params.get('rule') ?? '', subject: params.get('subject') ?? '' };
   if (!dead) filters.status = params.get('status') ?? '';
   const query = new URLSearchParams(Object.entries({ ...filters, ...(dead ? { status: 'dead' } : {}) }).filter(([, v]) => v)).toString();
@@ -54,12 +58,12 @@ export function DeliveriesList({ dead }: { dead: boolean }) {
       </Filters>
       {dead && (
         <div className="runs-actions" data-testid="replay-actions">
-          <button type="button" className="button primary" disabled={chosen.size === 0 || Boolean(replaying)} onClick={() => { setResult(undefined); setReplaying({ ids: [...chosen] }); }}>
+          <button type="button" className="button primary" disabled={chosen.size === 0 || Boolean(replaying)} onClick={(e) => open({ ids: [...chosen] }, e.currentTarget)}>
             {t('runs.replay.chosen', { count: chosen.size })}
           </button>
           {/* The API replays by rule (and time), not by subject: with a subject filter, "all" is every row shown. */}
           <button type="button" className="button" disabled={!items?.length || Boolean(replaying)}
-            onClick={() => { setResult(undefined); setReplaying(filters.subject ? { ids: (items ?? []).map((d) => d.id) } : { rule: filters.rule || undefined, from: since ? new Date(since).toISOString() : undefined }); }}>
+            onClick={(e) => open(filters.subject ? { ids: (items ?? []).map((d) => d.id) } : { rule: filters.rule || undefined, from: since ? new Date(since).toISOString() : undefined }, e.currentTarget)}>
             {filters.subject ? t('runs.replay.allShown', { count: items?.length ?? 0 }) : filters.rule ? t('runs.replay.allOfRule', { rule: filters.rule }) : t('runs.replay.all')}
           </button>
           {!filters.subject && (
@@ -69,7 +73,7 @@ export function DeliveriesList({ dead }: { dead: boolean }) {
           {result && <p className="ok" role="status" data-testid="replay-result">{result}</p>}
         </div>
       )}
-      {replaying && <ReplayConfirm target={replaying} onDone={done} onCancel={() => setReplaying(undefined)} />}
+      {replaying && <ReplayConfirm target={replaying} onDone={done} onCancel={close} />}
       {paged.error && <p className="error" role="alert">{paged.error}</p>}
       {!items ? <div className="skeleton block runs-skeleton" aria-busy="true" aria-label={t('common.loading')} /> : items.length === 0 ? (
         <div className="empty" data-testid="deliveries-empty">

@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useT } from '../../i18n/index.tsx';
 import { Filters } from './Filters.tsx';
 import { Link, MoreRows, segment, useSearchParams, usePaged, useZone, When } from './shared.tsx';
-import { GroupBadge } from './words.tsx';
+import { GroupBadge, useValueText } from './words.tsx';
 import type { Firing } from './types.ts';
 import { subjectPath, firingPath } from './paths.ts';
 
@@ -37,7 +37,7 @@ export function FiringsList() {
             <table className="table" data-testid="firings">
               <thead><tr>
                 <th scope="col">{t('runs.col.time')} <span className="muted small">({zone})</span></th><th scope="col">{t('runs.col.rule')}</th>
-                <th scope="col">{t('runs.col.subject')}</th><th scope="col">{t('runs.col.group')}</th><th scope="col">{t('runs.col.actions')}</th><th scope="col"><span className="visually-hidden">{t('runs.col.open')}</span></th>
+                <th scope="col">{t('runs.col.subject')}</th><th scope="col">{t('runs.col.saw')}</th><th scope="col">{t('runs.col.group')}</th><th scope="col">{t('runs.col.actions')}</th><th scope="col"><span className="visually-hidden">{t('runs.col.open')}</span></th>
               </tr></thead>
               <tbody>
                 {paged.items.map((f) => (
@@ -45,6 +45,7 @@ export function FiringsList() {
                     <td className="nowrap"><When time={f.time} /></td>
                     <td><Link to={`/rules/${segment(f.rule)}`}>{f.rule}</Link> <span className="muted small">v{f.version}</span></td>
                     <td><Link to={subjectPath(f.subject)}>{f.subject}</Link></td>
+                    <td className="runs-break small"><Saw firing={f} /></td>
                     <td><GroupBadge group={f.group} /></td>
                     <td>{t('runs.firings.actions', { count: f.trace.actions?.length ?? 0 })}</td>
                     <td><Link to={firingPath(f.id)}>{t('runs.firings.open')}<span className="visually-hidden"> {t('runs.firings.openWhat', { rule: f.rule, subject: f.subject })}</span></Link></td>
@@ -58,4 +59,12 @@ export function FiringsList() {
       )}
     </section>
   );
+}
+
+/** What the conditions saw, in one cell: the values each read (`event.properties.total = 42`), so rows compare at a glance. */
+function Saw({ firing }: { firing: Firing }) {
+  const valueText = useValueText();
+  const values = firing.trace.steps.flatMap((step) => (step.check === 'where' ? Object.entries(step.values) : []));
+  if (values.length === 0) return <>{firing.trace.steps.find((s) => s.check === 'event')?.actual ?? '—'}</>;
+  return <>{values.slice(0, 3).map(([name, value]) => <code key={name} className="runs-saw">{name.replace(/^event\.properties\./, '')} = {valueText(value)}</code>)}{values.length > 3 ? ' …' : ''}</>;
 }
