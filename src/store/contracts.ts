@@ -231,15 +231,33 @@ export interface OutboxStore {
 
 export interface ReplayFilter {
   readonly id?: string;
+  /** Rows a person selected: only those of them that are dead. */
+  readonly ids?: readonly string[];
   readonly ruleId?: string;
   readonly from?: number;
   readonly to?: number;
+}
+
+/** What a replay would do, read before doing it: how many, where to, made by which rule versions, over which time. */
+export interface ReplayPreview {
+  readonly count: number;
+  /** Per destination (a host, `smtp` or `log`) and action kind, most deliveries first. */
+  readonly destinations: readonly { readonly destination: string; readonly kind: string; readonly count: number }[];
+  /** Per rule, the rule versions whose firings made the deliveries (empty when retention deleted those firings). */
+  readonly rules: readonly { readonly ruleId: string; readonly count: number; readonly versions: readonly number[] }[];
+  /** Creation times of the oldest and the newest delivery, null when none. */
+  readonly oldest: number | null;
+  readonly newest: number | null;
+  /** Deliveries whose receiver answered 2xx at some attempt before they died (a resend that failed later): they would arrive twice. */
+  readonly answered2xx: number;
 }
 
 /** What a person may do to deliveries (API and CLI); the dispatcher is woken afterwards. */
 export interface DeliveryControl {
   /** Dead deliveries back to pending with a fresh attempt and age budget. */
   replay(filter: ReplayFilter, now: number): Promise<number>;
+  /** What `replay` with the same filter would do now; changes nothing. */
+  previewReplay(filter: ReplayFilter): Promise<ReplayPreview>;
   /** A pending delivery waiting for its back-off: due now. */
   retryNow(id: string, now: number): Promise<boolean>;
   /** A delivered delivery sent once more, same idempotency key. */

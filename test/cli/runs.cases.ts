@@ -158,6 +158,10 @@ export const runCases = (world: WorldRef) => describe('ifthen firings, deliverie
     assert.match(listed.stdout, /^CREATED +ID +RULE +SUBJECT +ACTION +STATUS +ATTEMPTS +LAST ERROR\n.+ many +gu +webhook +dead +1 +HTTP 503/);
 
     failing.delete('/many');
+    const preview = await runCli(['dlq', 'replay', '--all', '--rule', 'many', '--dry-run'], { url: server.url });
+    assert.equal(preview.code, 0, preview.stderr);
+    assert.match(preview.stdout, /^would replay 1 delivery to 1 destination:\n {2}127\.0\.0\.1:\d+ \(webhook\): 1\nmade by rule many \(1\) at v1\ncreated from \S+ to \S+\neach keeps its idempotency key; nothing was replayed \(run again without --dry-run\)\n$/);
+    assert.equal((await server.request('GET', `/v1/deliveries/${delivery}`)).body.status, 'dead', 'the dry run changed nothing');
     const replayed = await runCli(['dlq', 'replay', '--all', '--rule', 'many'], { url: server.url });
     assert.equal(replayed.stdout, 'replayed 1 delivery\n', replayed.stderr);
     await status(delivery, 'delivered');

@@ -6,12 +6,12 @@ import fp from '../plugin.ts';
 import type { ApiDeps } from '../deps.ts';
 import { ApiError } from '../errors.ts';
 import type { HistoryQuery } from '../../store/history.ts';
-import type { DeliveryStatus } from '../../store/contracts.ts';
+import type { DeliveryStatus, ReplayFilter } from '../../store/contracts.ts';
 import { attemptView, deliveryView, eventView, failureView, firingView, isoOrNull, pageView, subjectView } from '../views.ts';
 import type { HistoryTable } from '../../store/retention.ts';
 import { ERRORS } from '../schemas/common.ts';
 import {
-  DeliveryPage, DeliveryWithAttempts, DueNow, EventPage, FailurePage, FiringPage, FiringWithDeliveries, Replayed, StoredEvent, Subject,
+  DeliveryPage, DeliveryWithAttempts, DueNow, EventPage, FailurePage, FiringPage, FiringWithDeliveries, Replayed, ReplayPreviewAnswer, StoredEvent, Subject,
 } from '../schemas/runs.ts';
 
 const Paging = {
@@ -22,6 +22,9 @@ const IdParams = Type.Object({ id: Type.String() });
 const STATUSES: readonly DeliveryStatus[] = ['pending', 'delivering', 'delivered', 'dead'];
 
 type Query = Record<string, string | undefined>;
+type ReplayBody = { ids?: string[]; rule?: string; from?: string; to?: string; dry_run?: boolean };
+/** A person selects rows of one page: a page holds at most 500. */
+const MAX_REPLAY_IDS = 500;
 
 function historyQuery(query: Query): HistoryQuery {
   const limit = query.limit === undefined ? 50 : Number(query.limit);
@@ -110,21 +113,42 @@ export const runRoutes = (deps: ApiDeps) => fp(async (app: FastifyInstance) => {
     return { id: d.id, status: 'pending', due: 'now' };
   });
 
-  app.post<{ Body: { rule?: string; from?: string; to?: string } }>('/v1/deliveries/replay', {
+  app.post<{ Body: ReplayBody }>('/v1/deliveries/replay', {
     schema: {
-      tags: ['runs'], summary: 'Replay all dead deliveries of a rule and/or a time range (creation time, [from, to))',
-      body: Type.Object({ rule: Type.Optional(Type.String()), from: Type.Optional(Type.String({ description: 'ISO 8601' })), to: Type.Optional(Type.String({ description: 'ISO 8601' })) }, { additionalProperties: false }),
-      response: { 200: Replayed, ...ERRORS },
+      tags: ['runs'],
+      summary: 'Replay the dead deliveries chosen by ids, a rule and/or a time range (creation time, [from, to)); with dry_run: true, say what that would do and change nothing',
+      body: Type.Object({
+        ids: Type.Optional(Type.Array(Type.String(), { minItems: 1, maxItems: MAX_REPLAY_IDS, description: `Chosen deliveries (at most ${MAX_REPLAY_IDS}); those not dead are left alone` })),
+        rule: Type.Optional(Type.String()), from: Type.Optional(Type.String({ description: 'ISO 8601' })), to: Type.Optional(Type.String({ description: 'ISO 8601' })),
+        dry_run: Type.Optional(Type.Boolean({ description: 'Answer what the replay would do (how many, where to, from which rule versions, over which time) and change nothing' })),
+      }, { additionalProperties: false }),
+      response: { 200: Type.Union([Replayed, ReplayPreviewAnswer]), ...ERRORS },
     },
   }, async (request) => {
     const body = request.body ?? {};
     const from = time(body.from, 'from');
-    const replayed = await deliveries.replay({ ruleId: body.rule, from, to: time(body.to, 'to') }, deps.now());
+    const filter = { ids: body.ids, ruleId: body.rule, from, to: time(body.to, 'to') };
+    if (body.dry_run) return replayPreview(filter);
+    const replayed = await deliveries.replay(filter, deps.now());
     if (replayed) changed();
     const oldest = from === undefined ? undefined : (await history.oldest()).deliveries;
     // The range reaches into what retention deleted: say where it really starts.
     return oldest !== undefined && (oldest === null || from! < oldest) ? { replayed, oldestStored: isoOrNull(oldest) } : { replayed };
   });
+
+  /** What a replay would do: read in the same terms as the replay itself, with each rule's current version beside the ones that fired. */
+  async function replayPreview(filter: ReplayFilter) {
+    const preview = await deliveries.previewReplay(filter);
+    const rulesNow = await Promise.all(preview.rules.map((r) => deps.stores.rules.get(r.ruleId)));
+    return {
+      dryRun: true as const, count: preview.count,
+      ...(filter.ids ? { notDead: new Set(filter.ids).size - preview.count } : {}),
+      destinations: preview.destinations,
+      rules: preview.rules.map((r, i) => ({ id: r.ruleId, count: r.count, versions: r.versions, currentVersion: rulesNow[i]?.version ?? null })),
+      oldest: isoOrNull(preview.oldest), newest: isoOrNull(preview.newest), answered2xx: preview.answered2xx,
+      sameIdempotencyKey: true as const,
+    };
+  }
 
   app.get<{ Querystring: Query }>('/v1/events', {
     schema: {

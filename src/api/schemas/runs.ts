@@ -58,6 +58,21 @@ export const Replayed = Answer({
   replayed: Type.Integer({ description: 'How many dead deliveries were replayed' }),
   oldestStored: Type.Optional(Nullable(Time('Given when `from` reaches before the oldest delivery still stored: dead deliveries older than the retention period (IFTHEN_RETENTION_DEAD_MS) were deleted, so the range replayed really starts here'))),
 });
+export const ReplayPreviewAnswer = Answer({
+  dryRun: Type.Literal(true),
+  count: Type.Integer({ description: 'How many dead deliveries the replay would send again' }),
+  notDead: Type.Optional(Type.Integer({ description: 'With `ids`: the ids given that are not dead (delivered, pending or unknown), left alone' })),
+  destinations: Type.Array(Answer({ destination: Type.String({ description: 'A host, smtp or log' }), kind: Type.String(), count: Type.Integer() }), { description: 'Where they go, most first' }),
+  rules: Type.Array(Answer({
+    id: Type.String(), count: Type.Integer(),
+    versions: Type.Array(Type.Integer(), { description: 'The rule versions whose firings made them: a replay sends what those versions said, not the current one' }),
+    currentVersion: Nullable(Type.Integer({ description: 'The rule as saved now; null when it was deleted' })),
+  }), { description: 'Which rules made them, most first' }),
+  oldest: Nullable(Time('Creation time of the oldest')), newest: Nullable(Time('Creation time of the newest')),
+  answered2xx: Type.Integer({ description: 'Deliveries a receiver already answered 2xx at an earlier attempt: they would arrive again (receivers that dedupe on the key ignore them)' }),
+  sameIdempotencyKey: Type.Literal(true, { description: 'A replay sends each delivery under its own id as the Idempotency-Key, the same as before' }),
+}, 'What a replay would do (dry_run: true); nothing was changed');
+
 export const DueNow = Answer({ id: Type.String(), status: Type.String({ description: 'pending' }), due: Type.String({ description: 'now' }) }, 'The delivery will be tried now');
 
 /** A page of history that retention trims: it says from when the history is kept. */

@@ -240,6 +240,24 @@ export function describeOutbox(open: OpenBackend): void {
       assert.equal(await status(b, otherRule), 'pending');
     });
 
+    test('previews a replay (how many, where to, which rules, over which time) without changing anything; chosen ids alone', async (b) => {
+      const early = await deadDelivery(b, { ruleId: 'r1', at: T0 });
+      const late = await deadDelivery(b, { ruleId: 'r1', at: T0 + 10_000 });
+      const other = await deadDelivery(b, { ruleId: 'r2', at: T0 + 20_000 });
+      await deliveredDelivery(b);
+      const all = await b.deliveries.previewReplay({});
+      assert.equal(all.count, 3);
+      assert.deepEqual(all.destinations, [{ destination: 'dead.example', kind: 'webhook', count: 3 }]);
+      assert.deepEqual(all.rules.map((r) => [r.ruleId, r.count]), [['r1', 2], ['r2', 1]]);
+      assert.equal(all.answered2xx, 0);
+      const chosen = await b.deliveries.previewReplay({ ids: [late, other, 'no-such-delivery'] });
+      assert.deepEqual([chosen.count, chosen.oldest, chosen.newest], [2, (await b.history.delivery(late))!.createdAt, (await b.history.delivery(other))!.createdAt]);
+      assert.deepEqual([(await b.deliveries.previewReplay({ ruleId: 'r9' })).count, (await b.deliveries.previewReplay({ ruleId: 'r9' })).oldest], [0, null]);
+      assert.equal(await status(b, early), 'dead', 'a preview changes nothing');
+      assert.equal(await b.deliveries.replay({ ids: [late, other] }, T0 + 30_000), 2);
+      assert.deepEqual([await status(b, early), await status(b, late), await status(b, other)], ['dead', 'pending', 'pending']);
+    });
+
     test('retries a pending delivery now, and nothing in another status', async (b) => {
       const [waiting] = await deliveries(b, ['w.example']);
       const [d] = await claim(b.outbox);
