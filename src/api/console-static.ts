@@ -18,6 +18,13 @@ export const CONSOLE_CSP = [
 /** Paths that are the API's, never the console's: an unknown one stays a JSON 404. */
 const API_PATH = /^\/(v1|docs|healthz|readyz|metrics)(\/|$|\?)/;
 
+/**
+ * A file the build would have served (a missing asset, /favicon.ico): a 404, not the page. Page paths may end in
+ * what looks like an extension (/runs/deliveries/f_x.0, /subjects/ada@example.com), so only /assets/… and files at
+ * the root count.
+ */
+const MISSING_FILE = /^\/(assets\/.*|[^/]*\.[a-z0-9]+)$/i;
+
 export function consoleStatic(dir: string = CONSOLE_DIR) {
   return async (app: FastifyInstance) => {
     app.addHook('onRoute', (route) => { route.config = { ...(route.config ?? {}), access: 'public' } as typeof route.config; });
@@ -32,7 +39,7 @@ export function consoleStatic(dir: string = CONSOLE_DIR) {
     app.get('/', async (_request, reply) => sendIndex(reply));
     // Client routes (/events, /rules/abc…) get index.html; the console's router takes it from there.
     app.get('/*', async (request, reply) => {
-      if (API_PATH.test(request.url) || /\.[a-z0-9]+$/i.test(request.url.split('?')[0])) {
+      if (API_PATH.test(request.url) || MISSING_FILE.test(request.url.split('?')[0])) {
         throw new ApiError('IFTHEN_ERR_NOT_FOUND', [`no route GET ${request.url.split('?')[0]}`]);
       }
       return sendIndex(reply);

@@ -154,6 +154,13 @@ test('console serving: index for client routes with CSP and no-cache, API paths 
     assert.equal(missing.status, 404);
     assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'IFTHEN_ERR_NOT_FOUND');
     assert.equal((await fetch(`${server.url}/assets/missing.js`)).status, 404);
+    assert.equal((await fetch(`${server.url}/favicon.ico`)).status, 404);
+    // Page paths whose last part looks like a file (a delivery id, an e-mail address) are the console's.
+    for (const path of ['/runs/deliveries/f_abc.0', '/subjects/ada@example.com']) {
+      const deep = await fetch(`${server.url}${path}`);
+      assert.equal(deep.status, 200, path);
+      assert.match(await deep.text(), /<div id="root">/, path);
+    }
   } finally {
     await server.stop();
   }

@@ -130,6 +130,8 @@ test('console in Chromium: sign in, Overview, live tail, test event, Korean, acc
         await page.getByTestId('stat-dead').filter({ hasText: '1' }).waitFor();
         await page.getByRole('cell', { name: 'webhook' }).waitFor();
         await screenshot(page, 'overview-red');
+        await panel.getByRole('link', { name: 'Open the dead letters' }).click();
+        await page.getByTestId('dead').getByRole('cell', { name: 'console-dead', exact: false }).first().waitFor();
       } finally {
         await receiver.close();
       }

@@ -129,7 +129,7 @@ test('runs in Chromium: firing with its trace, delivery with attempts, dead lett
       await until(async () => ((await server.request('GET', `/v1/deliveries/${dead}`)).body.status === 'delivered' ? true : undefined), 15_000);
       await page.getByTestId('deliveries-empty').filter({ hasText: 'The dead-letter list is empty' }).waitFor({ timeout: 15_000 });
       await screenshot(page, 'runs-replayed');
-      await page.goto(`${server.url}/runs/deliveries/${encodeURIComponent(dead)}/`);
+      await page.goto(`${server.url}/runs/deliveries/${encodeURIComponent(dead)}`);
       await page.getByTestId('delivery-status').getByText('Delivered').waitFor();
       const codes = await page.getByTestId('attempts').locator('tbody tr td:nth-child(4)').allTextContents();
       assert.deepEqual(codes.map((c) => c.trim().slice(0, 8)), ['HTTP 500', 'HTTP 500', 'HTTP 200']);
@@ -147,7 +147,7 @@ test('runs in Chromium: firing with its trace, delivery with attempts, dead lett
 
     await t.test('no serious accessibility violation and no sideways scrolling on every runs view, at 1280 and 390 px', async () => {
       const stillDead = await deadDelivery(server, receiver, 'buyer-3');
-      const paths = ['/runs', '/runs/deliveries', '/runs/dead', firingPath, deliveryPath, `/runs/deliveries/${encodeURIComponent(stillDead)}/`];
+      const paths = ['/runs', '/runs/deliveries', '/runs/dead', firingPath, deliveryPath, `/runs/deliveries/${encodeURIComponent(stillDead)}`];
       for (const width of [1280, 390]) {
         await page.setViewportSize({ width, height: 900 });
         for (const path of paths) {

@@ -63,6 +63,7 @@ export const coreEn = {
   'overview.fix.lag-growing': 'Check the server\'s CPU and the rules\' errors; a rule with a heavy condition shows in `ifthen rules errors RULE_ID`.',
   'overview.problem.dead-deliveries': '{count, plural, one {# delivery is dead: its destination} other {# deliveries are dead: their destinations}} kept failing.',
   'overview.fix.dead-deliveries': 'Fix the destination, then replay: `ifthen dlq ls` and `ifthen dlq replay`.',
+  'overview.openDead': 'Open the dead letters',
   'overview.problem.processing-errors': 'Some events could not be processed in the last minute and were passed over.',
   'overview.fix.processing-errors': 'See which and why with `ifthen failures`.',
   'overview.problem.rule-errors': 'Rules failed at run time in the last minute (a missing property, a wrong type).',

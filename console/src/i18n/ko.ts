@@ -63,6 +63,7 @@ const coreKo: Record<keyof typeof coreEn, string> = {
   'overview.fix.lag-growing': '서버의 CPU 사용량과 규칙 오류를 확인하세요. 조건이 무거운 규칙은 `ifthen rules errors RULE_ID`에 나타납니다.',
   'overview.problem.dead-deliveries': '전송 {count, number}건이 실패 처리되었습니다. 대상 서버가 계속 오류를 냈습니다.',
   'overview.fix.dead-deliveries': '대상 서버를 고친 뒤 다시 보내세요: `ifthen dlq ls`, `ifthen dlq replay`.',
+  'overview.openDead': '실패한 전송 목록 열기',
   'overview.problem.processing-errors': '최근 1분 동안 처리하지 못하고 건너뛴 이벤트가 있습니다.',
   'overview.fix.processing-errors': '어떤 이벤트가 왜 실패했는지 `ifthen failures`로 확인하세요.',
   'overview.problem.rule-errors': '최근 1분 동안 실행 중에 오류가 난 규칙이 있습니다 (속성 누락, 잘못된 타입 등).',

@@ -6,6 +6,7 @@ import { useT } from '../i18n/index.tsx';
 import { api, ApiFailure } from '../api.ts';
 import type { Overview } from '../types.ts';
 import { Chart } from '../components/Chart.tsx';
+import { navigate } from '../router.ts';
 import { WithCode } from '../components/WithCode.tsx';
 
 const REFRESH_MS = 5000;
@@ -87,6 +88,7 @@ export function OverviewPage() {
                     <li key={p}>
                       <strong>{t(`overview.problem.${p}`, { count: now.deadDeliveries, lag: seconds(now.lagSeconds) })}</strong>
                       <span> <WithCode text={t(`overview.fix.${p}`)} /></span>
+                      {p === 'dead-deliveries' && <> <a href="/runs/dead" onClick={(e) => { e.preventDefault(); navigate('/runs/dead'); }}>{t('overview.openDead')}</a></>}
                     </li>
                   ))}
                 </ul>
