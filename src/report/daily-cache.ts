@@ -1,20 +1,24 @@
 // Per-day sums that cannot change any more, kept in memory, so that a report the console refreshes every few
 // seconds reads only the days still open. A day is final once its last possible exposure has matured and a
 // settling margin for late goal events has passed (`settleMs`); its sums are then cached per
-// (rule, salt, metric, kind, day). Days partly inside the requested period and open days are always read.
+// (rule, salt, metric, kind, day). Days partly inside the requested period and open days are always read. A late
+// write (an exposure or goal event older than the settling margin, sent by a batch or a backfill) raises the rule's
+// report revision, and the rule's cached days are dropped and read again.
+import { REPORT_SETTLE_MS } from '../store/contracts.ts';
 import { DAY_MS, type DailyQuery, type DaySums, type ReportReader } from './report-reader.ts';
 
 export interface DailyCacheOptions {
   /**
    * After a day's last exposure has matured, goal events may still arrive late (an SDK sending a batch, a replay):
-   * its sums are cached only this long after that. Late events after it are not seen until the process restarts.
+   * its sums are cached only this long after that. Later ones raise the rule's report revision (the pipeline writes
+   * it when an exposure or goal event is older than REPORT_SETTLE_MS), which drops the rule's cached days.
    */
   readonly settleMs: number;
   /** Series (rule × salt × metric × kind) kept; the least recently used goes first. */
   readonly maxSeries: number;
 }
 
-export const DEFAULT_DAILY_CACHE: DailyCacheOptions = { settleMs: DAY_MS, maxSeries: 512 };
+export const DEFAULT_DAILY_CACHE: DailyCacheOptions = { settleMs: REPORT_SETTLE_MS, maxSeries: 512 };
 
 export interface CachedDaily {
   readonly days: DaySums[];
@@ -30,6 +34,8 @@ export class DailySumsCache {
   readonly #reader: ReportReader;
   readonly #options: DailyCacheOptions;
   readonly #series = new Map<string, Series>();
+  /** The report revision each rule's cached days were read at. */
+  readonly #revisions = new Map<string, number>();
 
   constructor(reader: ReportReader, options: DailyCacheOptions = DEFAULT_DAILY_CACHE) {
     this.#reader = reader;
@@ -39,6 +45,12 @@ export class DailySumsCache {
   /** `windowMs`: the metric's goal window now (rows keep their own; a day is cached only when all of it matured). */
   async daily(query: DailyQuery & { readonly windowMs: number }): Promise<CachedDaily> {
     const key = JSON.stringify([query.ruleId, query.salt, query.metric, query.kind]);
+    const revision = await this.#reader.revision(query.ruleId);
+    if (this.#revisions.get(query.ruleId) !== revision) {
+      const prefix = `${JSON.stringify([query.ruleId]).slice(0, -1)},`;
+      for (const k of [...this.#series.keys()]) if (k.startsWith(prefix)) this.#series.delete(k);
+      this.#revisions.set(query.ruleId, revision);
+    }
     const series = this.#touch(key);
     // Whole days inside [from, to) whose every exposure matured more than settleMs ago: a prefix of the period.
     const firstWhole = Math.ceil(query.from / DAY_MS);

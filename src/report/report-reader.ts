@@ -60,6 +60,8 @@ export interface ReportReader {
   daily(query: DailyQuery): Promise<DaySums[]>;
   /** The earliest exposure time under the salt (events may be older than the salt's `since`); undefined: none. */
   firstExposure(ruleId: string, salt: string): Promise<number | undefined>;
+  /** Raised by every late write of the rule's exposures or goal events (REPORT_SETTLE_MS); 0 before the first. */
+  revision(ruleId: string): Promise<number>;
 }
 
 export const ZERO_SUMS: GroupSums = { n: 0, maturing: 0, sum: 0, sum_squares: 0, pre_sum: 0, pre_sum_squares: 0, pre_sum_products: 0 };
@@ -96,9 +98,11 @@ export const DAILY = (kind: MetricKind) => `SELECT exposed_at / ${DAY_MS} AS day
 export class SqliteReportReader implements ReportReader {
   readonly #experiments;
   readonly #first;
+  readonly #revision;
   readonly #daily: Record<MetricKind, Statement>;
 
   constructor(db: SqliteDatabase) {
+    this.#revision = db.prepare('SELECT revision FROM report_revisions WHERE rule_id = ?').pluck();
     this.#experiments = db.prepare('SELECT salt, since, changed_by AS changedBy, reason FROM holdout_salts WHERE rule_id = ? ORDER BY since, salt');
     this.#first = db.prepare('SELECT MIN(exposed_at) FROM exposures WHERE rule_id = ? AND salt = ?').pluck();
     this.#daily = { conversion: db.prepare(DAILY('conversion')), value: db.prepare(DAILY('value')) };
@@ -110,6 +114,10 @@ export class SqliteReportReader implements ReportReader {
 
   async firstExposure(ruleId: string, salt: string): Promise<number | undefined> {
     return (this.#first.get(ruleId, salt) as number | null) ?? undefined;
+  }
+
+  async revision(ruleId: string): Promise<number> {
+    return (this.#revision.get(ruleId) as number | undefined) ?? 0;
   }
 
   async daily(query: DailyQuery): Promise<DaySums[]> {

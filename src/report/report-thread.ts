@@ -29,6 +29,10 @@ export class ThreadReportReader implements ReportReader {
     return this.#call('firstExposure', [ruleId, salt]) as Promise<number | undefined>;
   }
 
+  revision(ruleId: string): Promise<number> {
+    return this.#call('revision', [ruleId]) as Promise<number>;
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     const worker = this.#worker;

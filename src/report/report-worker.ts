@@ -7,7 +7,7 @@ import { SqliteReportReader, type ReportReader } from './report-reader.ts';
 
 export interface ReportCall {
   readonly id: number;
-  readonly method: 'experiments' | 'daily' | 'firstExposure';
+  readonly method: 'experiments' | 'daily' | 'firstExposure' | 'revision';
   readonly args: readonly unknown[];
 }
 

@@ -276,6 +276,13 @@ export interface StallRecorder {
   deliveryStalled(id: string, error: string, now: number): Promise<void>;
 }
 
+/**
+ * How long after its last exposure matured a report day is taken as final (src/report/daily-cache.ts). A commit that
+ * writes an exposure or a goal event older than this raises the rule's report revision (`report_revisions`), and a
+ * report reads its cached days again.
+ */
+export const REPORT_SETTLE_MS = 86_400_000;
+
 /** A rule's holdout salts (issue 7): the current one, and a new one written only by the audited reshuffle. */
 export interface HoldoutSaltStore {
   /** The newest salt recorded for the rule, if any. */

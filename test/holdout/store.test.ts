@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { loadConfig } from '../../src/config.ts';
 import { openPipelineStores } from '../../src/store/open.ts';
-import type { ProcessedBatch } from '../../src/store/contracts.ts';
+import { REPORT_SETTLE_MS, type ProcessedBatch } from '../../src/store/contracts.ts';
 import type { Firing, GoalHit } from '../../src/engine/types.ts';
 import { tempDir } from '../support/server.ts';
 import { SqliteHoldoutSalts } from '../../src/store/sqlite/sqlite-exposures.ts';
@@ -56,6 +56,33 @@ describe('exposures and outcomes in the store', () => {
       assert.deepEqual(row('a'), { grp: 1, exposed_at: T, converted: 1, value: 22, pre_converted: 1, pre_value: 4 }, 'the old salt is recorded: its exposure still matures');
       const fresh = db.prepare("SELECT grp, converted, value, pre_value FROM exposure_outcomes WHERE subject = 'a' AND salt = 'r1.new'").get();
       assert.deepEqual(fresh, { grp: 0, converted: 1, value: 7 + 100, pre_value: 4 + 10 + 5 + 1000 }, 'the new exposure reads the goal events stored before it, on both sides');
+    } finally {
+      db.close();
+      stores.close();
+      dir.remove();
+    }
+  });
+
+  it('raises the rule\'s report revision for a write older than a day, not for a fresh one', async () => {
+    const dir = tempDir('ifthen-revisions-');
+    const stores = openPipelineStores(loadConfig({ IFTHEN_DATA: dir.path }));
+    const db = new Database(join(dir.path, 'ifthen.db'), { readonly: true });
+    try {
+      const commit = (firings: Firing[], goalHits: GoalHit[]) => stores.pipeline.commit({
+        consumer: 'processor', partition: 0, from: null, to: null, subjects: [], firings, emits: [], timers: [], firedTimers: [], failures: [], ruleErrors: [], goalHits,
+      } satisfies ProcessedBatch);
+      const revision = () => db.prepare("SELECT revision FROM report_revisions WHERE rule_id = 'r1'").pluck().get() ?? 0;
+      const now = Date.now();
+      await commit([firing('fresh', now - H)], [hit('fresh', now - 1000, 5)]);
+      assert.equal(revision(), 0, 'writes within the day leave cached report days alone');
+      await commit([], [hit('fresh', now - 1000, 5)]);
+      assert.equal(revision(), 0, 'a goal event seen again changes nothing');
+      await commit([], [hit('backfilled', now - REPORT_SETTLE_MS - H, 5)]);
+      assert.equal(revision(), 1, 'a goal event older than a day');
+      await commit([firing('late', now - 3 * REPORT_SETTLE_MS)], []);
+      assert.equal(revision(), 2, 'an exposure older than a day');
+      await commit([firing('late', now - 3 * REPORT_SETTLE_MS)], []);
+      assert.equal(revision(), 2, 'not a first exposure: nothing written');
     } finally {
       db.close();
       stores.close();

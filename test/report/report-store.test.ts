@@ -129,6 +129,7 @@ class CountingReader implements ReportReader {
   constructor(private readonly inner: ReportReader) {}
   experiments(ruleId: string) { return this.inner.experiments(ruleId); }
   firstExposure(ruleId: string, salt: string) { return this.inner.firstExposure(ruleId, salt); }
+  revision(ruleId: string) { return this.inner.revision(ruleId); }
   daily(q: DailyQuery): Promise<DaySums[]> { this.reads.push([q.from, q.to]); return this.inner.daily(q); }
 }
 
@@ -164,6 +165,13 @@ test('cache: final days are read once; new rows on open days are seen, rows slip
   // Later, day 7 becomes final and is read once more, then kept.
   const later = await cache.daily({ ...q, now: now + DAY_MS });
   assert.equal(later.days.find((d) => d.day === DAY0 / DAY_MS + 8)!.treatment.sum, (8 + 1) + (8 + 3) + 1000);
+
+  // A late write raises the rule's report revision (sqlite-exposures.ts): the cached days are read again, once.
+  db.prepare('INSERT INTO report_revisions (rule_id, revision) VALUES (?, 1)').run('r1');
+  const revised = await cache.daily({ ...q, now: now + DAY_MS });
+  assert.equal(revised.cachedDays, 0, 'the revision dropped the cached days');
+  assert.equal(revised.days.find((d) => d.day === DAY0 / DAY_MS + 2)!.treatment.sum, (2 + 1) + (2 + 3) + 5000, 'the row slipped into day 2 is seen now');
+  assert.equal((await cache.daily({ ...q, now: now + DAY_MS })).cachedDays, 8, 'and kept again');
 }));
 
 test('cache: a partial first day and a period inside one day are read, never cached', withDb(async (db) => {

@@ -338,4 +338,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX audit_target ON audit (target, id);
   CREATE INDEX audit_actor ON audit (actor, id);
   `,
+  // 10: a report revision per rule, raised when the pipeline writes an exposure or a goal event older than a day
+  // (REPORT_SETTLE_MS): a report's cached final days (src/report/daily-cache.ts) are read again after it.
+  `
+  CREATE TABLE report_revisions (
+    rule_id TEXT PRIMARY KEY,
+    revision INTEGER NOT NULL
+  );
+  `,
 ];

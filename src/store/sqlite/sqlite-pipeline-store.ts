@@ -125,7 +125,7 @@ export class SqlitePipelineStore implements PipelineStore {
       probe('timers');
       for (const s of batch.suppressions ?? []) this.#insertSuppression.run(s.ruleId, s.subject, s.reason, s.eventId, s.at, s.detail, s.delayedUntil ?? null);
       probe('suppressions');
-      this.#exposures.write(batch.firings, batch.goalHits ?? []); // issue 7: sqlite-exposures.ts
+      this.#exposures.write(batch.firings, batch.goalHits ?? [], now); // issue 7: sqlite-exposures.ts
       probe('exposures');
       for (const f of batch.failures) this.#insertFailure.run(f.eventId, f.partition, f.cursor, f.stage, f.error, f.at);
       const trimmed = new Set<string>();
