@@ -3,34 +3,11 @@
 // a viewer may read it, bad `hours` is refused with the path, and 1,000 rules answer in one request quickly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { startTestServer } from '../support/server.ts';
 import { until } from '../support/until.ts';
+import { writeExperiment } from './rule-activity-experiment.ts';
 
 const H = 3_600_000;
-const DAY = 86_400_000;
-
-/** A finished experiment written into the server's file as the pipeline writes it: holdout 20 %, +20 points. */
-export function writeExperiment(dataDir: string, ruleId: string, salt: string, subjects: number): void {
-  const db = new Database(join(dataDir, 'ifthen.db'), { timeout: 10_000 });
-  try {
-    const start = Date.now() - 20 * DAY;
-    const exposure = db.prepare('INSERT INTO exposures (rule_id, salt, subject, grp, global_control, exposed_at, firing_id, rule_version) VALUES (?, ?, ?, ?, 0, ?, ?, 1)');
-    const outcome = db.prepare("INSERT INTO exposure_outcomes (rule_id, salt, metric, subject, grp, exposed_at, window_ms, converted, value) VALUES (?, ?, 'order_completed', ?, ?, ?, ?, ?, 0)");
-    db.transaction(() => {
-      db.prepare('INSERT OR REPLACE INTO holdout_salts (rule_id, salt, since) VALUES (?, ?, ?)').run(ruleId, salt, start);
-      for (let i = 0; i < subjects; i++) {
-        const grp = i % 5 === 0 ? 0 : 1;
-        const at = start + Math.floor((i / subjects) * 5) * DAY + (i % 20) * H;
-        exposure.run(ruleId, salt, `u${i}`, grp, at, `f${i}`);
-        outcome.run(ruleId, salt, `u${i}`, grp, at, 3 * DAY, grp === 0 ? Number(i % 25 < 5) : Number(i % 5 < 3 && i % 5 > 0));
-      }
-    })();
-  } finally {
-    db.close();
-  }
-}
 
 test('GET /v1/rule-activity: per rule firings per hour, holdout, suppressions, owner, last change, lift badge', { timeout: 60_000 }, async () => {
   const server = await startTestServer();
