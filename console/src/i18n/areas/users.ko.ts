@@ -103,6 +103,7 @@ export const usersKo: Record<keyof typeof usersEn, string> = {
   'users.audit.older': '이전 기록 더 보기',
   'users.audit.showDiff': '변경 내용 보기',
   'users.audit.diff.summary': '{added, number}줄 추가, {removed, number}줄 삭제',
+  'users.audit.diff.label': '줄별 변경 내용',
   'users.audit.diff.added': '추가:',
   'users.audit.diff.removed': '삭제:',
   'users.audit.adminToken': '관리자 토큰',

@@ -14,7 +14,7 @@ export function Diff({ text }: { text: string }) {
   return (
     <div className="diff">
       <p className="small muted">{t('users.audit.diff.summary', { added, removed })}</p>
-      <pre className="diff-lines" data-testid="audit-diff">
+      <pre className="diff-lines" data-testid="audit-diff" tabIndex={0} aria-label={t('users.audit.diff.label')}>
         {lines.map((line, i) => {
           if (line.startsWith('@@')) return <span key={i} className="diff-hunk">{line}</span>;
           if (line.startsWith('+')) return <span key={i} className="diff-add"><span className="diff-mark" aria-hidden="true">+</span><span className="visually-hidden">{t('users.audit.diff.added')} </span>{line.slice(1)}</span>;

@@ -100,7 +100,7 @@ export function KeysSection() {
       {message && !message.key && <p className={message.tone === 'error' ? 'error' : 'ok'} role={message.tone === 'error' ? 'alert' : 'status'}>{message.text}</p>}
       {loadError && <p className="error" role="alert">{t('users.loadFailed', { message: loadError })} <button type="button" className="button" onClick={reload}>{t('common.retry')}</button></p>}
       {keys && keys.length === 0 ? <p className="empty">{t('users.keys.empty')}</p> : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label={t('users.keys.caption')}>
           <table className="table users-table" aria-busy={!keys && !loadError}>
             <caption className="visually-hidden">{t('users.keys.caption')}</caption>
             <thead>

@@ -84,7 +84,7 @@ export function UsersSection({ self }: { self?: string }) {
       <AddUser onAdded={reload} />
       {loadError && <p className="error" role="alert">{t('users.loadFailed', { message: loadError })} <button type="button" className="button" onClick={reload}>{t('common.retry')}</button></p>}
       {users && users.length === 0 && <p className="empty">{t('users.people.empty')}</p>}
-      <div className="table-wrap">
+      <div className="table-wrap" tabIndex={0} role="region" aria-label={t('users.people.caption')}>
         <table className="table users-table" aria-busy={!users && !loadError}>
           <caption className="visually-hidden">{t('users.people.caption')}</caption>
           <thead>
