@@ -123,3 +123,38 @@ test('GET /v1/rule-activity with 1,000 rules (100 with a holdout): one request, 
     await server.stop();
   }
 });
+
+test('lift badges: a request computes within its time budget, the rest answer pending and come on the next requests', async () => {
+  const { LiftBadges } = await import('../../src/api/routes/rule-activity.ts');
+  let reports = 0;
+  // A reporter whose every report takes 20 ms and says "too early".
+  const reporter = {
+    async report() {
+      reports++;
+      await new Promise((r) => setTimeout(r, 20));
+      return { primary: { name: 'g', kind: 'conversion', matured: { control: 3, treatment: 4 }, comparison: null } };
+    },
+  };
+  const badges = new LiftBadges(reporter as never, { ttlMs: 60_000, budgetMs: 100 });
+  const rules = Array.from({ length: 30 }, (_, i) => ({
+    id: `r${i}`, version: 1, createdAt: 0,
+    document: { id: `r${i}`, when: { event: 'e' }, then: [], ...(i % 3 === 0 ? {} : { holdout: { percent: 10 }, goal: { event: 'g', within: '1d' } }) },
+  }));
+  const first = await badges.badges(rules as never, 1_000);
+  assert.ok(first.computed >= 1 && first.computed < 20, `computed ${first.computed} of 20 within the budget`);
+  assert.equal(first.computed + first.pending, 20, 'only rules with a holdout are computed');
+  assert.equal([...first.badges.values()].filter((b) => b.status === 'no_holdout').length, 10);
+  assert.equal([...first.badges.values()].filter((b) => b.status === 'pending').length, first.pending);
+  let total = first.computed;
+  for (let i = 0; i < 20 && total < 20; i++) total += (await badges.badges(rules as never, 1_000 + i)).computed;
+  assert.equal(total, 20, 'every badge got its turn');
+  const kept = await badges.badges(rules as never, 2_000);
+  assert.equal(kept.computed, 0, 'kept for the TTL');
+  assert.equal(kept.pending, 0);
+  assert.deepEqual(kept.badges.get('r1'), { status: 'too_early', matured: { control: 3, treatment: 4 }, minimum: 100 });
+  assert.equal(reports, 20);
+  // A new version is computed again; after the TTL too.
+  const changed = rules.map((r) => (r.id === 'r1' ? { ...r, version: 2 } : r));
+  assert.equal((await badges.badges(changed as never, 2_000)).computed, 1);
+  assert.equal((await badges.badges(changed as never, 70_000)).computed > 0, true);
+});

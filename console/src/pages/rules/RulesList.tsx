@@ -53,6 +53,7 @@ export function RulesList() {
   const intl = useIntl();
   const [rules, setRules] = useState<RuleItem[]>();
   const [activity, setActivity] = useState<RuleActivityAnswer>();
+  const [activityAt, setActivityAt] = useState<number>();
   const [error, setError] = useState<string>();
   const [activityError, setActivityError] = useState<string>();
   const [query, setQuery] = useState('');
@@ -84,6 +85,7 @@ export function RulesList() {
       try {
         const answer = await api<RuleActivityAnswer>('GET', '/v1/rule-activity?hours=24', undefined, controller.signal);
         setActivity(answer);
+        setActivityAt(Date.now());
         setActivityError(undefined);
         pendingRef.current = answer.lift.pending > 0;
       } catch (failure) {
@@ -252,7 +254,7 @@ export function RulesList() {
       {activity && (
         <p className="muted small">
           {t('rules.legend')} <span className="legend fired" aria-hidden="true" /> {t('rules.legend.fired')} <span className="legend holdout" aria-hidden="true" /> {t('rules.legend.holdout')} <span className="legend suppressed" aria-hidden="true" /> {t('rules.legend.suppressed')}
-          {' · '}{t('common.updated', { time: intl.formatTime(Date.now(), { hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }) })}
+          {' · '}{t('common.updated', { time: intl.formatTime(activityAt ?? Date.now(), { hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }) })}
         </p>
       )}
     </section>

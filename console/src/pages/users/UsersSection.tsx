@@ -83,7 +83,7 @@ export function UsersSection({ self }: { self?: string }) {
       <h2 id="people-title">{t('users.people.title')}</h2>
       <AddUser onAdded={reload} />
       {loadError && <p className="error" role="alert">{t('users.loadFailed', { message: loadError })} <button type="button" className="button" onClick={reload}>{t('common.retry')}</button></p>}
-      {users && users.length === 0 && <p className="empty">{t('users.people.empty')}</p>}
+      {users && users.length === 0 ? <p className="empty">{t('users.people.empty')}</p> : (
       <div className="table-wrap" tabIndex={0} role="region" aria-label={t('users.people.caption')}>
         <table className="table users-table" aria-busy={!users && !loadError}>
           <caption className="visually-hidden">{t('users.people.caption')}</caption>
@@ -134,6 +134,7 @@ export function UsersSection({ self }: { self?: string }) {
           </tbody>
         </table>
       </div>
+      )}
       {rowMessage && users && !users.some((u) => u.username === rowMessage.user) && <p className="ok" role="status">{rowMessage.text}</p>}
       {pending && (
         <ConfirmDialog busy={busy} onCancel={() => setPending(undefined)} onConfirm={confirmPending}
