@@ -3,8 +3,8 @@
 // created and last changed it (the audit log: rule versions do not record who), and the lift badge of its holdout
 // report. A path of its own rather than /v1/rules/activity, which would hide a rule named "activity".
 //
-// Cost with 1,000 rules: the counts are three grouped queries over the period's rows (sqlite-rule-activity.ts) and
-// one over the audit index; lift badges are computed only for rules with a holdout, kept a minute per (rule,
+// Cost with 1,000 rules: the counts are three grouped queries over the period's rows (sqlite-rule-activity.ts; hours
+// that are over are kept, so a refresh reads the open hour only) and one over the audit index; lift badges are computed only for rules with a holdout, kept a minute per (rule,
 // version), and at most a time budget's worth per request (the rest answer `pending`; the page asks again).
 import type { FastifyInstance } from 'fastify';
 import fp from '../plugin.ts';
@@ -118,19 +118,22 @@ export const ruleActivityRoutes = (deps: ApiDeps) => fp(async (app: FastifyInsta
     const to = (Math.floor(now / HOUR_MS) + 1) * HOUR_MS;
     const from = to - hours * HOUR_MS;
     reader ??= new SqliteRuleActivity(deps.config.dbFile);
-    const rows = reader.read({ from, to });
+    const rows = reader.read({ from, to }, now);
+    const firstHour = from / HOUR_MS;
     const rules = (await deps.stores.rules.list()).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
     const zeros = () => new Array<number>(hours).fill(0);
     const items = new Map(rules.map((r) => [r.id, { rule: r.id, firings: zeros(), holdout: zeros(), suppressed: zeros(), suppressions: {} as Record<string, number>, errors: { count: 0, last: null as string | null } }]));
     for (const f of rows.firings) {
       const item = items.get(f.ruleId);
-      if (item && f.hour >= 0 && f.hour < hours) item[f.group === 'holdout' ? 'holdout' : 'firings'][f.hour] += f.count;
+      const hour = f.hour - firstHour;
+      if (item && hour >= 0 && hour < hours) item[f.group === 'holdout' ? 'holdout' : 'firings'][hour] += f.count;
     }
     for (const s of rows.suppressions) {
       const item = items.get(s.ruleId);
-      if (!item || s.hour < 0 || s.hour >= hours) continue;
-      item.suppressed[s.hour] += s.count;
+      const hour = s.hour - firstHour;
+      if (!item || hour < 0 || hour >= hours) continue;
+      item.suppressed[hour] += s.count;
       item.suppressions[s.reason] = (item.suppressions[s.reason] ?? 0) + s.count;
     }
     for (const e of rows.errors) {
