@@ -40,6 +40,7 @@ test('rules list in Chromium: empty state, 1,000 rules, search, filters, sparkli
       const empty = page.getByTestId('rules-empty');
       await empty.getByRole('heading', { name: 'No rules yet' }).waitFor();
       assert.match(await empty.textContent() ?? '', /A rule says what to do when something happens/);
+      await page.getByRole('link', { name: 'New rule' }).waitFor(); // the end-to-end flow starts here, with no rules yet
       await screenshot(page, 'rules-empty');
       await empty.getByRole('link', { name: 'Write your first rule' }).click();
       assert.equal(new URL(page.url()).pathname, '/rules/new');

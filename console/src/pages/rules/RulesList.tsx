@@ -157,7 +157,7 @@ export function RulesList() {
   if (rules && rules.length === 0) {
     return (
       <section className="page" aria-labelledby="page-title">
-        <div className="page-head"><h1 id="page-title">{t('rules.title')}</h1></div>
+        <div className="page-head"><h1 id="page-title">{t('rules.title')}</h1>{newRule}</div>
         <div className="empty" data-testid="rules-empty">
           <h2>{t('rules.empty.title')}</h2>
           <p>{t('rules.empty.what')}</p>

@@ -83,7 +83,7 @@ export function AuditSection({ role }: { role: Role }) {
         <>
           <form className="inline-form" onSubmit={apply} aria-label={t('users.audit.filters')}>
             <label className="field"><span>{t('users.audit.kind')}</span>
-              <select value={kind} onChange={(e) => setKind(e.target.value as Kind)}>
+              <select value={kind} onChange={(e) => { const next = e.target.value as Kind; setKind(next); if (next === 'all') setId(''); }}>
                 {role === 'admin' && <option value="all">{t('users.audit.kind.all')}</option>}
                 <option value="rule">{t('users.audit.kind.rule')}</option>
                 {role === 'admin' && <option value="key">{t('users.audit.kind.key')}</option>}
