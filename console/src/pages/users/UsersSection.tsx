@@ -9,7 +9,7 @@ import { ConfirmDialog } from './ConfirmDialog.tsx';
 import type { AuditPage, Role, UserItem } from './types.ts';
 
 const ROLES: Role[] = ['viewer', 'editor', 'admin'];
-type Pending = { kind: 'disable' | 'delete'; user: UserItem } | { kind: 'password'; user: UserItem; password: string };
+type Pending = { kind: 'disable' | 'delete'; user: UserItem } | { kind: 'password'; user: UserItem; password: string } | { kind: 'role'; user: UserItem; role: Role };
 
 const messageOf = (failure: unknown) => (failure instanceof ApiFailure ? failure.message : (failure as Error).message);
 
@@ -70,7 +70,10 @@ export function UsersSection({ self }: { self?: string }) {
     const path = `/v1/users/${encodeURIComponent(u)}`;
     if (pending.kind === 'delete') void act(u, () => api('DELETE', path), t('users.done.deleted', { name: u }));
     else if (pending.kind === 'disable') void act(u, () => api('PATCH', path, { disabled: true }), t('users.done.disabled', { name: u }));
-    else if (pending.kind === 'password') {
+    else if (pending.kind === 'role') {
+      const role = pending.role;
+      void act(u, () => api('PATCH', path, { role }), t('users.done.role', { name: u, role: t(`users.role.${role}`) }));
+    } else if (pending.kind === 'password') {
       const password = pending.password;
       void act(u, () => api('PATCH', path, { password }), t('users.done.password', { name: u })).then(() => { setResetFor(undefined); setResetPassword(''); });
     }
@@ -103,7 +106,12 @@ export function UsersSection({ self }: { self?: string }) {
                 <th scope="row">{u.username}{u.username === self && <span className="muted small"> {t('users.you')}</span>}</th>
                 <td>
                   <select aria-label={t('users.roleOf', { name: u.username })} value={u.role} disabled={busy}
-                    onChange={(e) => { const role = e.target.value as Role; void act(u.username, () => api('PATCH', `/v1/users/${encodeURIComponent(u.username)}`, { role }), t('users.done.role', { name: u.username, role: t(`users.role.${role}`) })); }}>
+                    onChange={(e) => {
+                      const role = e.target.value as Role;
+                      // Taking away one's own admin role ends one's own access to this page: asked first.
+                      if (u.username === self && role !== 'admin') { setPending({ kind: 'role', user: u, role }); return; }
+                      void act(u.username, () => api('PATCH', `/v1/users/${encodeURIComponent(u.username)}`, { role }), t('users.done.role', { name: u.username, role: t(`users.role.${role}`) }));
+                    }}>
                     {ROLES.map((r) => <option key={r} value={r}>{t(`users.role.${r}`)}</option>)}
                   </select>
                 </td>
@@ -138,9 +146,9 @@ export function UsersSection({ self }: { self?: string }) {
       {rowMessage && users && !users.some((u) => u.username === rowMessage.user) && <p className="ok" role="status">{rowMessage.text}</p>}
       {pending && (
         <ConfirmDialog busy={busy} onCancel={() => setPending(undefined)} onConfirm={confirmPending}
-          title={t(`users.confirm.${pending.kind}.title`, { name: pending.user.username })}
-          confirm={t(`users.confirm.${pending.kind}.button`, { name: pending.user.username })}>
-          <p>{t(`users.confirm.${pending.kind}.body`, { name: pending.user.username })}</p>
+          title={t(`users.confirm.${pending.kind}.title`, { name: pending.user.username, role: pending.kind === 'role' ? t(`users.role.${pending.role}`) : '' })}
+          confirm={t(`users.confirm.${pending.kind}.button`, { name: pending.user.username, role: pending.kind === 'role' ? t(`users.role.${pending.role}`) : '' })}>
+          <p>{t(`users.confirm.${pending.kind}.body`, { name: pending.user.username, role: pending.kind === 'role' ? t(`users.role.${pending.role}`) : '' })}</p>
         </ConfirmDialog>
       )}
     </section>
