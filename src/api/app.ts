@@ -21,6 +21,7 @@ import { statsRoutes } from './routes/stats.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { userRoutes } from './routes/users.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { ruleActivityRoutes } from './routes/rule-activity.ts';
 import { routeRule } from './roles.ts';
 import { reportRoutes } from './routes/report.ts';
 import { overviewRoutes } from './routes/overview.ts';
@@ -122,6 +123,7 @@ export async function buildApi(deps: ApiDeps, logger: Logger): Promise<FastifyIn
   await app.register(sessionRoutes(deps, auth));
   await app.register(userRoutes(deps));
   await app.register(auditRoutes(deps));
+  await app.register(ruleActivityRoutes(deps));
   await app.register(overviewRoutes(deps));
   await app.register(eventStreamRoutes(deps));
   await app.register(eventTypeRoutes(deps));

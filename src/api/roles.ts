@@ -42,6 +42,8 @@ export const ROUTE_ROLES: Readonly<Record<string, RouteRule>> = {
   'GET /v1/rules/:id/versions/:version': r('viewer', 'read rules'),
   'GET /v1/rules/:id/near-misses': r('viewer', 'read rules'),
   'GET /v1/rules/:id/report': r('viewer', 'read reports'),
+  // The rules list's activity, owner and lift badges in one answer (console).
+  'GET /v1/rule-activity': r('viewer', 'read rules'),
   'POST /v1/rules/:id/test': r('viewer', 'test rules'),
   'POST /v1/rules/:id/backtest': r('viewer', 'backtest rules'),
   'POST /v1/rules/backtest': r('viewer', 'backtest rules'),
