@@ -152,7 +152,7 @@ function EditorPage({ ruleId }: { ruleId: string | undefined }) {
     } catch (failure) {
       const f = failure as EditorFailure;
       if (f.fields?.length) showFieldErrors(f.fields);
-      else setSaveError(f.status === 403 ? t('editor.save.refused', { message: f.message }) : f.message);
+      else setSaveError(f.status === 403 ? t('editor.save.refused', { message: f.message.charAt(0).toUpperCase() + f.message.slice(1) }) : f.message);
     } finally { setBusy(false); }
   };
 

@@ -13,7 +13,7 @@ export function useRecentEvents(types: readonly string[]): { events: StoredEvent
     const requests = (chosen.length ? chosen.slice(0, 5) : ['']).map((type) =>
       call<{ items: StoredEvent[] }>('GET', `/v1/events?limit=20${type ? `&type=${encodeURIComponent(type)}` : ''}`, undefined, { signal: controller.signal }));
     Promise.all(requests)
-      .then((answers) => setState({ events: answers.flatMap((a) => a.items).sort((a, b) => (a.receivedAt < b.receivedAt ? 1 : -1)).slice(0, 20) }))
+      .then((answers) => setState({ events: answers.flatMap((a) => a.items).sort((a, b) => (a.receivedAt < b.receivedAt ? 1 : a.receivedAt > b.receivedAt ? -1 : Number(b.position) - Number(a.position))).slice(0, 20) }))
       .catch((error: Error) => { if (!isAbort(error)) setState({ events: [], error: error.message }); });
     return () => controller.abort();
     // eslint-disable-next-line react-hooks/exhaustive-deps
