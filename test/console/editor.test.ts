@@ -132,6 +132,22 @@ test('rule editor in Chromium: build, YAML, validation, test, backtest, save, en
       await page.getByLabel('At least').fill('3');
     });
 
+    await t.test('a condition rows cannot express opens as raw CEL with its text kept; simple CEL reads back into rows', async () => {
+      await page.getByRole('tab', { name: 'YAML' }).click();
+      const yaml = page.getByLabel('The rule as YAML');
+      const good = await yaml.inputValue();
+      await yaml.fill(good.replace('where: event.properties.total >= 30', 'where: event.properties.total >= 30 && (subject.vip == true || size(event.properties.sku) > 2)'));
+      await page.getByRole('tab', { name: 'Form' }).click();
+      const cel = page.getByLabel('Condition (CEL)');
+      assert.equal(await cel.inputValue(), 'event.properties.total >= 30 && (subject.vip == true || size(event.properties.sku) > 2)');
+      await page.getByRole('button', { name: 'Edit as rows' }).click();
+      await page.getByRole('status').filter({ hasText: 'cannot be shown as rows' }).waitFor();
+      await cel.fill('event.properties.total >= 30');
+      await page.getByRole('button', { name: 'Edit as rows' }).click();
+      assert.equal(await page.getByLabel('Field 1').inputValue(), 'event.properties.total');
+      assert.equal(await page.getByLabel('Value 1').inputValue(), '30');
+    });
+
     await t.test('test on a recent event shows fired, each check with its value, the window and what the webhook would send', async () => {
       await page.getByRole('tab', { name: 'Test on an event' }).click();
       await page.getByLabel('Event', { exact: true }).waitFor();
@@ -166,6 +182,7 @@ test('rule editor in Chromium: build, YAML, validation, test, backtest, save, en
       assert.deepEqual(counts.map(Number), api.body.perDay.map((d: { firings: number }) => d.firings), 'one row a day, with its firings');
       assert.equal(counts.filter((c) => c !== '0').length, 3);
       await screenshot(page, 'editor-backtest');
+      await checkPage(page, 'backtest');
     });
 
     await t.test('save creates the rule switched off; enable confirms with the estimate from last week; events reach the receiver', async () => {
@@ -206,6 +223,7 @@ test('rule editor in Chromium: build, YAML, validation, test, backtest, save, en
       await diff.locator('del').filter({ hasText: '- name: Big buyers' }).waitFor();
       await diff.locator('ins').filter({ hasText: '+ name: Big buyers, renamed' }).waitFor();
       await screenshot(page, 'editor-versions');
+      await checkPage(page, 'versions');
       await page.getByRole('button', { name: 'Roll back to version 1…' }).click();
       const dialog = page.getByRole('dialog', { name: 'Roll back to version 1?' });
       await dialog.getByText('saved again as version 3').waitFor();
@@ -246,6 +264,15 @@ test('rule editor in Chromium: build, YAML, validation, test, backtest, save, en
       await screenshot(viewer, 'editor-viewer-test');
       await viewer.getByTestId('test-result').getByRole('heading', { name: 'It fires' }).waitFor({ timeout: 15_000 });
       await viewerContext.close();
+    });
+
+    await t.test('the editor speaks Korean, with Korean number and date formats', async () => {
+      await page.getByTestId('language').selectOption('ko');
+      await page.getByRole('heading', { name: '규칙 big-buyers' }).waitFor();
+      await page.getByRole('tab', { name: '양식' }).waitFor();
+      assert.match(await page.getByText(/^버전 3, .* 저장$/).textContent() ?? '', /\d{4}\. \d{1,2}\. \d{1,2}\./);
+      await screenshot(page, 'editor-korean');
+      await page.getByTestId('language').selectOption('en');
     });
 
     assert.deepEqual(pageErrors, [], 'no script error in the page');

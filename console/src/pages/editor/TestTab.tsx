@@ -117,7 +117,7 @@ function TestResult({ answer }: { answer: TestAnswer }) {
         {answer.fired ? (answer.group === 'holdout' ? t('editor.test.firedHoldout') : t('editor.test.fired')) : t('editor.test.notFired')}
       </h3>
       {answer.decision && <p>{answer.decision.because}</p>}
-      {answer.decision?.window && <p>{t('editor.test.window', { value: answer.decision.window.value, bound: answer.decision.window.bound })}</p>}
+      {answer.decision?.window && !/window/.test(answer.decision.because) && <p>{t('editor.test.window', { value: answer.decision.window.value, bound: answer.decision.window.bound })}</p>}
       {answer.conditions.length > 0 && (
         <>
           <h4>{t('editor.test.conditions')}</h4>

@@ -92,7 +92,7 @@ function Diff({ older, newer }: { older: Version; newer: Version }) {
     <section className="panel" aria-labelledby="diff-title">
       <h3 id="diff-title">{t('editor.versions.diffTitle', { older: older.version, newer: newer.version })}</h3>
       {!changed ? <p className="muted">{t('editor.versions.same')}</p> : (
-        <pre className="diff" data-testid="diff">
+        <pre className="diff" data-testid="diff" tabIndex={0} aria-labelledby="diff-title">
           {parts.map((p, i) => {
             const lines = p.value.replace(/\n$/, '').split('\n');
             if (p.added) return <ins key={i}>{lines.map((l) => `+ ${l}\n`).join('')}</ins>;
