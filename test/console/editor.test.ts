@@ -163,6 +163,10 @@ test('rule editor in Chromium: build, YAML, validation, test, backtest, save, en
       await page.getByRole('button', { name: 'Run the test' }).click();
       await result.getByRole('heading', { name: 'It does not fire' }).waitFor({ timeout: 15_000 });
       await result.getByText('event.properties.total = 12', { exact: false }).first().waitFor();
+      // The check that failed shows on its condition row, with the value it saw.
+      await page.getByRole('tab', { name: 'Form' }).click();
+      await page.getByTestId('seen-1').filter({ hasText: /Last test: ✗ event\.properties\.total = 12/ }).waitFor();
+      await screenshot(page, 'editor-row-failed');
     });
 
     await t.test('backtest the last 7 days shows the range covered and firings per day, as the API counts them', async () => {

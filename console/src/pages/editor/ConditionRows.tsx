@@ -16,11 +16,15 @@ const SENTENCE: Record<Operator, MessageKey> = {
   '==': 'editor.sent.eq', '!=': 'editor.sent.ne', '>=': 'editor.sent.ge', '>': 'editor.sent.gt', '<=': 'editor.sent.le', '<': 'editor.sent.lt',
   contains: 'editor.sent.contains', startsWith: 'editor.sent.startsWith', endsWith: 'editor.sent.endsWith', in: 'editor.sent.in', exists: 'editor.sent.exists',
 };
+const HELP: Record<Operator, MessageKey> = {
+  '==': 'editor.help.eq', '!=': 'editor.help.ne', '>=': 'editor.help.ge', '>': 'editor.help.gt', '<=': 'editor.help.le', '<': 'editor.help.lt',
+  contains: 'editor.help.contains', startsWith: 'editor.help.startsWith', endsWith: 'editor.help.endsWith', in: 'editor.help.in', exists: 'editor.help.exists',
+};
 const KIND_KEY: Record<ValueKind, MessageKey> = { number: 'editor.kind.number', string: 'editor.kind.string', boolean: 'editor.kind.boolean' };
 
 export function ConditionRows({ path, label, types }: { path: string; label: string; types: readonly string[] }) {
   const t = useT();
-  const { doc, update, errors, catalogue } = useEditor();
+  const { doc, update, errors, catalogue, checks } = useEditor();
   const source = getAt(doc, path);
   const text = typeof source === 'string' ? source : '';
   const [rows, setRows] = useState<Rows | undefined>(() => parseRows(text));
@@ -61,6 +65,8 @@ export function ConditionRows({ path, label, types }: { path: string; label: str
     if (!parsed) { setNotice(t('editor.cond.cannotRows')); return; }
     setNotice(undefined); setRows(parsed); setRaw(false);
   };
+  // The last test's check of a row's field, with the value it saw ("✗ event.properties.total = 12, not ≥ 30").
+  const seen = (row: Row) => (row.field.trim() ? checks.find((c) => c.includes(`${row.field} `) || c.endsWith(row.field)) : undefined);
   const example = (field: string) => {
     const p = properties.get(field.replace(/^event\.properties\./, ''));
     return p && p.example !== undefined ? t('editor.cond.example', { value: JSON.stringify(p.example) }) : undefined;
@@ -104,7 +110,7 @@ export function ConditionRows({ path, label, types }: { path: string; label: str
                 </div>
                 <div className="field">
                   <label htmlFor={`${id}-o${i}`}>{t('editor.cond.operator', { n: i + 1 })}</label>
-                  <select id={`${id}-o${i}`} value={row.op} onChange={(e) => change(i, { op: e.target.value as Operator })}>
+                  <select id={`${id}-o${i}`} value={row.op} aria-describedby={`${id}-h${i}`} onChange={(e) => change(i, { op: e.target.value as Operator })}>
                     {OPERATORS.map((op) => <option key={op} value={op}>{t(OP_KEY[op])}</option>)}
                   </select>
                 </div>
@@ -126,6 +132,8 @@ export function ConditionRows({ path, label, types }: { path: string; label: str
                 <button type="button" className="button subtle remove" onClick={() => write({ ...rows, rows: rows.rows.filter((_, j) => j !== i) })}>
                   {t('editor.cond.remove', { n: i + 1 })}
                 </button>
+                <p className="op-help hint" id={`${id}-h${i}`}>{t(HELP[row.op])}</p>
+                {seen(row) && <p className={`seen ${seen(row)!.startsWith('✗') ? 'failed' : 'passed'}`} data-testid={`seen-${i + 1}`}>{t('editor.cond.lastTest', { check: seen(row)! })}</p>}
               </li>
             ))}
           </ol>

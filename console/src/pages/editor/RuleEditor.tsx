@@ -54,8 +54,10 @@ function EditorPage({ ruleId }: { ruleId: string | undefined }) {
   const [touched, setTouched] = useState(false);
   const [fieldErrors, setFieldErrors] = useState<FieldError[]>([]);
   const [generalError, setGeneralError] = useState<string>();
-  const [liveChecks, setLiveChecks] = useState(true);
+  // A viewer's dry run would be refused (saving needs an editor): their draft is checked by test and backtest.
+  const [liveChecks, setLiveChecks] = useState(role !== 'viewer');
   const [catalogue, setCatalogue] = useState<EventTypes>();
+  const [checks, setChecks] = useState<readonly string[]>([]);
   const [tab, setTab] = useState<Tab>('form');
   const [status, setStatus] = useState<string | undefined>(() => { const f = flash; flash = undefined; return f; });
   const [saveError, setSaveError] = useState<string>();
@@ -119,7 +121,7 @@ function EditorPage({ ruleId }: { ruleId: string | undefined }) {
     for (const e of fieldErrors) if (!map.has(e.path)) map.set(e.path, e.message);
     return map;
   }, [fieldErrors]);
-  const context = useMemo(() => ({ doc, update, errors, catalogue }), [doc, update, errors, catalogue]);
+  const context = useMemo(() => ({ doc, update, errors, catalogue, checks, setChecks }), [doc, update, errors, catalogue, checks]);
 
   const showFieldErrors = (list: FieldError[]) => { setFieldErrors(list); setTimeout(() => summary.current?.focus(), 0); };
 
@@ -133,7 +135,8 @@ function EditorPage({ ruleId }: { ruleId: string | undefined }) {
     try {
       if (!ruleId) {
         // A new rule must not overwrite a saved one that has the same id.
-        const exists = await call('GET', `/v1/rules/${encodeURIComponent(id)}`).then(() => true, (f: EditorFailure) => (f.status === 404 ? false : Promise.reject(f)));
+        // Asked of the list, not of GET /v1/rules/{id}: a 404 there would be logged by the browser as a failed load.
+        const exists = (await call<{ items: Array<{ id: string }> }>('GET', '/v1/rules')).items.some((r) => r.id === id);
         if (exists) { showFieldErrors([{ path: 'id', message: t('editor.id.taken', { id }) }]); return; }
       }
       // YAML typed in the YAML tab is sent as typed (its comments are kept); a new rule starts switched off.

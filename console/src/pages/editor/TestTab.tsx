@@ -26,7 +26,7 @@ const SAMPLE = '{\n  "type": "purchase",\n  "subject": "user-1",\n  "properties"
 export function TestTab({ ruleId, onFieldErrors }: { ruleId: string; onFieldErrors(errors: FieldError[]): void }) {
   const t = useT();
   const intl = useIntl();
-  const { doc } = useEditor();
+  const { doc, setChecks } = useEditor();
   const types = typesOf((doc.when as Record<string, Json> | undefined)?.event);
   const { events, error: eventsError } = useRecentEvents(types);
   const [source, setSource] = useState<'recent' | 'paste'>('recent');
@@ -62,6 +62,7 @@ export function TestTab({ ruleId, onFieldErrors }: { ruleId: string; onFieldErro
       const id = ruleId || 'draft';
       const result = await call<TestAnswer>('POST', `/v1/rules/${encodeURIComponent(id)}/test`, { rule: { ...doc, id }, event, ...(earlier?.length ? { events: earlier } : {}) });
       setAnswer(result);
+      setChecks(result.conditions);
     } catch (failure) {
       setAnswer(undefined);
       if (failure instanceof EditorFailure && failure.fields.length) { onFieldErrors(failure.fields); setError(t('editor.test.fixFields')); }

@@ -9,9 +9,12 @@ export interface EditorState {
   update(path: string, value: Json | undefined): void;
   errors: ReadonlyMap<string, string>;
   catalogue: EventTypes | undefined;
+  /** The checks of the last test ("✗ event.properties.total = 12, not ≥ 30"), shown on the condition rows they name. */
+  checks: readonly string[];
+  setChecks(checks: readonly string[]): void;
 }
 
-export const EditorContext = createContext<EditorState>({ doc: {}, update: () => {}, errors: new Map(), catalogue: undefined });
+export const EditorContext = createContext<EditorState>({ doc: {}, update: () => {}, errors: new Map(), catalogue: undefined, checks: [], setChecks: () => {} });
 export const useEditor = () => useContext(EditorContext);
 
 /** Event types of the catalogue, and the property paths of the given types (all types when none). */
