@@ -219,9 +219,11 @@ test('rule editor in Chromium: build, YAML, validation, test, backtest, save, en
       await page.waitForTimeout(200);
       assert.ok(page.url().endsWith('/rules/big-buyers'), 'a dismissed question keeps the page');
       leaveAnswer = true;
-      await page.getByRole('button', { name: 'Save', exact: true }).click();
-      await page.getByRole('status').filter({ hasText: 'Saved as version 2.' }).waitFor();
       await page.getByRole('tab', { name: 'Versions' }).click();
+      await page.getByTestId('draft-diff').locator('ins').filter({ hasText: '+ name: Big buyers, renamed' }).waitFor();
+      await page.keyboard.press('Control+s');
+      await page.getByRole('status').filter({ hasText: 'Saved as version 2.' }).waitFor();
+      await page.getByTestId('draft-diff').waitFor({ state: 'detached' });
       await page.getByTestId('versions').getByRole('rowheader', { name: 'Version 2 · current' }).waitFor();
       await page.getByRole('button', { name: 'Compare version 1 with the current one' }).click();
       const diff = page.getByTestId('diff');

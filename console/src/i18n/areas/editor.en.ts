@@ -188,6 +188,7 @@ export const editorEn = {
   'editor.preview.noEvents': 'No stored event of this type yet, so there is nothing to preview on. Send one (Events page) or test with a pasted event.',
   'editor.preview.title': 'Preview of action {n} for {subject}',
   'editor.preview.fixFirst': 'Fix the problems listed above to see the preview.',
+  'editor.preview.how': 'Rendered by the server as if the rule fired on this event (conditions and limits left aside); secrets are masked.',
 
   'editor.limits.title': 'Limits',
   'editor.limits.intro': 'Keep people from getting too much: each limit is checked before the actions run, and what it stops is recorded.',
@@ -264,6 +265,7 @@ export const editorEn = {
   'editor.test.paste': 'Paste an event (JSON)',
   'editor.test.event': 'Event',
   'editor.test.json': 'Event as JSON',
+  'editor.test.jsonHint': 'One event, or a list of the subject\'s events, oldest first: the last one is tested after the others (for windows and sequences).',
   'editor.test.earlier': "Replay the subject's earlier stored events first (windows, sequences and caps need them)",
   'editor.test.run': 'Run the test',
   'editor.test.noRecent': 'No stored event of this type yet. Paste one instead, or send one from the Events page.',
@@ -322,6 +324,7 @@ export const editorEn = {
   'editor.versions.rollBack': 'Roll back to version {n}…',
   'editor.versions.onlyOne': 'Only one version so far: each save makes a new one, and you can compare and roll back here.',
   'editor.versions.diffTitle': 'Changes from version {older} to version {newer}',
+  'editor.versions.draftTitle': 'Your unsaved changes to version {n}',
   'editor.versions.diffHint': 'Lines starting with − were removed, with + added.',
   'editor.versions.same': 'The two versions have the same document.',
   'editor.versions.confirmTitle': 'Roll back to version {n}?',

@@ -190,6 +190,7 @@ export const editorKo: Record<keyof typeof editorEn, string> = {
   'editor.preview.noEvents': '이 유형의 이벤트가 아직 저장되지 않아 미리볼 수 없습니다. 이벤트 페이지에서 하나 보내거나, 이벤트를 붙여넣어 테스트하세요.',
   'editor.preview.title': '동작 {n} 미리보기 ({subject} 대상)',
   'editor.preview.fixFirst': '위에 나온 문제를 고치면 미리보기가 나타납니다.',
+  'editor.preview.how': '규칙이 이 이벤트로 실행되었다고 보고 서버에서 렌더링한 결과입니다(조건과 제한은 따지지 않음). 비밀 값은 가려집니다.',
 
   'editor.limits.title': '제한',
   'editor.limits.intro': '같은 사람에게 너무 자주 보내지 않도록 합니다. 각 제한은 동작 전에 확인하며, 막은 내역은 기록됩니다.',
@@ -266,6 +267,7 @@ export const editorKo: Record<keyof typeof editorEn, string> = {
   'editor.test.paste': '이벤트 붙여넣기 (JSON)',
   'editor.test.event': '이벤트',
   'editor.test.json': 'JSON 이벤트',
+  'editor.test.jsonHint': '이벤트 하나, 또는 한 대상의 이벤트 목록(오래된 순)을 넣으세요. 목록이면 앞의 이벤트를 먼저 재생한 뒤 마지막 이벤트로 테스트합니다(기간·시퀀스 계산용).',
   'editor.test.earlier': '이 대상의 이전 이벤트를 먼저 재생 (기간·시퀀스·제한 계산에 필요)',
   'editor.test.run': '테스트 실행',
   'editor.test.noRecent': '이 유형의 이벤트가 아직 없습니다. 이벤트를 붙여넣거나 이벤트 페이지에서 하나 보내세요.',
@@ -324,6 +326,7 @@ export const editorKo: Record<keyof typeof editorEn, string> = {
   'editor.versions.rollBack': '버전 {n}(으)로 되돌리기…',
   'editor.versions.onlyOne': '아직 버전이 하나뿐입니다. 저장할 때마다 새 버전이 생기며, 여기서 비교하고 되돌릴 수 있습니다.',
   'editor.versions.diffTitle': '버전 {older}에서 버전 {newer}까지 바뀐 내용',
+  'editor.versions.draftTitle': '버전 {n}에서 저장하지 않은 변경',
   'editor.versions.diffHint': '−로 시작하는 줄은 지워진 줄, +로 시작하는 줄은 추가된 줄입니다.',
   'editor.versions.same': '두 버전의 내용이 같습니다.',
   'editor.versions.confirmTitle': '버전 {n}(으)로 되돌릴까요?',

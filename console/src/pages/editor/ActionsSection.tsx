@@ -5,7 +5,7 @@ import { useIntl } from 'react-intl';
 import { useT } from '../../i18n/index.tsx';
 import type { MessageKey } from '../../i18n/en.ts';
 import { useEditor, typesOf } from './context.tsx';
-import { getAt, type Doc, type Json } from './path.ts';
+import { fieldId, getAt, type Doc, type Json } from './path.ts';
 import { JsonField, SelectField, TextField } from './fields.tsx';
 import { call, isAbort, EditorFailure } from './request.ts';
 import { useRecentEvents } from './recent.ts';
@@ -34,14 +34,14 @@ export function ActionsSection({ ruleId }: { ruleId: string }) {
   const [adding, setAdding] = useState<Kind>('webhook');
   const previews = usePreview(doc, ruleId);
   return (
-    <section className="panel" aria-labelledby="actions-title">
+    <section className="panel" aria-labelledby="actions-title" id={fieldId('then')} tabIndex={-1}>
       <h2 id="actions-title">{t('editor.actions.title')}</h2>
       <PreviewEventPicker state={previews} />
       <ol className="actions">
         {actions.map((action, i) => {
           const kind = kindOfAction(action);
           return (
-            <li key={i} className="action" data-testid="action">
+            <li key={i} className="action" data-testid="action" id={fieldId(`then[${i}]`)} tabIndex={-1}>
               <div className="action-head">
                 <h3>{t('editor.action.heading', { n: i + 1, kind: kind ? t(KIND_LABEL[kind]) : '?' })}</h3>
                 <button type="button" className="button subtle" disabled={i === 0} onClick={() => update('then', move(actions, i, i - 1))}>{t('editor.action.up', { n: i + 1 })}</button>
@@ -209,6 +209,7 @@ function ActionPreview({ preview, state, n }: { preview?: Preview; state: Previe
   return (
     <div className="preview" aria-live="polite" data-testid={`preview-${n}`} aria-busy={state.busy || undefined}>
       <p className="preview-title">{t('editor.preview.title', { n, subject: state.event.subject })}</p>
+      {n === 1 && <p className="hint">{t('editor.preview.how')}</p>}
       {state.error === 'fields' ? <p className="muted small">{t('editor.preview.fixFirst')}</p>
         : state.error ? <p className="error">{t('common.error', { message: state.error })}</p>
         : !preview ? <p className="muted small">{t('common.loading')}</p>

@@ -1,12 +1,13 @@
 // Limits: a per-subject cap, a cap shared by a group of rules, a delivery rate, quiet hours (with their zone and
 // whether a message waits or is dropped), and dedupe. Each is switched on with sensible defaults.
 import { useT } from '../../i18n/index.tsx';
+import { fieldId } from './path.ts';
 import { NumberField, SelectField, TextField, Toggle } from './fields.tsx';
 
 export function LimitsSection() {
   const t = useT();
   return (
-    <section className="panel" aria-labelledby="limits-title">
+    <section className="panel" aria-labelledby="limits-title" id={fieldId('limits')} tabIndex={-1}>
       <h2 id="limits-title">{t('editor.limits.title')}</h2>
       <p className="hint">{t('editor.limits.intro')}</p>
       <Toggle path="limits.per_subject" label={t('editor.limits.perSubject')} defaults={{ max: 1, per: '24h' }}>

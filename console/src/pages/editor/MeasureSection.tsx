@@ -2,7 +2,7 @@
 // the goal(s) and the guardrails, each a metric {event, within, where, value, name}.
 import { useT } from '../../i18n/index.tsx';
 import { useEditor } from './context.tsx';
-import { getAt, type Json } from './path.ts';
+import { fieldId, getAt, type Json } from './path.ts';
 import { NumberField, TextField, Toggle } from './fields.tsx';
 import { EventTypesField } from './TriggerSection.tsx';
 
@@ -30,7 +30,7 @@ export function MeasureSection() {
   const guardrails = Array.isArray(doc.guardrails) ? doc.guardrails : [];
   const newMetric: Json = { event: '', within: '3d' };
   return (
-    <section className="panel" aria-labelledby="measure-title">
+    <section className="panel" aria-labelledby="measure-title" id={fieldId('goals')} tabIndex={-1}>
       <h2 id="measure-title">{t('editor.measure.title')}</h2>
       <Toggle path="holdout" label={t('editor.holdout.toggle')} defaults={{ percent: 10 }}>
         <div className="grid">

@@ -159,6 +159,17 @@ function EditorPage({ ruleId }: { ruleId: string | undefined }) {
     } finally { setBusy(false); }
   };
 
+  // Ctrl+S (⌘S) saves, as in an editor; the browser's "save page" would only download the console.
+  const saveRef = useRef(save);
+  saveRef.current = save;
+  useEffect(() => {
+    const key = (event: KeyboardEvent) => {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 's') { event.preventDefault(); void saveRef.current(); }
+    };
+    document.addEventListener('keydown', key);
+    return () => document.removeEventListener('keydown', key);
+  }, []);
+
   if (ruleId && loadError) {
     return (
       <section className="page" aria-labelledby="page-title">
@@ -220,7 +231,7 @@ function EditorPage({ ruleId }: { ruleId: string | undefined }) {
         {tab === 'backtest' && <div role="tabpanel" id="panel-backtest" aria-labelledby="tab-backtest"><BacktestTab savedId={saved && !dirty ? saved.id : undefined} onFieldErrors={showFieldErrors} /></div>}
         {tab === 'versions' && saved && (
           <div role="tabpanel" id="panel-versions" aria-labelledby="tab-versions">
-            <VersionsTab ruleId={saved.id} current={saved.version} reloadKey={versionsKey} onRolledBack={(version) => { void load(); setVersionsKey((k) => k + 1); setStatus(t('editor.versions.rolledBack', { version })); }} />
+            <VersionsTab ruleId={saved.id} current={saved.version} reloadKey={versionsKey} draft={dirty ? doc : undefined} onRolledBack={(version) => { void load(); setVersionsKey((k) => k + 1); setStatus(t('editor.versions.rolledBack', { version })); }} />
           </div>
         )}
         {saved && dialog && (

@@ -42,18 +42,25 @@ export function TestTab({ ruleId, onFieldErrors }: { ruleId: string; onFieldErro
     setError(undefined);
     let event: Record<string, unknown>;
     let stored: StoredEvent | undefined;
+    let pastedEarlier: unknown[] = [];
     if (source === 'recent') {
       stored = events?.find((x) => x.id === chosen) ?? events?.[0];
       if (!stored) { setError(t('editor.test.noEvent')); return; }
       event = { id: stored.id, type: stored.type, subject: stored.subject, time: stored.time, properties: stored.properties };
     } else {
-      try { event = JSON.parse(pasted) as Record<string, unknown>; } catch (failure) { setError(t('editor.test.badJson', { message: (failure as Error).message })); return; }
-      if (!event || typeof event !== 'object' || Array.isArray(event)) { setError(t('editor.test.notObject')); return; }
+      let parsed: unknown;
+      try { parsed = JSON.parse(pasted); } catch (failure) { setError(t('editor.test.badJson', { message: (failure as Error).message })); return; }
+      // A list is the subject's story: the earlier events first, the tested one last.
+      const list = Array.isArray(parsed) ? parsed : [parsed];
+      const last = list[list.length - 1] as unknown;
+      if (!last || typeof last !== 'object' || Array.isArray(last)) { setError(t('editor.test.notObject')); return; }
+      event = last as Record<string, unknown>;
+      pastedEarlier = list.slice(0, -1);
     }
     setBusy(true);
     try {
-      let earlier: unknown[] | undefined;
-      if (withEarlier && typeof event.subject === 'string') {
+      let earlier: unknown[] | undefined = pastedEarlier.length ? pastedEarlier : undefined;
+      if (!earlier && withEarlier && typeof event.subject === 'string') {
         const page = await call<{ items: StoredEvent[] }>('GET', `/v1/events?subject=${encodeURIComponent(event.subject)}&limit=500`);
         // The subject's events before the tested one (by arrival), oldest first, each at its own time.
         earlier = page.items.filter((x) => x.id !== stored?.id && (!stored || Number(x.position) < Number(stored.position)))
@@ -94,7 +101,8 @@ export function TestTab({ ruleId, onFieldErrors }: { ruleId: string; onFieldErro
         ) : (
           <div className="field">
             <label htmlFor="test-json">{t('editor.test.json')}</label>
-            <textarea id="test-json" rows={7} spellCheck={false} value={pasted} onChange={(e) => setPasted(e.target.value)} />
+            <textarea id="test-json" rows={7} spellCheck={false} value={pasted} aria-describedby="test-json-hint" onChange={(e) => setPasted(e.target.value)} />
+            <span className="hint" id="test-json-hint">{t('editor.test.jsonHint')}</span>
           </div>
         )}
         <label className="check"><input type="checkbox" checked={withEarlier} onChange={(e) => setWithEarlier(e.target.checked)} />{t('editor.test.earlier')}</label>

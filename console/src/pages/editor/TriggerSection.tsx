@@ -3,7 +3,7 @@
 import { useId } from 'react';
 import { useT } from '../../i18n/index.tsx';
 import { useEditor, suggestions, typesOf } from './context.tsx';
-import { getAt, type Json } from './path.ts';
+import { fieldId, getAt, type Json } from './path.ts';
 import { NumberField, TextField, Toggle } from './fields.tsx';
 import { ConditionRows } from './ConditionRows.tsx';
 
@@ -65,7 +65,7 @@ export function TriggerSection() {
   const stepPath = (i: number) => (Array.isArray(when.after) ? `when.after[${i}]` : 'when.after');
 
   return (
-    <section className="panel" aria-labelledby="trigger-title">
+    <section className="panel" aria-labelledby="trigger-title" id={fieldId('when')} tabIndex={-1}>
       <h2 id="trigger-title">{t('editor.when.title')}</h2>
       <div className="grid">
         <div className="field">
@@ -97,7 +97,7 @@ export function TriggerSection() {
       )}
 
       {shape === 'sequence' && (
-        <fieldset className="steps">
+        <fieldset className="steps" id={fieldId('when.after')} tabIndex={-1}>
           <legend>{t('editor.seq.title')}</legend>
           <ol>
             {steps.map((_, i) => (

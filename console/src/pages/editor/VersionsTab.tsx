@@ -14,7 +14,7 @@ interface Version { version: number; createdAt: string; document: Doc }
 /** A version's document without `enabled`: rolling back restores the rule, not its on/off state. */
 export const withoutEnabled = (doc: Doc): Doc => { const { enabled: _enabled, ...rest } = doc; return rest; };
 
-export function VersionsTab({ ruleId, current, reloadKey, onRolledBack }: { ruleId: string; current: number; reloadKey: number; onRolledBack(version: number): void }) {
+export function VersionsTab({ ruleId, current, reloadKey, draft, onRolledBack }: { ruleId: string; current: number; reloadKey: number; draft?: Doc; onRolledBack(version: number): void }) {
   const t = useT();
   const intl = useIntl();
   const [versions, setVersions] = useState<Version[]>();
@@ -71,7 +71,9 @@ export function VersionsTab({ ruleId, current, reloadKey, onRolledBack }: { rule
           </table>
         </div>
       </section>
-      {versions.length < 2 ? <p className="muted">{t('editor.versions.onlyOne')}</p> : latest && other && <Diff older={other} newer={latest} />}
+      {draft && latest && <Diff before={latest.document} after={draft} title={t('editor.versions.draftTitle', { n: latest.version })} testId="draft-diff" />}
+      {versions.length < 2 ? <p className="muted">{t('editor.versions.onlyOne')}</p>
+        : latest && other && <Diff before={other.document} after={latest.document} title={t('editor.versions.diffTitle', { older: other.version, newer: latest.version })} testId="diff" />}
       <Dialog open={confirm !== undefined} title={t('editor.versions.confirmTitle', { n: confirm?.version ?? 0 })} onClose={() => setConfirm(undefined)} testId="rollback-dialog">
         <p>{t('editor.versions.confirmBody', { n: confirm?.version ?? 0, next: (versions[0]?.version ?? 0) + 1 })}</p>
         {rollError && <p className="error" role="alert">{rollError}</p>}
@@ -84,15 +86,15 @@ export function VersionsTab({ ruleId, current, reloadKey, onRolledBack }: { rule
   );
 }
 
-function Diff({ older, newer }: { older: Version; newer: Version }) {
+function Diff({ before, after, title, testId }: { before: Doc; after: Doc; title: string; testId: string }) {
   const t = useT();
-  const parts = diffLines(toYaml(withoutEnabled(older.document)), toYaml(withoutEnabled(newer.document)));
+  const parts = diffLines(toYaml(withoutEnabled(before)), toYaml(withoutEnabled(after)));
   const changed = parts.some((p) => p.added || p.removed);
   return (
-    <section className="panel" aria-labelledby="diff-title">
-      <h3 id="diff-title">{t('editor.versions.diffTitle', { older: older.version, newer: newer.version })}</h3>
+    <section className="panel" aria-labelledby={`${testId}-title`}>
+      <h3 id={`${testId}-title`}>{title}</h3>
       {!changed ? <p className="muted">{t('editor.versions.same')}</p> : (
-        <pre className="diff" data-testid="diff" tabIndex={0} aria-labelledby="diff-title">
+        <pre className="diff" data-testid={testId} tabIndex={0} aria-labelledby={`${testId}-title`}>
           {parts.map((p, i) => {
             const lines = p.value.replace(/\n$/, '').split('\n');
             if (p.added) return <ins key={i}>{lines.map((l) => `+ ${l}\n`).join('')}</ins>;
