@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useIntl } from 'react-intl';
 import { useT } from '../../i18n/index.tsx';
+import type { MessageKey } from '../../i18n/en.ts';
 import { useSession } from '../../session.tsx';
 import { navigate, usePath } from '../../router.ts';
 import type { EventTypes } from '../../types.ts';
@@ -33,7 +34,10 @@ const NEW_RULE: Doc = {
 };
 
 /** A message for the page the editor opens next (after the first save, the address changes to the rule's). */
-let flash: string | undefined;
+let flash: Note | undefined;
+
+/** A message kept as its key, so it follows a change of language. */
+interface Note { key: MessageKey; values?: Record<string, string | number> }
 
 export function RuleEditor() {
   const path = usePath();
@@ -59,7 +63,7 @@ function EditorPage({ ruleId }: { ruleId: string | undefined }) {
   const [catalogue, setCatalogue] = useState<EventTypes>();
   const [checks, setChecks] = useState<readonly string[]>([]);
   const [tab, setTab] = useState<Tab>('form');
-  const [status, setStatus] = useState<string | undefined>(() => { const f = flash; flash = undefined; return f; });
+  const [status, setStatus] = useState<Note | undefined>(() => { const f = flash; flash = undefined; return f; });
   const [saveError, setSaveError] = useState<string>();
   const [warnings, setWarnings] = useState<string[]>([]);
   const [busy, setBusy] = useState(false);
@@ -145,7 +149,7 @@ function EditorPage({ ruleId }: { ruleId: string | undefined }) {
         : await call<SaveAnswer>('PUT', `/v1/rules/${encodeURIComponent(id)}`, ruleId ? doc : { ...doc, enabled: false });
       setFieldErrors([]);
       setWarnings((answer.warnings ?? []).map((w) => w.message));
-      const message = answer.changed === false ? t('editor.save.unchanged', { version: answer.version }) : t('editor.save.saved', { version: answer.version });
+      const message: Note = { key: answer.changed === false ? 'editor.save.unchanged' : 'editor.save.saved', values: { version: answer.version } };
       if (!ruleId) { flash = message; navigate(`/rules/${encodeURIComponent(id)}`); return; }
       setSaved(answer);
       setDoc(withoutEnabled(answer.document));
@@ -211,7 +215,7 @@ function EditorPage({ ruleId }: { ruleId: string | undefined }) {
           </div>
         </div>
         {saveError && <p className="error" id="save-error" role="alert" data-testid="save-error">{saveError}</p>}
-        {status && <p className="ok-note" role="status">{status}</p>}
+        {status && <p className="ok-note" role="status">{t(status.key, status.values)}</p>}
         {warnings.length > 0 && <ul className="warning" aria-label={t('editor.save.warnings')}>{warnings.map((w, i) => <li key={i}>{w}</li>)}</ul>}
         {role === 'viewer' && <p className="muted small">{t('editor.viewerNote')}</p>}
         {!liveChecks && role !== 'viewer' && <p className="muted small">{t('editor.noLiveChecks')}</p>}
@@ -231,12 +235,12 @@ function EditorPage({ ruleId }: { ruleId: string | undefined }) {
         {tab === 'backtest' && <div role="tabpanel" id="panel-backtest" aria-labelledby="tab-backtest"><BacktestTab savedId={saved && !dirty ? saved.id : undefined} onFieldErrors={showFieldErrors} /></div>}
         {tab === 'versions' && saved && (
           <div role="tabpanel" id="panel-versions" aria-labelledby="tab-versions">
-            <VersionsTab ruleId={saved.id} current={saved.version} reloadKey={versionsKey} draft={dirty ? doc : undefined} onRolledBack={(version) => { void load(); setVersionsKey((k) => k + 1); setStatus(t('editor.versions.rolledBack', { version })); }} />
+            <VersionsTab ruleId={saved.id} current={saved.version} reloadKey={versionsKey} draft={dirty ? doc : undefined} onRolledBack={(version) => { void load(); setVersionsKey((k) => k + 1); setStatus({ key: 'editor.versions.rolledBack', values: { version } }); }} />
           </div>
         )}
         {saved && dialog && (
           <EnableDialog open enable={dialog === 'enable'} ruleId={saved.id} saved={withoutEnabled(saved.document)} dirty={dirty} onClose={() => setDialog(undefined)}
-            onDone={(enabled) => { setDialog(undefined); setSaved({ ...saved, enabled }); setStatus(t(enabled ? 'editor.enabledNow' : 'editor.disabledNow')); }} />
+            onDone={(enabled) => { setDialog(undefined); setSaved({ ...saved, enabled }); setStatus({ key: enabled ? 'editor.enabledNow' : 'editor.disabledNow' }); }} />
         )}
       </section>
     </EditorContext.Provider>

@@ -1,5 +1,5 @@
 // What a backtest says about the days ahead: firings a day over the days it covered, and the messages they make
-// (webhook, chat and email actions; emit, set and log send nothing out).
+// (webhook, chat and email actions; emit, set and log send nothing out), less the holdout's share.
 import type { Doc } from './path.ts';
 
 export interface BacktestAnswer {
@@ -22,7 +22,9 @@ export function estimate(result: BacktestAnswer, doc: Doc): { perDay: number; me
   const messageActions = (Array.isArray(doc.then) ? doc.then : []).filter((a) => a && typeof a === 'object' && !Array.isArray(a) && ('webhook' in a || 'chat' in a || 'email' in a)).length;
   // A span under a day is scaled to a day ("about 40 a day" from 10 in six hours); the page names the span.
   const perDay = result.firings / days;
-  return { perDay, messagesPerDay: perDay * messageActions, days };
+  // Held-out subjects' firings send nothing: the messages are the treatment's share.
+  const holdout = doc.holdout && typeof doc.holdout === 'object' && !Array.isArray(doc.holdout) && typeof doc.holdout.percent === 'number' ? doc.holdout.percent : 0;
+  return { perDay, messagesPerDay: perDay * messageActions * (1 - holdout / 100), days };
 }
 
 /** The last seven days up to now, as the backtest endpoints take them. */
