@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRows, rowsCel } from '../../console/src/pages/editor/conditions.ts';
-import { getAt, parsePath, setAt } from '../../console/src/pages/editor/path.ts';
+import { getAt, parsePath, setAt, type Doc } from '../../console/src/pages/editor/path.ts';
 import { fromYaml, toYaml } from '../../console/src/pages/editor/yaml-text.ts';
 import { estimate, type BacktestAnswer } from '../../console/src/pages/editor/estimate.ts';
 
@@ -60,7 +60,7 @@ test('YAML both ways, keys in reading order, mistakes with line and column', () 
 
 test('the estimate: firings a day over the days covered, messages from webhook/chat/email less the holdout', () => {
   const result = { covered: { from: '2026-11-27T00:00:00Z', to: '2026-12-04T00:00:00Z' }, events: 100, firings: 70 } as BacktestAnswer;
-  const doc = { then: [{ webhook: { url: 'x' } }, { emit: { event: 'y' } }, { email: { to: 'a', subject: 'b' } }], holdout: { percent: 10 } };
+  const doc: Doc = { then: [{ webhook: { url: 'x' } }, { emit: { event: 'y' } }, { email: { to: 'a', subject: 'b' } }], holdout: { percent: 10 } };
   const guess = estimate(result, doc)!;
   assert.equal(guess.perDay, 10);
   assert.equal(guess.messagesPerDay, 18);
