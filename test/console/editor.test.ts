@@ -219,6 +219,10 @@ test('rule editor in Chromium: build, YAML, validation, test, backtest, save, en
       await page.waitForTimeout(200);
       assert.ok(page.url().endsWith('/rules/big-buyers'), 'a dismissed question keeps the page');
       leaveAnswer = true;
+      // A reload (or the back button) loses nothing: the tab kept the draft and offers it back.
+      await page.reload();
+      await page.getByRole('region', { name: 'Unsaved draft' }).getByRole('button', { name: 'Restore my changes' }).click();
+      assert.equal(await page.getByLabel('Name', { exact: true }).inputValue(), 'Big buyers, renamed');
       await page.getByRole('tab', { name: 'Versions' }).click();
       await page.getByTestId('draft-diff').locator('ins').filter({ hasText: '+ name: Big buyers, renamed' }).waitFor();
       await page.keyboard.press('Control+s');

@@ -93,6 +93,16 @@ function EditorPage({ ruleId }: { ruleId: string | undefined }) {
   const baseline = useMemo(() => JSON.stringify(saved ? withoutEnabled(saved.document) : NEW_RULE), [saved]);
   const dirty = (ruleId ? saved !== undefined : true) && JSON.stringify(doc) !== baseline;
   useLeaveWarning(dirty, t('editor.leave'));
+  // A draft is kept in this tab while it differs from the saved rule, so the back button or a reload loses nothing.
+  const draftKey = `ifthen.draft.${ruleId ?? '(new)'}`;
+  const [kept, setKept] = useState<Doc | undefined>(() => {
+    try { const text = sessionStorage.getItem(draftKey); return text ? JSON.parse(text) as Doc : undefined; } catch { return undefined; }
+  });
+  useEffect(() => {
+    if (!touched) return;
+    if (dirty) sessionStorage.setItem(draftKey, JSON.stringify(doc)); else sessionStorage.removeItem(draftKey);
+  }, [doc, dirty, touched, draftKey]);
+  const offerKept = kept !== undefined && !touched && (ruleId ? saved !== undefined : true) && JSON.stringify(kept) !== baseline;
 
   const update = useCallback((path: string, value: Json | undefined) => {
     setDoc((d) => setAt(d, path, value));
@@ -148,6 +158,8 @@ function EditorPage({ ruleId }: { ruleId: string | undefined }) {
         ? await call<SaveAnswer>('PUT', `/v1/rules/${encodeURIComponent(id)}`, yamlText, { yaml: true })
         : await call<SaveAnswer>('PUT', `/v1/rules/${encodeURIComponent(id)}`, ruleId ? doc : { ...doc, enabled: false });
       setFieldErrors([]);
+      sessionStorage.removeItem(draftKey);
+      setKept(undefined);
       setWarnings((answer.warnings ?? []).map((w) => w.message));
       const message: Note = { key: answer.changed === false ? 'editor.save.unchanged' : 'editor.save.saved', values: { version: answer.version } };
       if (!ruleId) { flash = message; navigate(`/rules/${encodeURIComponent(id)}`); return; }
@@ -217,6 +229,15 @@ function EditorPage({ ruleId }: { ruleId: string | undefined }) {
         {saveError && <p className="error" id="save-error" role="alert" data-testid="save-error">{saveError}</p>}
         {status && <p className="ok-note" role="status">{t(status.key, status.values)}</p>}
         {warnings.length > 0 && <ul className="warning" aria-label={t('editor.save.warnings')}>{warnings.map((w, i) => <li key={i}>{w}</li>)}</ul>}
+        {offerKept && (
+          <div className="warning kept" role="region" aria-label={t('editor.kept.label')}>
+            <p>{t('editor.kept.text')}</p>
+            <div className="row-actions">
+              <button type="button" className="button" onClick={() => { replace(kept!); setKept(undefined); }}>{t('editor.kept.restore')}</button>
+              <button type="button" className="button subtle" onClick={() => { sessionStorage.removeItem(draftKey); setKept(undefined); }}>{t('editor.kept.discard')}</button>
+            </div>
+          </div>
+        )}
         {role === 'viewer' && <p className="muted small">{t('editor.viewerNote')}</p>}
         {!liveChecks && role !== 'viewer' && <p className="muted small">{t('editor.noLiveChecks')}</p>}
         {generalError && <p className="error" role="alert">{generalError}</p>}
