@@ -156,7 +156,8 @@ test('rule editor in Chromium: build, YAML, validation, test, backtest, save, en
       const result = page.getByTestId('test-result');
       await result.getByRole('heading', { name: 'It fires' }).waitFor({ timeout: 15_000 });
       await result.getByText('✓ event.properties.total = 80 ≥ 30').waitFor();
-      await result.getByText('{\\"who\\": \\"dan\\", \\"total\\": 80}', { exact: false }).waitFor();
+      await result.getByText(`POST ${hook}`, { exact: false }).first().waitFor();
+      await result.getByText('{"who": "dan", "total": 80}', { exact: false }).first().waitFor();
       await screenshot(page, 'editor-test');
       // A pasted small purchase does not pass the condition, and says so with the value it saw.
       await page.getByLabel('Paste an event (JSON)').check();

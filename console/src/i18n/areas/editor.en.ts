@@ -285,6 +285,12 @@ export const editorEn = {
   'editor.test.suppressions': 'Stopped or delayed by limits',
   'editor.test.waiting': 'Waiting',
   'editor.test.actions': 'What each action would do',
+  'editor.test.fullRequest': 'The whole request, with its headers',
+  'editor.outcome.queued': 'would be sent',
+  'editor.outcome.applied': 'would be applied at once',
+  'editor.outcome.skipped': 'would be skipped',
+  'editor.outcome.failed': 'would fail',
+  'editor.outcome.other': '{outcome}',
   'editor.test.earlierResults': '{count, plural, one {The earlier event} other {The # earlier events}}',
 
   'editor.backtest.title': 'Backtest the last 7 days',

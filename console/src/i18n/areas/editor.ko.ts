@@ -287,6 +287,12 @@ export const editorKo: Record<keyof typeof editorEn, string> = {
   'editor.test.suppressions': '제한으로 막히거나 미뤄진 내역',
   'editor.test.waiting': '대기 중',
   'editor.test.actions': '각 동작이 할 일',
+  'editor.test.fullRequest': '헤더를 포함한 전체 요청',
+  'editor.outcome.queued': '발송 대기열에 들어갑니다',
+  'editor.outcome.applied': '바로 적용됩니다',
+  'editor.outcome.skipped': '건너뜁니다',
+  'editor.outcome.failed': '실패합니다',
+  'editor.outcome.other': '{outcome}',
   'editor.test.earlierResults': '이전 이벤트 {count, plural, other {#개}}',
 
   'editor.backtest.title': '최근 7일 백테스트',

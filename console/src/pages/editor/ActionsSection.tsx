@@ -219,7 +219,8 @@ function ActionPreview({ preview, state, n }: { preview?: Preview; state: Previe
   );
 }
 
-function previewText(preview: unknown): string {
+/** What an action would send, as a person reads it: `POST url` and the body; other kinds as JSON. */
+export function previewText(preview: unknown): string {
   if (!preview || typeof preview !== 'object') return JSON.stringify(preview ?? null, null, 2);
   const p = preview as { method?: string; url?: string; body?: unknown };
   if (p.url !== undefined && p.method !== undefined) {

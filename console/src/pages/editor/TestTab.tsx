@@ -4,10 +4,12 @@
 import { useState, type FormEvent } from 'react';
 import { useIntl } from 'react-intl';
 import { useT } from '../../i18n/index.tsx';
+import type { MessageKey } from '../../i18n/en.ts';
 import { useEditor, typesOf } from './context.tsx';
 import type { Json } from './path.ts';
 import { call, EditorFailure, type FieldError } from './request.ts';
 import { useRecentEvents } from './recent.ts';
+import { previewText } from './ActionsSection.tsx';
 import type { StoredEvent } from '../../types.ts';
 
 interface Decision { input: { kind: string; id: string; type?: string; time?: string }; outcome: string; because: string; conditions?: string[] }
@@ -21,6 +23,7 @@ interface TestAnswer {
   earlier?: Decision[];
 }
 
+const OUTCOMES: Record<string, MessageKey> = { queued: 'editor.outcome.queued', applied: 'editor.outcome.applied', skipped: 'editor.outcome.skipped', failed: 'editor.outcome.failed' };
 const SAMPLE = '{\n  "type": "purchase",\n  "subject": "user-1",\n  "properties": { "total": 42 }\n}';
 
 export function TestTab({ ruleId, onFieldErrors }: { ruleId: string; onFieldErrors(errors: FieldError[]): void }) {
@@ -151,8 +154,13 @@ function TestResult({ answer }: { answer: TestAnswer }) {
           <ol className="would-do">
             {actions.map((a) => (
               <li key={a.index}>
-                <strong>{a.kind}</strong> · {a.outcome}{a.detail ? `: ${a.detail}` : ''}
-                {a.preview !== undefined && <pre>{JSON.stringify(a.preview, null, 2)}</pre>}
+                <strong>{a.kind}</strong> · {t(OUTCOMES[a.outcome] ?? 'editor.outcome.other', { outcome: a.outcome })}{a.detail ? `: ${a.detail}` : ''}
+                {a.preview !== undefined && (
+                  <>
+                    <pre>{previewText(a.preview)}</pre>
+                    <details><summary>{t('editor.test.fullRequest')}</summary><pre>{JSON.stringify(a.preview, null, 2)}</pre></details>
+                  </>
+                )}
               </li>
             ))}
           </ol>
