@@ -60,6 +60,13 @@ test('rule editor form: every trigger shape, limit, holdout, goal and action kin
       await page.getByRole('button', { name: 'Add a guardrail' }).click();
       await page.getByLabel('Guardrail 1: event type(s)').fill('unsubscribed');
       await page.getByLabel('Webhook URL (action 1)').fill('https://example.com/hook');
+      // A Liquid mistake is reported at its field, by the server's own template parser.
+      const body = page.getByLabel('Body (action 1)');
+      const good = await body.inputValue();
+      await body.fill('{"total": {{ event.properties.total | no_such_filter }}}');
+      await page.getByTestId('error-summary').getByText(/then\[0\]\.webhook\.body: template does not parse/).waitFor({ timeout: 10_000 });
+      assert.equal(await body.getAttribute('aria-invalid'), 'true');
+      await body.fill(good);
       for (const kind of ['email', 'emit', 'set', 'log']) {
         await page.getByLabel('Kind of action to add').selectOption(kind);
         await page.getByRole('button', { name: 'Add the action' }).click();
