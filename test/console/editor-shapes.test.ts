@@ -54,11 +54,14 @@ test('rule editor form: every trigger shape, limit, holdout, goal and action kin
       assert.equal(await zone.getAttribute('aria-invalid'), 'true');
       await zone.fill('Asia/Seoul');
       await page.getByLabel('Keep a holdout group (they get no action, so the lift can be measured)').check();
+      const share = page.getByLabel('Share held out (%)');
+      await share.fill('');
+      await share.pressSequentially('2.5', { delay: 20 }); // typed key by key: "2." stays on the way to 2.5
       await page.getByRole('button', { name: 'Add a goal' }).click();
       await page.getByLabel('Goal 1: event type(s)').fill('order_completed');
       await page.getByLabel('Metric 1: value (CEL)').fill('event.properties.revenue');
       await page.getByRole('button', { name: 'Add a guardrail' }).click();
-      await page.getByLabel('Guardrail 1: event type(s)').fill('unsubscribed');
+      await page.getByLabel('Guardrail 1: event type(s)').pressSequentially('unsubscribed, complained'); // typed key by key: the comma stays
       await page.getByLabel('Webhook URL (action 1)').fill('https://example.com/hook');
       // A Liquid mistake is reported at its field, by the server's own template parser.
       const body = page.getByLabel('Body (action 1)');
@@ -89,7 +92,7 @@ test('rule editor form: every trigger shape, limit, holdout, goal and action kin
       await page.getByRole('tab', { name: 'YAML' }).click();
       const yaml = await page.getByLabel('The rule as YAML').inputValue();
       for (const part of ['after:', '- event: signed_up', 'within: 7d', '- event: cart_updated', 'unless:', 'event: refund', 'wait: 10m', 'per_subject:', 'group:', 'rate: 600/m',
-        'quiet_hours:', 'timezone: Asia/Seoul', 'dedupe:', 'holdout:', 'percent: 10', 'goal:', 'value: event.properties.revenue', 'guardrails:', 'event: unsubscribed',
+        'quiet_hours:', 'timezone: Asia/Seoul', 'dedupe:', 'holdout:', 'percent: 2.5', 'goal:', 'value: event.properties.revenue', 'guardrails:', '- unsubscribed\n', '- complained\n',
         'Authorization: Bearer {{ secrets.PUSH_TOKEN }}', '- email:', '- emit:', '- set:', '- log:']) {
         assert.ok(yaml.includes(part), `YAML has ${part}:\n${yaml}`);
       }
@@ -104,7 +107,7 @@ test('rule editor form: every trigger shape, limit, holdout, goal and action kin
       assert.deepEqual(saved.when.unless, { event: 'refund', within: '1h' });
       assert.deepEqual(saved.limits.quiet_hours, { from: '22:00', to: '08:00', timezone: 'Asia/Seoul', then: 'delay' });
       assert.deepEqual(saved.then.map((a: object) => Object.keys(a)[0]), ['webhook', 'email', 'emit', 'set', 'log']);
-      assert.equal(saved.holdout.percent, 10);
+      assert.equal(saved.holdout.percent, 2.5);
 
       await page.getByLabel('Fires').selectOption('change');
       await page.getByLabel('Subject attribute').fill('plan');

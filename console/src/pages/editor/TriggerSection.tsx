@@ -1,6 +1,6 @@
 // The trigger (`when`): event type(s), the shape (each event, a threshold, a sequence, a change), its condition
 // rows, and the optional delay (`wait`) and absence (`unless`). Only the parts of the chosen shape are shown.
-import { useId } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { useT } from '../../i18n/index.tsx';
 import { useEditor, suggestions, typesOf } from './context.tsx';
 import { fieldId, getAt, type Json } from './path.ts';
@@ -29,11 +29,15 @@ export function EventTypesField({ path, label }: { path: string; label: string }
   const { doc, update, catalogue } = useEditor();
   const listId = useId();
   const value = getAt(doc, path);
-  const text = Array.isArray(value) ? value.join(', ') : typeof value === 'string' ? value : '';
+  const shown = Array.isArray(value) ? value.join(', ') : typeof value === 'string' ? value : '';
+  // The text is kept as typed ("a, " on the way to "a, b"); an edit elsewhere (YAML) replaces it.
+  const [text, setText] = useState(shown);
+  const key = JSON.stringify(value ?? null);
+  useEffect(() => { if (JSON.stringify(typesValue(text) ?? null) !== key) setText(shown); }, [key]); // eslint-disable-line react-hooks/exhaustive-deps
   return (
     <>
       <datalist id={listId}>{suggestions(catalogue, []).types.map((type) => <option key={type} value={type} />)}<option value="*" /></datalist>
-      <TextField path={path} label={label} list={listId} value={text} hint={t('editor.when.eventHint')} onText={(s) => update(path, typesValue(s))} />
+      <TextField path={path} label={label} list={listId} value={text} hint={t('editor.when.eventHint')} onText={(s) => { setText(s); update(path, typesValue(s)); }} />
     </>
   );
 }

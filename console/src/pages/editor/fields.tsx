@@ -1,6 +1,6 @@
 // Form fields bound to a path of the draft: the label, the control, a hint, and the server's message for that
 // path right under it (aria-invalid, aria-describedby), so an error is read out with its field.
-import { useId, type ReactNode } from 'react';
+import { useEffect, useId, useState, type ReactNode } from 'react';
 import { useEditor } from './context.tsx';
 import { fieldId, getAt, type Json } from './path.ts';
 
@@ -45,12 +45,16 @@ export function NumberField({ path, label, hint, className, min, max, step }: Co
   const { doc, update } = useEditor();
   const f = useField(path, hint);
   const current = getAt(doc, path);
+  const shown = typeof current === 'number' ? String(current) : '';
+  // Kept as typed ("2." on the way to "2.5"); a change from elsewhere replaces it.
+  const [text, setText] = useState(shown);
+  useEffect(() => { if ((text === '' ? undefined : Number(text)) !== current) setText(shown); }, [current]); // eslint-disable-line react-hooks/exhaustive-deps
   return (
     <div className={`field ${className ?? ''}`}>
       <label htmlFor={f.id}>{label}</label>
-      <input type="number" id={f.id} inputMode="decimal" min={min} max={max} step={step ?? 'any'} value={typeof current === 'number' ? String(current) : ''}
+      <input type="number" id={f.id} inputMode="decimal" min={min} max={max} step={step ?? 'any'} value={text}
         aria-invalid={f.invalid || undefined} aria-describedby={f.describedBy}
-        onChange={(e) => update(path, e.target.value === '' ? undefined : Number(e.target.value))} />
+        onChange={(e) => { setText(e.target.value); update(path, e.target.value === '' || Number.isNaN(Number(e.target.value)) ? undefined : Number(e.target.value)); }} />
       {hint && <span className="hint" id={f.hintId}>{hint}</span>}
       <Message path={path} errorId={f.errorId} />
     </div>
