@@ -134,6 +134,23 @@ test('rule editor form: every trigger shape, limit, holdout, goal and action kin
       assert.deepEqual(after.when.sum, { of: 'event.properties.total', at_least: 100, within: '10m' });
     });
 
+    await t.test('a rule saved as YAML with comments shows them in the YAML tab, and a save from there keeps them', async () => {
+      const source = 'id: commented\n# Why: the team asked for a nudge after signup\nwhen:\n  event: signed_up\nthen:\n  - log:\n      message: hello {{ subject.id }} # greeting\n';
+      assert.equal((await server.request('PUT', '/v1/rules/commented', source)).status, 201);
+      await page.goto(`${server.url}/rules/commented`);
+      await page.getByRole('heading', { name: 'Rule commented' }).waitFor();
+      await page.getByRole('tab', { name: 'YAML' }).click();
+      const yaml = page.getByLabel('The rule as YAML');
+      assert.equal(await yaml.inputValue(), source);
+      await yaml.fill(source.replace('event: signed_up', 'event: account_created'));
+      await page.getByRole('button', { name: 'Save', exact: true }).click();
+      await page.getByRole('status').filter({ hasText: 'Saved as version 2.' }).waitFor();
+      const saved = await server.request('GET', '/v1/rules/commented');
+      assert.equal(saved.body.document.when.event, 'account_created');
+      assert.match(saved.body.source, /# Why: the team asked for a nudge after signup/);
+      assert.match(await yaml.inputValue(), /# greeting/);
+    });
+
     assert.deepEqual(pageErrors, [], 'no script error in the page');
     await context.close();
   } finally {

@@ -23,7 +23,18 @@ import { ErrorSummary } from './ErrorSummary.tsx';
 import { useLeaveWarning } from './leave.ts';
 import './editor.css';
 
-interface SavedRule { id: string; version: number; enabled: boolean; updatedAt: string; document: Doc }
+interface SavedRule { id: string; version: number; enabled: boolean; updatedAt: string; document: Doc; source?: string | null }
+
+/**
+ * The YAML as it was saved, with its comments, when it says exactly what the document says and does not set
+ * `enabled` (which saving it again would re-apply): the YAML tab then shows it, and a save from there keeps it.
+ */
+function savedSource(rule: SavedRule): string | undefined {
+  if (typeof rule.source !== 'string') return undefined;
+  const parsed = fromYaml(rule.source);
+  if (!parsed.ok || 'enabled' in parsed.doc) return undefined;
+  return JSON.stringify(parsed.doc) === JSON.stringify(withoutEnabled(rule.document)) ? rule.source : undefined;
+}
 interface SaveAnswer extends SavedRule { changed?: boolean; warnings?: Array<{ message: string }> }
 type Tab = 'form' | 'yaml' | 'test' | 'backtest' | 'versions';
 
@@ -77,7 +88,7 @@ function EditorPage({ ruleId }: { ruleId: string | undefined }) {
       const rule = await call<SavedRule>('GET', `/v1/rules/${encodeURIComponent(ruleId)}`, undefined, { signal });
       setSaved(rule);
       setDoc(withoutEnabled(rule.document));
-      setYamlText(undefined);
+      setYamlText(savedSource(rule));
       setLoadError(undefined);
     } catch (failure) {
       if (!isAbort(failure)) setLoadError({ status: (failure as EditorFailure).status, message: (failure as Error).message });
@@ -165,7 +176,8 @@ function EditorPage({ ruleId }: { ruleId: string | undefined }) {
       if (!ruleId) { flash = message; navigate(`/rules/${encodeURIComponent(id)}`); return; }
       setSaved(answer);
       setDoc(withoutEnabled(answer.document));
-      setYamlText(undefined);
+      // YAML sent as typed is now the saved source: the YAML tab keeps showing it, comments and all.
+      setYamlText(yamlText !== undefined && yaml?.ok && !('enabled' in yaml.doc) ? yamlText : undefined);
       setVersionsKey((k) => k + 1);
       setStatus(message);
     } catch (failure) {
