@@ -50,7 +50,7 @@ export function VersionsTab({ ruleId, current, reloadKey, draft, onRolledBack }:
       <section className="panel" aria-labelledby="versions-title">
         <h2 id="versions-title">{t('editor.versions.title')}</h2>
         <div className="table-wrap">
-          <table className="table" data-testid="versions">
+          <table className="table versions-table" data-testid="versions">
             <thead><tr><th scope="col">{t('editor.versions.version')}</th><th scope="col">{t('editor.versions.saved')}</th><th scope="col">{t('editor.versions.actions')}</th></tr></thead>
             <tbody>
               {versions.map((v) => (
