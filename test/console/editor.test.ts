@@ -283,6 +283,7 @@ test('rule editor in Chromium: build, YAML, validation, test, backtest, save, en
       await page.getByRole('heading', { name: '규칙 big-buyers' }).waitFor();
       await page.getByRole('tab', { name: '양식' }).waitFor();
       assert.match(await page.getByText(/^버전 3, .* 저장$/).textContent() ?? '', /\d{4}\. \d{1,2}\. \d{1,2}\./);
+      await page.getByTestId('condition-sentence').filter({ hasText: 'total 값이 30 이상일 때만 실행합니다.' }).waitFor();
       await screenshot(page, 'editor-korean');
       await page.getByTestId('language').selectOption('en');
     });
