@@ -63,8 +63,7 @@ test('rule editor in Chromium: build, YAML, validation, test, backtest, save, en
     page.on('pageerror', (error) => pageErrors.push(error.message));
     // Refusals the page asks for on purpose (a dry run of a wrong rule answers 400) are logged by the browser as
     // failed loads; anything else is a script error.
-    // The browser's favicon request is answered 404 (the console has no icon yet).
-    page.on('console', (message) => { if (message.type() === 'error' && !/status of 400/.test(message.text()) && !message.location().url.endsWith('/favicon.ico')) pageErrors.push(`${message.text()} ${message.location().url}`); });
+    page.on('console', (message) => { if (message.type() === 'error' && !/status of 400/.test(message.text())) pageErrors.push(`${message.text()} ${message.location().url}`); });
     let leaveAnswer = true;
     page.on('dialog', (dialog) => void (leaveAnswer ? dialog.accept() : dialog.dismiss()));
     await signInWithToken(page, server.url);
