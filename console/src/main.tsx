@@ -8,10 +8,11 @@ import './styles.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <LocaleProvider>
-      <SessionProvider>
+    {/* The session check starts at once, while the language's catalogue is still arriving. */}
+    <SessionProvider>
+      <LocaleProvider>
         <App />
-      </SessionProvider>
-    </LocaleProvider>
+      </LocaleProvider>
+    </SessionProvider>
   </StrictMode>,
 );
