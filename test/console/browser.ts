@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { CONSOLE_DIR } from '../../src/api/console-static.ts';
+import { ADMIN_TOKEN } from '../support/server.ts';
 
 export const CHROMIUM = process.env.IFTHEN_CHROMIUM ?? '/usr/bin/chromium';
 const RESULTS = join(process.cwd(), 'test-results');
@@ -40,3 +41,12 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
 
 export const describeViolations = (violations: AxeViolation[]) =>
   violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`).join('\n');
+
+/** Opens the console at `url` and signs in with the admin token, as a person pasting it would. */
+export async function signInWithToken(page: Page, url: string): Promise<void> {
+  await page.goto(`${url}/`);
+  await page.getByRole('button', { name: 'Use an API token instead' }).click();
+  await page.getByLabel('API token').fill(ADMIN_TOKEN);
+  await page.getByRole('button', { name: 'Use this token' }).click();
+  await page.getByTestId('who').waitFor();
+}

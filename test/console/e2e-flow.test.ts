@@ -12,27 +12,13 @@ import type { Page } from 'playwright-core';
 import { ADMIN_TOKEN, startTestServer } from '../support/server.ts';
 import { startReceiver } from '../support/receiver.ts';
 import { until } from '../support/until.ts';
-import { dataDirWith } from '../backtest/data-dir.ts';
+import { dataDirWithLastWeek } from './last-week.ts';
 import { inHoldout } from '../../src/engine/holdout/assignment.ts';
 import { describeViolations, launch, screenshot, seriousViolations } from './browser.ts';
 
-const DAY = 86_400_000;
-const MINUTE = 60_000;
 const RULE = 'big-buyers';
 const HOLDOUT_PERCENT = 10;
 
-/** Last week's purchases, stored with past arrival times: three big ones within minutes on three days, small ones on one. */
-function lastWeek(now: number) {
-  const events: Array<{ id: string; type: string; subject: string; at: number; properties: Record<string, unknown> }> = [];
-  const burst = (day: number, subject: string, total: number) => {
-    for (let i = 0; i < 3; i++) events.push({ id: `w-${day}-${subject}-${i}`, type: 'purchase', subject, at: now - day * DAY + i * 2 * MINUTE, properties: { total } });
-  };
-  burst(6, 'ana', 45);
-  burst(4, 'ben', 60);
-  burst(4, 'cho', 12); // too small: the condition stops it
-  burst(2, 'dan', 80);
-  return events.sort((a, b) => a.at - b.at);
-}
 
 /** Subjects in the rule's treatment group (the default salt is the rule id), so their firings act. */
 function treated(prefix: string, count: number): string[] {
@@ -54,7 +40,7 @@ async function checked(page: Page, name: string): Promise<void> {
 test('the console end to end: password sign-in, rule in the form, test, backtest, enable, live tail, firing, dead letter replay, report, Korean, viewer 403', { timeout: 300_000 }, async (t) => {
   const browser = await launch(t);
   if (!browser) return;
-  const stored = await dataDirWith(lastWeek(Date.now()));
+  const stored = await dataDirWithLastWeek();
   const server = await startTestServer({
     IFTHEN_DATA: dirname(stored.dbFile), IFTHEN_DELIVERY_MAX_ATTEMPTS: '2', IFTHEN_DELIVERY_BACKOFF_MS: '100', IFTHEN_DELIVERY_BACKOFF_MAX_MS: '200',
   });
@@ -127,7 +113,7 @@ test('the console end to end: password sign-in, rule in the form, test, backtest
       await page.getByRole('button', { name: 'Run the backtest' }).click();
       const result = page.getByTestId('backtest-result');
       await result.waitFor({ timeout: 30_000 });
-      assert.equal(await result.getByTestId('backtest-firings').textContent(), '3', 'ana, ben and dan; cho bought too little');
+      assert.equal(await result.getByTestId('backtest-firings').textContent(), '3', 'ana, ben and dan (last-week.ts); cho bought too little');
       const perDay = (await result.getByTestId('backtest-days').locator('tbody tr td').allTextContents()).map(Number);
       assert.equal(perDay.filter((n) => n > 0).length, 3, 'three days with a firing');
       await checked(page, '4-backtest');

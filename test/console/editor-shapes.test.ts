@@ -5,8 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { ADMIN_TOKEN, startTestServer } from '../support/server.ts';
-import { describeViolations, launch, screenshot, seriousViolations } from './browser.ts';
+import { startTestServer } from '../support/server.ts';
+import { describeViolations, launch, screenshot, seriousViolations, signInWithToken } from './browser.ts';
 
 async function noProblems(page: Page) {
   // The dry run answers half a second after the last edit; then the summary is gone (or never came).
@@ -24,11 +24,7 @@ test('rule editor form: every trigger shape, limit, holdout, goal and action kin
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('console', (message) => { if (message.type() === 'error' && !/status of (400|401)/.test(message.text())) pageErrors.push(`${message.text()} ${message.location().url}`); });
-    await page.goto(`${server.url}/`);
-    await page.getByRole('button', { name: 'Use an API token instead' }).click();
-    await page.getByLabel('API token').fill(ADMIN_TOKEN);
-    await page.getByRole('button', { name: 'Use this token' }).click();
-    await page.getByTestId('who').waitFor();
+    await signInWithToken(page, server.url);
     await page.goto(`${server.url}/rules/new`);
     await page.getByRole('heading', { name: 'New rule' }).waitFor();
 

@@ -7,35 +7,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dirname } from 'node:path';
 import type { Page } from 'playwright-core';
-import { ADMIN_TOKEN, startTestServer } from '../support/server.ts';
+import { startTestServer } from '../support/server.ts';
 import { startReceiver } from '../support/receiver.ts';
-import { dataDirWith } from '../backtest/data-dir.ts';
-import { describeViolations, launch, screenshot, seriousViolations } from './browser.ts';
+import { dataDirWithLastWeek } from './last-week.ts';
+import { describeViolations, launch, screenshot, seriousViolations, signInWithToken } from './browser.ts';
 
 const DAY = 86_400_000;
-const MINUTE = 60_000;
 
-/** Last week's purchases, stored with past arrival times: three big ones within minutes on some days, small ones on others. */
-function lastWeek(now: number) {
-  const events: Array<{ id: string; type: string; subject: string; at: number; properties: Record<string, unknown> }> = [];
-  const burst = (day: number, subject: string, total: number) => {
-    const start = now - day * DAY;
-    for (let i = 0; i < 3; i++) events.push({ id: `w-${day}-${subject}-${i}`, type: 'purchase', subject, at: start + i * 2 * MINUTE, properties: { total, sku: 'tea' } });
-  };
-  burst(5, 'ana', 45);
-  burst(3, 'ben', 60);
-  burst(3, 'cho', 12); // too small: the condition row stops it
-  burst(1, 'dan', 80);
-  return events.sort((a, b) => a.at - b.at);
-}
 
-async function signInWithToken(page: Page, url: string) {
-  await page.goto(`${url}/`);
-  await page.getByRole('button', { name: 'Use an API token instead' }).click();
-  await page.getByLabel('API token').fill(ADMIN_TOKEN);
-  await page.getByRole('button', { name: 'Use this token' }).click();
-  await page.getByTestId('who').waitFor();
-}
 
 async function checkPage(page: Page, what: string) {
   for (const width of [1280, 390]) {
@@ -53,7 +32,7 @@ async function checkPage(page: Page, what: string) {
 test('rule editor in Chromium: build, YAML, validation, test, backtest, save, enable, deliver, versions, viewer', { timeout: 240_000 }, async (t) => {
   const browser = await launch(t);
   if (!browser) return;
-  const stored = await dataDirWith(lastWeek(Date.now()));
+  const stored = await dataDirWithLastWeek();
   const server = await startTestServer({ IFTHEN_DATA: dirname(stored.dbFile) });
   const receiver = await startReceiver();
   try {

@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import { startTestServer, type InProcessServer } from '../support/server.ts';
 import { until } from '../support/until.ts';
 import { inHoldout } from '../../src/engine/holdout/assignment.ts';
-import { ADMIN_TOKEN } from '../support/server.ts';
-import { describeViolations, launch, screenshot, seriousViolations } from './browser.ts';
+import { describeViolations, launch, screenshot, seriousViolations, signInWithToken } from './browser.ts';
 
 const DAY = 86_400_000;
 const MIN = 60_000;
@@ -109,11 +108,7 @@ test('Report page in Chromium: groups, lift and interval, chart, verdict, SRM, s
     // The 409 of the rule without a holdout is expected: the browser logs every refused request.
     page.on('console', (message) => { if (message.type() === 'error' && !/status of 409/.test(message.text())) pageErrors.push(message.text()); });
 
-    await page.goto(`${server.url}/`);
-    await page.getByRole('button', { name: 'Use an API token instead' }).click();
-    await page.getByTestId('token').fill(ADMIN_TOKEN);
-    await page.getByRole('button', { name: 'Use this token' }).click();
-    await page.getByTestId('who').waitFor();
+    await signInWithToken(page, server.url);
     pageErrors.length = 0; // the signed-out page's session check answers 401, as expected
 
     await t.test('/reports lists the rules with a holdout and what each report comes to', async () => {

@@ -4,18 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { ADMIN_TOKEN, startTestServer } from '../support/server.ts';
+import { startTestServer } from '../support/server.ts';
 import { until } from '../support/until.ts';
 import { writeExperiment } from '../api/rule-activity-experiment.ts';
-import { describeViolations, launch, screenshot, seriousViolations } from './browser.ts';
+import { describeViolations, launch, screenshot, seriousViolations, signInWithToken } from './browser.ts';
 
-async function signInWithToken(page: Page, url: string): Promise<void> {
-  await page.goto(`${url}/`);
-  await page.getByRole('button', { name: 'Use an API token instead' }).click();
-  await page.getByTestId('token').fill(ADMIN_TOKEN);
-  await page.getByRole('button', { name: 'Use this token' }).click();
-  await page.getByTestId('who').waitFor();
-}
 
 const rowOf = (page: Page, id: string) => page.locator(`tr[data-rule="${id}"]`);
 

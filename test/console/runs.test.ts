@@ -6,21 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { ADMIN_TOKEN, startTestServer, type InProcessServer } from '../support/server.ts';
+import { startTestServer, type InProcessServer } from '../support/server.ts';
 import { startReceiver, type Receiver } from '../support/receiver.ts';
 import { until } from '../support/until.ts';
-import { describeViolations, launch, screenshot, seriousViolations } from './browser.ts';
+import { describeViolations, launch, screenshot, seriousViolations, signInWithToken } from './browser.ts';
 
 let sequence = 0;
 const event = (subject: string, total: number) => ({ id: `runs-${process.pid}-${sequence++}`, type: 'purchase', subject, properties: { total } });
 
-async function signInWithToken(page: Page, url: string) {
-  await page.goto(`${url}/`);
-  await page.getByRole('button', { name: 'Use an API token instead' }).click();
-  await page.getByTestId('token').fill(ADMIN_TOKEN);
-  await page.getByRole('button', { name: 'Use this token' }).click();
-  await page.getByTestId('who').waitFor();
-}
 
 async function deadDelivery(server: InProcessServer, receiver: Receiver, subject: string): Promise<string> {
   receiver.respond = (_req, res) => { res.writeHead(500, { 'content-type': 'text/plain' }).end('receiver is down'); };

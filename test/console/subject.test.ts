@@ -4,9 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { ADMIN_TOKEN, startTestServer } from '../support/server.ts';
+import { startTestServer } from '../support/server.ts';
 import { until } from '../support/until.ts';
-import { describeViolations, launch, screenshot, seriousViolations } from './browser.ts';
+import { describeViolations, launch, screenshot, seriousViolations, signInWithToken } from './browser.ts';
 
 let sequence = 0;
 const event = (type: string, subject: string, properties: Record<string, unknown>) => ({ id: `subj-${process.pid}-${sequence++}`, type, subject, properties });
@@ -37,11 +37,7 @@ test('subject in Chromium: profile, timeline of events and firings, why not with
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('console', (message) => { if (message.type() === 'error') pageErrors.push(message.text()); });
-    await page.goto(`${server.url}/`);
-    await page.getByRole('button', { name: 'Use an API token instead' }).click();
-    await page.getByTestId('token').fill(ADMIN_TOKEN);
-    await page.getByRole('button', { name: 'Use this token' }).click();
-    await page.getByTestId('who').waitFor();
+    await signInWithToken(page, server.url);
     pageErrors.length = 0; // the signed-out check before the token is given answers 401, as expected
 
     await t.test('a subject is found by id; its profile and its timeline of events and firings show', async () => {

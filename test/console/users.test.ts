@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { ADMIN_TOKEN, startTestServer, type InProcessServer } from '../support/server.ts';
 import { until } from '../support/until.ts';
-import { describeViolations, launch, screenshot, seriousViolations } from './browser.ts';
+import { describeViolations, launch, screenshot, seriousViolations, signInWithToken } from './browser.ts';
 
 async function checkPage(page: Page, label: string): Promise<void> {
   for (const width of [1280, 390]) {
@@ -48,11 +48,7 @@ test('users & keys in Chromium: people, write keys, audit log with diffs, what e
   const server = await startTestServer();
   try {
     const { page, errors } = await openPage(browser, server);
-    await page.goto(`${server.url}/`);
-    await page.getByRole('button', { name: 'Use an API token instead' }).click();
-    await page.getByTestId('token').fill(ADMIN_TOKEN);
-    await page.getByRole('button', { name: 'Use this token' }).click();
-    await page.getByTestId('who').waitFor();
+    await signInWithToken(page, server.url);
     errors.length = 0; // the session check before signing in is refused, as it should be
 
     await t.test('the admin adds an editor and a viewer with passwords; a refusal shows at the form', async () => {
