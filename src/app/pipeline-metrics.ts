@@ -60,6 +60,7 @@ export function pipelineMetrics(registry: Registry, sources: { log: EventLog; ou
     processed: new Counter({ name: 'ifthen_events_processed_total', help: 'Events the processor has committed', registers }),
     timersFired: new Counter({ name: 'ifthen_timers_fired_total', help: 'Durable timers that came due and were processed', registers }),
     lateEvents: new Counter({ name: 'ifthen_events_late_total', help: 'Events later than the allowed lateness (event time before arrival - IFTHEN_ALLOWED_LATENESS_MS): processed by match rules, ignored by windows, sequences, absences and dedupe', registers }),
+    windowTrims: new Counter({ name: 'ifthen_window_entries_dropped_total', help: 'Times a rule\'s window, sequence step or cancel list for one subject held IFTHEN_MAX_WINDOW_EVENTS entries and dropped its oldest to take a new one (its value may then read low), by rule', labelNames: ['rule'], registers }),
     suppressions: new Counter({ name: 'ifthen_suppressions_total', help: 'Triggers stopped or delayed by a limit, by rule and reason (deduped, quiet_hours, capped, rate_limited, cancelled, overflow)', labelNames: ['rule', 'reason'], registers }),
     firings: new Counter({ name: 'ifthen_firings_total', help: 'Rule firings', labelNames: ['rule'], registers }),
     ruleErrors: new Counter({ name: 'ifthen_rule_errors_total', help: 'Conditions or actions that failed at run time (missing property, wrong type, budget), by rule', labelNames: ['rule'], registers }),

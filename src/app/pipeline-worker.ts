@@ -69,10 +69,11 @@ const processor = new Processor(timeline.tap(log) /* issue 6: subject timeline *
   },
   pickFresh: (deliveries, now) => fresh.pick(deliveries, now),
 }, {
-  onCommitted({ events, timers, firings, emits, failures, ruleErrorCounts, fresh: leased, durationMs, late, suppressions }) {
+  onCommitted({ events, timers, firings, emits, failures, ruleErrorCounts, fresh: leased, durationMs, late, suppressions, windowTrims }) {
     metrics.processed.inc(events);
     if (timers) metrics.timersFired.inc(timers);
     if (late) metrics.lateEvents.inc(late);
+    for (const [rule, count] of windowTrims ?? []) metrics.windowTrims.inc({ rule }, count);
     for (const s of suppressions ?? []) metrics.suppressions.inc({ rule: s.ruleId, reason: s.reason });
     for (const f of firings) metrics.firings.inc({ rule: f.ruleId });
     for (const [rule, count] of ruleErrorCounts ?? []) metrics.ruleErrors.inc({ rule }, count);

@@ -78,7 +78,7 @@ function newScope(subject: SubjectState, view: Record<string, unknown>, clock: C
   return {
     subject, view, clock, options, limits, inputId, eventProperties, memory: new MemoryDraft(subject.memory, options.memoryInPlace),
     evaluation: { valuesWhenFalse: Boolean(options.explain), limits: options.condition, wallClock: options.wallClock },
-    out: { planned, timers: [], cancelled: [], suppressions: [], decisions, errors },
+    out: { planned, timers: [], cancelled: [], suppressions: [], decisions, errors, trimmed: [] },
   };
 }
 
@@ -123,6 +123,7 @@ function finish(options: EngineOptions, before: SubjectState, rulesSaw: SubjectS
   };
   if (cancelledTimers?.length) out.cancelledTimers = cancelledTimers;
   if (suppressions?.length) out.suppressions = suppressions;
+  if (scope?.out.trimmed.length) out.windowTrims = scope.out.trimmed;
   if (extra.late) out.late = true;
   if (decisions) out.decisions = decisions;
   return out;

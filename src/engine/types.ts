@@ -236,6 +236,8 @@ export interface StepOutput {
   readonly suppressions?: readonly Suppression[];
   /** The event was late (MEMORY.md "Times"): stateful parts ignored it. */
   readonly late?: boolean;
+  /** A rule id each time its window (or step or cancel list) dropped its oldest entries to stay within IFTHEN_MAX_WINDOW_EVENTS. */
+  readonly windowTrims?: readonly string[];
   /** With `EngineOptions.explain`: one per candidate rule. */
   readonly decisions?: readonly RuleDecision[];
   readonly errors: readonly RuleRunError[];

@@ -40,6 +40,8 @@ export interface BatchSummary {
   readonly late?: number;
   /** Triggers stopped or delayed by a limit, as stored. */
   readonly suppressions?: readonly Suppression[];
+  /** Per rule, how many times a window dropped its oldest entries in this batch (IFTHEN_MAX_WINDOW_EVENTS). */
+  readonly windowTrims?: ReadonlyMap<string, number>;
 }
 
 export interface ProcessorHooks {
@@ -91,6 +93,7 @@ interface Batch {
   readonly events: number;
   readonly timers: number;
   readonly late: number;
+  readonly windowTrims: ReadonlyMap<string, number>;
   readonly work: ProcessedBatch;
   readonly pinned: ReadonlyMap<string, StoredSubject>;
   readonly ruleErrorCounts: ReadonlyMap<string, number>;
@@ -210,7 +213,7 @@ export class Processor {
     this.hooks.onCommitted?.({
       events: batch.events, timers: batch.timers, firings: work.firings, emits: work.emits.length, failures: work.failures,
       ruleErrors: work.ruleErrors, ruleErrorCounts: batch.ruleErrorCounts, fresh: work.fresh, durationMs: performance.now() - started,
-      late: batch.late, suppressions: work.suppressions ?? [],
+      late: batch.late, suppressions: work.suppressions ?? [], windowTrims: batch.windowTrims,
     });
     return batch.inputs;
   }
@@ -242,6 +245,7 @@ export class Processor {
     const queue = new TimerQueue();
     for (const t of stored) queue.add(t);
     let late = 0;
+    const windowTrims = new Map<string, number>();
     let eventCount = 0;
     let timerCount = 0;
     // Synchronous: an event costs no await. (Events no rule reads run on an empty state and change nothing, so
@@ -277,6 +281,7 @@ export class Processor {
         if (out.suppressions) suppressions.push(...out.suppressions);
         if (out.goalHits) goalHits.push(...out.goalHits);
         if (out.late) late++;
+        for (const ruleId of out.windowTrims ?? []) windowTrims.set(ruleId, (windowTrims.get(ruleId) ?? 0) + 1);
         for (const e of out.errors) ruleErrors.push({ ruleId: e.ruleId, eventId: id, message: e.message, at: now });
         if (out.eventError) failures.push({ eventId: id, partition, cursor, stage: 'profile', error: out.eventError, at: now });
       } catch (error) {
@@ -331,7 +336,7 @@ export class Processor {
     const ruleErrorCounts = new Map<string, number>();
     for (const e of ruleErrors) ruleErrorCounts.set(e.ruleId, (ruleErrorCounts.get(e.ruleId) ?? 0) + 1);
     return {
-      from: this.#cursor ?? null, inputs: eventCount + timerCount, events: eventCount, timers: timerCount, late, work, pinned, ruleErrorCounts, lastInput,
+      from: this.#cursor ?? null, inputs: eventCount + timerCount, events: eventCount, timers: timerCount, late, windowTrims, work, pinned, ruleErrorCounts, lastInput,
     };
   }
 

@@ -149,6 +149,20 @@ describe('memory', () => {
     const b = bounded.subjects.get('u1')!.memory!.c as { w: unknown[]; n: number };
     assert.equal(b.w.length, 5);
     assert.equal(b.n, 25, 'dropped entries are counted');
+    // Each step that dropped an entry says so, for /metrics (ifthen_window_entries_dropped_total).
+    const limits = { maxEmitDepth: 8, memory: { allowedLatenessMs: M, maxWindowEvents: 5, maxPending: 20, maxMemoryBytes: 65_536 } };
+    let state: SubjectState = subject();
+    const trims: string[] = [];
+    for (let i = 0; i < 7; i++) {
+      const out = step(new RuleSet([count]), state, { kind: 'event', event: ev('a', i * 1000) }, { now: i * 1000 }, limits);
+      trims.push(...(out.windowTrims ?? []));
+      state = out.subject;
+    }
+    assert.deepEqual(trims, ['c', 'c'], 'the 6th and 7th events each pushed one out');
+    // "Why not?" says the window may read low.
+    const explained = step(new RuleSet([count]), state, { kind: 'event', event: ev('a', 7000) }, { now: 7000 }, { ...limits, explain: true });
+    assert.equal(explained.decisions![0].outcome, 'window_not_reached');
+    assert.equal(explained.decisions![0].detail, 'window: count 5 of at least 100 within 10m; the window keeps the newest 5 events (IFTHEN_MAX_WINDOW_EVENTS) and has dropped older ones 3 times, so it may read low');
   });
 
   it("keeps a subject's whole memory under its byte bound, dropping the oldest pending instances first", () => {

@@ -4,11 +4,14 @@ import { it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestServer } from '../support/server.ts';
 
-it('counts late events and suppressions by rule and reason in /metrics', { timeout: 30_000 }, async () => {
-  const server = await startTestServer({ IFTHEN_ALLOWED_LATENESS_MS: '1000' });
+it('counts late events, suppressions by rule and reason, and trimmed windows in /metrics', { timeout: 30_000 }, async () => {
+  const server = await startTestServer({ IFTHEN_ALLOWED_LATENESS_MS: '1000', IFTHEN_MAX_WINDOW_EVENTS: '2' });
   try {
     const rule = { id: 'once', when: { event: 'view' }, then: [{ log: { message: 'seen {{ event.properties.sku }}' } }], limits: { dedupe: { key: 'event.properties.sku', within: '1h' } } };
     assert.equal((await server.request('PUT', '/v1/rules/once', rule)).status, 201);
+    // Its window keeps 2 entries: the third on-time view pushes one out (the late one is not taken into windows).
+    const busy = { id: 'busy', when: { event: 'view', count: { at_least: 100, within: '1h' } }, then: [{ log: { message: 'many views' } }] };
+    assert.equal((await server.request('PUT', '/v1/rules/busy', busy)).status, 201);
     const now = Date.now();
     const events = [
       { id: 'late', type: 'view', subject: 'u1', time: now - 10_000, properties: { sku: 'z' } },
@@ -27,6 +30,8 @@ it('counts late events and suppressions by rule and reason in /metrics', { timeo
     }
     assert.match(text, /^ifthen_events_late_total 1$/m);
     assert.match(text, /^ifthen_suppressions_total\{rule="once",reason="deduped"\} 2$/m);
+    assert.match(text, /^ifthen_window_entries_dropped_total\{rule="busy"\} 1$/m);
+    assert.doesNotMatch(text, /^ifthen_window_entries_dropped_total\{rule="once"\}/m);
   } finally {
     await server.stop();
   }

@@ -31,6 +31,8 @@ export interface StepOutputs {
   readonly suppressions: Suppression[];
   readonly decisions: RuleDecision[] | undefined;
   readonly errors: RuleRunError[];
+  /** A rule id each time its window dropped its oldest entries (IFTHEN_MAX_WINDOW_EVENTS). */
+  readonly trimmed: string[];
 }
 
 /** The step's context shared by its rules. */
@@ -208,14 +210,16 @@ function thresholdArrival(rule: CompiledRule, scope: Scope, ref: EntryRef, event
     contribution = th.kind === 'sum' ? (typeof value === 'number' && value > 0 && Number.isFinite(value) ? value : typeof value === 'bigint' && value > 0n ? Number(value) : 0) : stableJson(value ?? null);
   }
   const item = [tau, contribution, event.id] as const;
+  const dropped = entry.n;
   const completions = arrive(th, entry, item, scope.limits.maxWindowEvents);
+  if (entry.n !== dropped) scope.out.trimmed.push(rule.id);
   scope.memory.grow(windowEntrySize(item) + 8 + 25 * completions.length);
   if (!completions.length) {
     if (scope.out.decisions) {
       const v = valueAt(th, entry.w!, tau);
       const reached = v.value >= th.atLeast;
       decide(scope, rule, reached ? 'already_fired' : 'window_not_reached',
-        `window: ${th.kind} ${v.value} of at least ${th.atLeast} within ${formatDuration(th.withinMs)}${reached ? '; fired once already in this episode' : ''}`,
+        `window: ${th.kind} ${v.value} of at least ${th.atLeast} within ${formatDuration(th.withinMs)}${reached ? '; fired once already in this episode' : ''}${entry.n ? `; the window keeps the newest ${scope.limits.maxWindowEvents} events (IFTHEN_MAX_WINDOW_EVENTS) and has dropped older ones ${entry.n} times, so it may read low` : ''}`,
         { trace, window: { value: v.value, bound: th.atLeast } });
     }
     return;
@@ -254,7 +258,7 @@ function sequenceArrival(rule: CompiledRule, scope: Scope, ref: EntryRef, event:
     const kept = m.projection ? project(snap, m.projection.steps[i] ?? 'all') : snap;
     insertSorted(s[i], kept, snapTime, snapId);
     scope.memory.grow(sizeOf(scope, kept) + 8);
-    if (s[i].length > scope.limits.maxWindowEvents) { s[i].splice(0, s[i].length - scope.limits.maxWindowEvents); entry.n = (entry.n ?? 0) + 1; }
+    if (s[i].length > scope.limits.maxWindowEvents) { s[i].splice(0, s[i].length - scope.limits.maxWindowEvents); entry.n = (entry.n ?? 0) + 1; scope.out.trimmed.push(rule.id); }
   }
   const check = chainCheck(rule, scope, base);
   const toCompleted = (a: Snap, chain: Snap[], ev?: LoggedEvent, trace?: Trace): Completed => ({
@@ -392,7 +396,7 @@ function cancelBy(rule: CompiledRule, scope: Scope, ref: EntryRef, event: Logged
   const kept = m.projection ? project(b, m.projection.cancel) : b;
   insertSorted(list, kept, snapTime, snapId);
   scope.memory.grow(sizeOf(scope, kept) + 8);
-  if (list.length > scope.limits.maxWindowEvents) { list.shift(); entry.n = (entry.n ?? 0) + 1; }
+  if (list.length > scope.limits.maxWindowEvents) { list.shift(); entry.n = (entry.n ?? 0) + 1; scope.out.trimmed.push(rule.id); }
 }
 
 function unlessMatches(rule: CompiledRule, scope: Scope, b: Snap, a: Snap): boolean {
