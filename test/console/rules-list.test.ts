@@ -9,7 +9,6 @@ import { until } from '../support/until.ts';
 import { writeExperiment } from '../api/rule-activity-experiment.ts';
 import { describeViolations, launch, screenshot, seriousViolations, signInWithToken } from './browser.ts';
 
-
 const rowOf = (page: Page, id: string) => page.locator(`tr[data-rule="${id}"]`);
 
 test('rules list in Chromium: empty state, 1,000 rules, search, filters, sparkline, errors, lift badge, accessibility', { timeout: 300_000 }, async (t) => {

@@ -24,15 +24,21 @@ function firing(subject: string, at: number, group: Firing['group'] = 'treatment
 }
 const hit = (subject: string, time: number, value: number, eventId = `g-${subject}-${time}`, salt = 'r1'): GoalHit => ({ ruleId: 'r1', salt, metric: 'order', subject, value, time, eventId });
 
+/** A pipeline store on a fresh file, a read-only view of it, and a commit of firings and goal hits alone. */
+function openStore(prefix: string) {
+  const dir = tempDir(prefix);
+  const stores = openPipelineStores(loadConfig({ IFTHEN_DATA: dir.path }));
+  const db = new Database(join(dir.path, 'ifthen.db'), { readonly: true });
+  const commit = (firings: Firing[], goalHits: GoalHit[]) => stores.pipeline.commit({
+    consumer: 'processor', partition: 0, from: null, to: null, subjects: [], firings, emits: [], timers: [], firedTimers: [], failures: [], ruleErrors: [], goalHits,
+  } satisfies ProcessedBatch);
+  return { dir, db, commit, close: () => { db.close(); stores.close(); dir.remove(); } };
+}
+
 describe('exposures and outcomes in the store', () => {
   it('keeps the first exposure, fills outcomes from either order, and counts each goal event once', async () => {
-    const dir = tempDir('ifthen-exposures-');
-    const stores = openPipelineStores(loadConfig({ IFTHEN_DATA: dir.path }));
-    const db = new Database(join(dir.path, 'ifthen.db'), { readonly: true });
+    const { dir, db, commit, close } = openStore('ifthen-exposures-');
     try {
-      const commit = (firings: Firing[], goalHits: GoalHit[]) => stores.pipeline.commit({
-        consumer: 'processor', partition: 0, from: null, to: null, subjects: [], firings, emits: [], timers: [], firedTimers: [], failures: [], ruleErrors: [], goalHits,
-      } satisfies ProcessedBatch);
       await commit([], [hit('a', T + H, 10), hit('a', T - H, 4), hit('a', T + 25 * H, 100), hit('a', T, 1000)]);
       await commit([firing('a', T), firing('b', T, 'holdout')], [hit('b', T + 2 * H, 3)]);
       await commit([firing('a', T + 5 * H, 'treatment', 'r1', 'later')], [hit('a', T + 2 * H, 5), hit('a', T + H, 10), hit('b', T + 24 * H, 1), hit('b', T - 24 * H, 2)]);
@@ -57,20 +63,13 @@ describe('exposures and outcomes in the store', () => {
       const fresh = db.prepare("SELECT grp, converted, value, pre_value FROM exposure_outcomes WHERE subject = 'a' AND salt = 'r1.new'").get();
       assert.deepEqual(fresh, { grp: 0, converted: 1, value: 7 + 100, pre_value: 4 + 10 + 5 + 1000 }, 'the new exposure reads the goal events stored before it, on both sides');
     } finally {
-      db.close();
-      stores.close();
-      dir.remove();
+      close();
     }
   });
 
   it('raises the rule\'s report revision for a write older than a day, not for a fresh one', async () => {
-    const dir = tempDir('ifthen-revisions-');
-    const stores = openPipelineStores(loadConfig({ IFTHEN_DATA: dir.path }));
-    const db = new Database(join(dir.path, 'ifthen.db'), { readonly: true });
+    const { db, commit, close } = openStore('ifthen-revisions-');
     try {
-      const commit = (firings: Firing[], goalHits: GoalHit[]) => stores.pipeline.commit({
-        consumer: 'processor', partition: 0, from: null, to: null, subjects: [], firings, emits: [], timers: [], firedTimers: [], failures: [], ruleErrors: [], goalHits,
-      } satisfies ProcessedBatch);
       const revision = () => db.prepare("SELECT revision FROM report_revisions WHERE rule_id = 'r1'").pluck().get() ?? 0;
       const now = Date.now();
       await commit([firing('fresh', now - H)], [hit('fresh', now - 1000, 5)]);
@@ -84,9 +83,7 @@ describe('exposures and outcomes in the store', () => {
       await commit([firing('late', now - 3 * REPORT_SETTLE_MS)], []);
       assert.equal(revision(), 2, 'not a first exposure: nothing written');
     } finally {
-      db.close();
-      stores.close();
-      dir.remove();
+      close();
     }
   });
 });
